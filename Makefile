@@ -1,0 +1,51 @@
+# PartyPortal — `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve test test-browser lint format messages check bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: install, migrate, load demo data and serve the portal and admin (embedded default unless DATABASE_URL/REDIS_URL)
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo --if-empty
+	HOST=$(HOST) PORT=$(PORT) bin/serve
+
+## test: the whole suite (PostgreSQL when DATABASE_URL is set; browser tests when chromium is installed)
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+## messages: refresh the catalogues (zh_Hans, en) and compile them; needs gettext
+messages: install
+	$(MANAGE) makemessages --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'staticfiles/*' --no-obsolete
+	$(MANAGE) compilemessages --locale zh_Hans --locale en --ignore '.venv/*'
+
+check: install
+	$(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=partyportal.settings.production DJANGO_SECRET_KEY=ci-dummy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef DJANGO_ALLOWED_HOSTS=portal.example $(MANAGE) check --deploy --fail-level WARNING
+
+## bench: seed a scaled data set on PostgreSQL and print `name: value unit` lines
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

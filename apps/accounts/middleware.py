@@ -1,0 +1,69 @@
+"""Session limits, the user's language, and two-factor enforcement."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+
+from apps.audit.services import audit_record
+from apps.organisations.permissions import needs_two_factor
+
+LOGIN_AT_KEY = "pp_login_at"
+
+
+class SessionLimitMiddleware:
+    """An absolute session limit from sign-in; the idle limit is the session cookie age (renewed per request)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            login_at = request.session.get(LOGIN_AT_KEY)
+            if login_at is None:
+                request.session[LOGIN_AT_KEY] = time.time()
+            elif time.time() - login_at > settings.SESSION_ABSOLUTE_SECONDS:
+                audit_record(actor=user, action="auth.session_expired", target=user, request=request)
+                logout(request)
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved language wins over the browser's; anonymous visitors get zh-Hans or the cookie."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+TWO_FACTOR_EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
+
+
+class TwoFactorRequiredMiddleware:
+    """Users who need a second factor reach nothing but the sign-in pages until they have given one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.TWO_FACTOR_REQUIRED
+            and user.is_authenticated
+            and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
+            and not user.is_verified()
+            and needs_two_factor(user)
+        ):
+            return redirect(f"{reverse('accounts:otp_verify')}?next={request.get_full_path()}")
+        return self.get_response(request)

@@ -1,0 +1,171 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+
+from .admin_scope import ScopedAdminMixin, ScopedHistoryAdmin, ScopedNodeFilter
+from .choices import MANAGE_ORG, NodeKind
+from .forms import OrgNodeAddForm, OrgNodeChangeForm, PostAddForm, PostChangeForm, TermAddForm, TermChangeForm
+from .models import OrgNode, OrgPolicy, Post, PostTitle, Role, Term
+from .permissions import restrict
+from .services import node_create, node_update, policy_update, post_assign, post_end, term_open, term_shift
+
+
+class ServiceSaveMixin:
+    """Admin saves go through the services (``save_via_service`` in each ModelAdmin).
+
+    A refused save shows the service's reason and writes nothing.
+    """
+
+    def save_model(self, request, obj, form, change):
+        self.save_via_service(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ValidationError, PermissionDenied) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                self.message_user(request, message, level=messages.ERROR)
+            # The transaction of changeform_view was rolled back: nothing was written.
+            return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(OrgNode)
+class OrgNodeAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
+    scope_path = "path"
+    change_perm = MANAGE_ORG
+    list_display = ["indented_name", "kind", "code", "unit_name", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code", "unit_name"]
+    ordering = ["path"]
+
+    @admin.display(description=_("name"), ordering="path")
+    def indented_name(self, obj):
+        return "\u2003" * (obj.depth - 1) + obj.name
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = OrgNodeChangeForm if obj else OrgNodeAddForm
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            form.base_fields["parent"].queryset = restrict(
+                OrgNode.objects.exclude(kind=NodeKind.GROUP), user=request.user, perm=MANAGE_ORG, path_field="path"
+            ).order_by("path")
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        return [(None, {"fields": list(self.get_form(request, obj).base_fields)})]
+
+    def save_via_service(self, request, obj, form, change):
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("parent", "kind", "name")}
+        if change:
+            node_update(actor=request.user, node=obj, name=form.cleaned_data["name"], **data)
+        else:
+            parent = form.cleaned_data.get("parent")
+            if parent is None and not request.user.is_superuser:
+                raise PermissionDenied(_("Only an administrator can add a base Party committee."))
+            created = node_create(
+                actor=request.user, parent=parent, kind=form.cleaned_data["kind"], name=form.cleaned_data["name"],
+                **data,
+            )
+            obj.pk = created.pk
+
+
+@admin.register(OrgPolicy)
+class OrgPolicyAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
+    scope_path = "committee__path"
+    change_perm = MANAGE_ORG
+    list_display = ["committee", "min_full_members", "committee_threshold", "term_years_branch", "term_warning_days"]
+    readonly_fields = ["committee"]
+
+    def has_add_permission(self, request):
+        return False  # one policy per committee, created with it
+
+    def save_via_service(self, request, obj, form, change):
+        policy_update(actor=request.user, policy=obj, fields={k: form.cleaned_data[k] for k in form.changed_data})
+
+
+@admin.register(Term)
+class TermAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
+    change_perm = MANAGE_ORG
+    list_display = ["node", "number", "elected_on", "term_years", "shift_months", "expires_on", "closed_on"]
+    list_filter = [ScopedNodeFilter, "closed_on"]
+    list_select_related = ["node"]
+    date_hierarchy = "expires_on"
+    search_fields = ["node__name"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = TermChangeForm if obj else TermAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["shift_months", "shift_approval"] if obj else ["node", "elected_on"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["node", "number", "elected_on", "term_years", "expires_on", "closed_on"] if obj else []
+
+    def save_via_service(self, request, obj, form, change):
+        if change:
+            term_shift(
+                actor=request.user, term=obj, months=form.cleaned_data["shift_months"],
+                approval=form.cleaned_data["shift_approval"],
+            )
+        else:
+            obj.pk = term_open(
+                actor=request.user, node=form.cleaned_data["node"], elected_on=form.cleaned_data["elected_on"]
+            ).pk
+
+
+@admin.register(Post)
+class PostAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
+    change_perm = MANAGE_ORG
+    list_display = ["person", "title", "node", "started_on", "ended_on"]
+    list_filter = [ScopedNodeFilter, "title"]
+    list_select_related = ["person", "node", "title"]
+    search_fields = ["person__name", "node__name"]
+    autocomplete_fields = ["person"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = PostChangeForm if obj else PostAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["ended_on"] if obj else ["person", "node", "title", "started_on"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["person", "node", "title", "started_on"] if obj else []
+
+    def save_via_service(self, request, obj, form, change):
+        if change:
+            post_end(actor=request.user, post=obj, ended_on=form.cleaned_data["ended_on"])
+        else:
+            obj.pk = post_assign(
+                actor=request.user, person=form.cleaned_data["person"], node=form.cleaned_data["node"],
+                title=form.cleaned_data["title"], started_on=form.cleaned_data["started_on"],
+            ).pk
+
+
+class SuperuserOnlyAdmin(admin.ModelAdmin):
+    """Configuration shared by every committee: only administrators change it."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_change_permission = has_add_permission = has_view_permission
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Role)
+class RoleAdmin(SuperuserOnlyAdmin):
+    list_display = ["code", "name", "admin_access"]
+    filter_horizontal = ["permissions"]
+
+
+@admin.register(PostTitle)
+class PostTitleAdmin(SuperuserOnlyAdmin):
+    list_display = ["code", "name", "role", "is_committee_member", "order"]
+    list_select_related = ["role"]

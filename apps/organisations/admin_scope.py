@@ -1,0 +1,122 @@
+"""The admin's side of subtree permissions: one mixin that every protected ModelAdmin uses.
+
+Changelists, change pages, autocomplete, list filters and foreign-key choices all go through ``restrict``;
+an object outside the user's subtree answers 404, as in the portal.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.audit.services import audit_record
+
+from .choices import MANAGE_PEOPLE, VIEW_SCOPE
+from .models import OrgNode
+from .permissions import has_any_scope, restrict
+
+
+class ScopedNodeFilter(admin.SimpleListFilter):
+    """Filter by organisation, offering only the nodes in the user's subtree (subtree match)."""
+
+    title = OrgNode._meta.verbose_name
+    parameter_name = "node"
+    path_field = "node__path"
+
+    def lookups(self, request, model_admin):
+        nodes = restrict(OrgNode.objects.all(), user=request.user, perm=VIEW_SCOPE, path_field="path")
+        return [(n.pk, "\u2003" * (n.depth - 1) + n.name) for n in nodes.order_by("path").only("pk", "name", "depth")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        node = restrict(OrgNode.objects.all(), user=request.user, perm=VIEW_SCOPE, path_field="path").filter(
+            pk=self.value()
+        )
+        path = node.values_list("path", flat=True).first()
+        if path is None:
+            return queryset.none()
+        return queryset.filter(**{f"{self.path_field}__startswith": path})
+
+
+class ScopedAdminMixin:
+    """Restricts a ModelAdmin to the user's subtree. ``scope_path`` names the node path of a row."""
+
+    scope_path = "node__path"
+    view_perm = VIEW_SCOPE
+    change_perm = MANAGE_PEOPLE
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return restrict(qs, user=request.user, perm=self.view_perm, path_field=self.scope_path)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff and has_any_scope(request.user, self.view_perm)
+
+    def has_view_permission(self, request, obj=None):
+        if not self.has_module_permission(request):
+            return False
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_change_permission(self, request, obj=None):
+        if not (request.user.is_active and request.user.is_staff):
+            return False
+        if obj is None:
+            return has_any_scope(request.user, self.change_perm)
+        return self.get_change_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_staff and has_any_scope(request.user, self.change_perm)
+
+    def has_delete_permission(self, request, obj=None):
+        # Records are closed or ended through services, never deleted from the admin.
+        return False
+
+    def get_change_queryset(self, request):
+        return restrict(
+            super().get_queryset(request), user=request.user, perm=self.change_perm, path_field=self.scope_path
+        )
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Out of scope and non-existent look the same: 404, and the attempt is logged.
+        denied = self.model._default_manager.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if denied is not None:
+            audit_record(actor=request.user, action="access.denied", target=denied, request=request)
+        raise Http404
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if related is OrgNode:
+            kwargs["queryset"] = restrict(
+                OrgNode.objects.all(), user=request.user, perm=self.change_perm, path_field="path"
+            ).order_by("path")
+        else:
+            from apps.people.models import Person
+
+            if related is Person:
+                kwargs["queryset"] = restrict(
+                    Person.objects.select_related("node"),
+                    user=request.user,
+                    perm=self.view_perm,
+                    path_field="node__path",
+                )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """A scoped admin with django-simple-history's history pages, which answer 404 outside the subtree too."""
+
+    def _in_scope_or_404(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            self._get_obj_does_not_exist_redirect(request, self.model._meta, unquote(object_id))
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)

@@ -1,0 +1,75 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from apps.organisations.admin import ServiceSaveMixin
+from apps.organisations.admin_scope import ScopedHistoryAdmin, ScopedNodeFilter
+from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SENSITIVE
+from apps.organisations.permissions import covers
+
+from .models import SENSITIVE_FIELDS, FamilyMember, Person
+from .services import PROFILE_FIELDS, person_create, person_move, person_update
+
+
+class FamilyInline(admin.TabularInline):
+    model = FamilyMember
+    extra = 0
+    fields = ["relation", "name", "political_status", "work_unit"]
+
+    def _sensitive_ok(self, request, obj):
+        return obj is not None and covers(request.user, VIEW_SENSITIVE, obj.node.path)
+
+    def has_view_permission(self, request, obj=None):
+        return self._sensitive_ok(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False  # family data is entered through the political review, with its audit
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Person)
+class PersonAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
+    change_perm = MANAGE_PEOPLE
+    list_display = ["name", "political_status", "node", "work_unit", "phone", "is_active"]
+    list_filter = [ScopedNodeFilter, "political_status", "is_active"]
+    list_select_related = ["node"]
+    search_fields = ["name", "phone"]
+    list_per_page = 50
+    inlines = [FamilyInline]
+    readonly_fields = ["political_status", "joined_on", "full_member_on", "user"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["node", "name", "political_status", *PROFILE_FIELDS[1:]]
+        if obj is not None:
+            fields += ["joined_on", "full_member_on", "user"]
+            if not covers(request.user, VIEW_SENSITIVE, obj.node.path):
+                fields = [f for f in fields if f not in SENSITIVE_FIELDS]
+        return list(dict.fromkeys(fields))
+
+    def get_readonly_fields(self, request, obj=None):
+        # Political status changes belong to the membership lifecycle, never to a form.
+        return self.readonly_fields if obj else []
+
+    def save_via_service(self, request, obj, form, change):
+        data = {k: form.cleaned_data[k] for k in form.changed_data if k in PROFILE_FIELDS}
+        if change:
+            if "node" in form.changed_data:
+                person_move(actor=request.user, person=obj, node=form.cleaned_data["node"])
+            if data:
+                person_update(actor=request.user, person=obj, fields=data)
+        else:
+            created = person_create(
+                actor=request.user,
+                node=form.cleaned_data["node"],
+                name=form.cleaned_data["name"],
+                political_status=form.cleaned_data["political_status"],
+                **{k: v for k, v in data.items() if k != "name"},
+            )
+            obj.pk = created.pk
+
+
+admin.site.empty_value_display = _("(none)")

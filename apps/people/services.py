@@ -1,0 +1,126 @@
+"""Writes to person records: locked, audited, and restricted to the actor's subtree."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.audit.services import audit_diff, audit_record, snapshot
+from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
+from apps.organisations.models import OrgNode
+from apps.organisations.permissions import covers
+
+from .choices import MEMBER_STATUSES, PIPELINE_STATUSES
+from .models import FamilyMember, Person
+
+# Fields a person may correct on their own record from the portal.
+SELF_EDITABLE_FIELDS = ["phone", "email"]
+# Fields staff edit here; political status changes belong to the membership lifecycle.
+PROFILE_FIELDS = [
+    "name",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "education",
+    "work_unit",
+    "job_title",
+    "phone",
+    "email",
+    "id_number",
+    "home_address",
+]
+
+
+def _check_node(*, actor, node: OrgNode, status: str) -> None:
+    if not covers(actor, MANAGE_PEOPLE, node.path):
+        raise PermissionDenied(_("You cannot manage people of %(node)s.") % {"node": node})
+    if (status in MEMBER_STATUSES or status in PIPELINE_STATUSES) and node.kind not in (
+        NodeKind.BRANCH,
+        NodeKind.GROUP,
+    ):
+        raise ValidationError(_("Members and applicants belong to a Party branch or a Party group."))
+
+
+def _check_dates(person: Person) -> None:
+    today = timezone.localdate()
+    if person.birth_date and person.birth_date > today:
+        raise ValidationError({"birth_date": _("The date of birth cannot be in the future.")})
+
+
+@transaction.atomic
+def person_create(*, actor, node: OrgNode, name: str, political_status: str, **fields) -> Person:
+    _check_node(actor=actor, node=node, status=political_status)
+    unknown = set(fields) - set(PROFILE_FIELDS) - {"joined_on", "full_member_on"}
+    if unknown:
+        raise ValidationError(_("These fields cannot be set here: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    person = Person(node=node, name=name, political_status=political_status, **fields)
+    _check_dates(person)
+    person.full_clean(exclude=["user"])
+    person.save()
+    audit_record(
+        actor=actor,
+        action="people.created",
+        target=person,
+        node=node,
+        changes={"name": [None, name], "political_status": [None, political_status]},
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, fields: dict, self_service: bool = False) -> Person:
+    """Change profile fields. ``self_service``: the person edits their own contact details only."""
+    person = Person.objects.select_for_update().select_related("node").get(pk=person.pk)
+    allowed = SELF_EDITABLE_FIELDS if self_service else PROFILE_FIELDS
+    if self_service:
+        if person.user_id != actor.pk:
+            raise PermissionDenied(_("You can only change your own contact details."))
+    elif not covers(actor, MANAGE_PEOPLE, person.node.path):
+        raise PermissionDenied(_("You cannot manage people of %(node)s.") % {"node": person.node})
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    before = snapshot(person, list(fields))
+    for name, value in fields.items():
+        setattr(person, name, value)
+    changes = audit_diff(person, before, list(fields))
+    if not changes:
+        return person
+    _check_dates(person)
+    person.full_clean(exclude=["user"])
+    person.save(update_fields=list(changes))
+    sensitive = {"id_number", "home_address"} & set(changes)
+    for name in sensitive:  # the log says that it changed, not the value
+        changes[name] = ["***", "***"]
+    audit_record(actor=actor, action="people.updated", target=person, node=person.node, changes=changes)
+    return person
+
+
+@transaction.atomic
+def person_move(*, actor, person: Person, node: OrgNode) -> Person:
+    """Place a person in another organisation within the actor's subtree (transfers come with the lifecycle)."""
+    person = Person.objects.select_for_update().select_related("node").get(pk=person.pk)
+    if person.node_id == node.pk:
+        return person
+    if not covers(actor, MANAGE_PEOPLE, person.node.path):
+        raise PermissionDenied(_("You cannot manage people of %(node)s.") % {"node": person.node})
+    _check_node(actor=actor, node=node, status=person.political_status)
+    old = person.node
+    person.node = node
+    person.save(update_fields=["node"])
+    audit_record(actor=actor, action="people.moved", target=person, node=node, changes={"node": [old, node]})
+    return person
+
+
+@transaction.atomic
+def family_member_add(*, actor, person: Person, relation: str, name: str, **fields) -> FamilyMember:
+    person = Person.objects.select_for_update().select_related("node").get(pk=person.pk)
+    if not covers(actor, MANAGE_PEOPLE, person.node.path):
+        raise PermissionDenied(_("You cannot manage people of %(node)s.") % {"node": person.node})
+    member = FamilyMember(person=person, relation=relation, name=name, **fields)
+    member.full_clean()
+    member.save()
+    audit_record(actor=actor, action="people.family_added", target=person, node=person.node, note=relation)
+    return member

@@ -1,0 +1,17 @@
+"""Navigation by role, computed once per request from the user's grants."""
+
+from apps.organisations.choices import VIEW_AUDIT, VIEW_SCOPE
+from apps.organisations.permissions import has_any_scope
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "organisation": has_any_scope(user, VIEW_SCOPE),
+            "admin": user.is_staff,
+            "audit": user.is_staff and has_any_scope(user, VIEW_AUDIT),
+        }
+    }

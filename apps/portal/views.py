@@ -1,0 +1,140 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from apps.audit.services import audit_record
+from apps.documents.forms import DocumentUploadForm
+from apps.documents.selectors import document_list_for
+from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
+from apps.organisations.permissions import covers
+from apps.organisations.selectors import anchor_nodes_for, node_get_for, node_list_for, node_overviews, subtree_nodes
+from apps.people.selectors import can_see_sensitive, person_for_user, person_get_for, person_list_for
+from apps.people.services import person_update
+
+from .filters import PersonFilter
+from .forms import ContactForm
+from .agenda import agenda_for
+
+
+def home(request):
+    """One page per role: the subtree the user is responsible for, or their own record."""
+    user = request.user
+    anchors = anchor_nodes_for(user=user)
+    if user.is_superuser and not anchors:
+        anchors = list(node_list_for(user=user).filter(depth=1))
+    overviews = node_overviews(nodes=subtree_nodes(roots=anchors, max_depth_below=2)) if anchors else []
+    me = person_for_user(user)
+    context = {
+        "me": me,
+        "anchors": anchors,
+        "overviews": overviews,
+        "warning_count": sum(len(o.warnings) for o in overviews),
+        "agenda": agenda_for(person=me) if me else [],
+    }
+    return render(request, "portal/home.html", context)
+
+
+def org_tree(request):
+    nodes = list(node_list_for(user=request.user))
+    if not nodes:
+        raise PermissionDenied
+    return render(request, "portal/org_tree.html", {"overviews": node_overviews(nodes=nodes)})
+
+
+def node_detail(request, pk: int):
+    node = node_get_for(user=request.user, pk=pk, request=request)
+    children = subtree_nodes(roots=[node], max_depth_below=1)
+    overviews = node_overviews(nodes=children)
+    return render(
+        request,
+        "portal/node_detail.html",
+        {"overview": overviews[0], "children": overviews[1:], "kinds": NodeKind},
+    )
+
+
+def person_list(request):
+    qs = person_list_for(user=request.user).filter(is_active=True).order_by("node__path", "name", "id")
+    person_filter = PersonFilter(request.GET, queryset=qs, request=request)
+    page = Paginator(person_filter.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/person_list.html", {"filter": person_filter, "page": page})
+
+
+def person_detail(request, pk: int):
+    person = person_get_for(user=request.user, pk=pk, request=request)
+    sensitive = can_see_sensitive(user=request.user, person=person)
+    if sensitive and person.user_id != request.user.pk:
+        audit_record(actor=request.user, action="people.sensitive_viewed", target=person, node=person.node)
+    context = {
+        "person": person,
+        "sensitive": sensitive,
+        "family": list(person.family.all()) if sensitive else [],
+        "posts": list(person.posts.filter(ended_on__isnull=True).select_related("node", "title")),
+        "documents": document_list_for(user=request.user, person=person),
+        "can_upload": covers(request.user, MANAGE_PEOPLE, person.node.path) or person.user_id == request.user.pk,
+        "upload_form": DocumentUploadForm(),
+    }
+    return render(request, "portal/person_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def my_profile(request):
+    me = person_for_user(request.user)
+    if me is None:
+        return render(request, "portal/no_profile.html")
+    form = ContactForm(request.POST or None, instance=me)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_update(actor=request.user, person=me, fields=form.cleaned_data, self_service=True)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your contact details were saved."))
+            return redirect("portal:my_profile")
+    return render(request, "portal/my_profile.html", {"person": me, "form": form})
+
+
+def _broker_status() -> str:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return "embedded"
+    try:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        return "ok"
+    except Exception:  # noqa: BLE001 - any broker failure is reported, not raised
+        return "error"
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return "ok"
+    except Exception:  # noqa: BLE001
+        return "error"
+
+
+@login_not_required
+@never_cache
+def healthz(request):
+    """Database and broker status as JSON; 503 when one of them fails."""
+    status = {"database": _database_status(), "broker": _broker_status()}
+    healthy = status["database"] == "ok" and status["broker"] in ("ok", "embedded")
+    return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
+
+
+@login_not_required
+@never_cache
+def healthz_live(request):
+    """Liveness: one database query and nothing else (also the floor of the throughput benchmark)."""
+    return JsonResponse({"status": "ok", "database": _database_status()})

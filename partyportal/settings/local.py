@@ -1,0 +1,10 @@
+"""Settings for a developer's machine: the embedded default (SQLite, in-process tasks) unless env says otherwise."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# The demo accounts have no authenticator app yet; set TWO_FACTOR_REQUIRED=1 to try two-factor sign-in locally.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)
+
+VAR_DIR.mkdir(exist_ok=True)  # noqa: F405 - SQLite database and private uploads live here

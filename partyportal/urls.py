@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from apps.accounts.views import set_language
+from apps.portal import views as portal_views
+
+admin.site.site_header = admin.site.site_title = "PartyPortal"
+
+urlpatterns = [
+    # The admin signs in through the portal's login (with its second factor), not its own form.
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+        name="admin_login_redirect",
+    ),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("apps.accounts.urls")),
+    path("documents/", include("apps.documents.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", portal_views.healthz, name="healthz"),
+    path("healthz/live", portal_views.healthz_live, name="healthz_live"),
+    path("", include("apps.portal.urls")),
+]
+
+handler403 = "apps.portal.errors.permission_denied"

@@ -1,0 +1,8 @@
+"""WSGI entry point (gunicorn partyportal.wsgi)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyportal.settings.production")
+application = get_wsgi_application()
