@@ -18,7 +18,10 @@ def download(request, pk: int):
     document = document_get_for(user=request.user, pk=pk, request=request)
     audit_record(actor=request.user, action="documents.downloaded", target=document, node=document.node)
     response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.original_name, content_type=document.content_type
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -11,22 +11,32 @@ from .permissions import restrict
 from .services import node_create, node_update, policy_update, post_assign, post_end, term_open, term_shift
 
 
+class _ServiceRefused(Exception):
+    def __init__(self, messages_):
+        self.messages = messages_
+
+
 class ServiceSaveMixin:
     """Admin saves go through the services (``save_via_service`` in each ModelAdmin).
 
-    A refused save shows the service's reason and writes nothing.
+    A save the service refuses shows the service's reason and writes nothing: changeform_view's transaction is
+    rolled back. Permission checks of the admin itself still answer 403 as usual.
     """
 
     def save_model(self, request, obj, form, change):
-        self.save_via_service(request, obj, form, change)
+        try:
+            self.save_via_service(request, obj, form, change)
+        except ValidationError as exc:
+            raise _ServiceRefused(exc.messages) from exc
+        except PermissionDenied as exc:
+            raise _ServiceRefused([str(exc)]) from exc
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (ValidationError, PermissionDenied) as exc:
-            for message in getattr(exc, "messages", [str(exc)]):
+        except _ServiceRefused as exc:
+            for message in exc.messages:
                 self.message_user(request, message, level=messages.ERROR)
-            # The transaction of changeform_view was rolled back: nothing was written.
             return HttpResponseRedirect(request.get_full_path())
 
 
@@ -52,8 +62,8 @@ class OrgNodeAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
             ).order_by("path")
         return form
 
-    def get_fieldsets(self, request, obj=None):
-        return [(None, {"fields": list(self.get_form(request, obj).base_fields)})]
+    def get_fields(self, request, obj=None):
+        return list((OrgNodeChangeForm if obj else OrgNodeAddForm)._meta.fields)
 
     def save_via_service(self, request, obj, form, change):
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("parent", "kind", "name")}
@@ -64,7 +74,10 @@ class OrgNodeAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
             if parent is None and not request.user.is_superuser:
                 raise PermissionDenied(_("Only an administrator can add a base Party committee."))
             created = node_create(
-                actor=request.user, parent=parent, kind=form.cleaned_data["kind"], name=form.cleaned_data["name"],
+                actor=request.user,
+                parent=parent,
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
                 **data,
             )
             obj.pk = created.pk
@@ -106,7 +119,9 @@ class TermAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
     def save_via_service(self, request, obj, form, change):
         if change:
             term_shift(
-                actor=request.user, term=obj, months=form.cleaned_data["shift_months"],
+                actor=request.user,
+                term=obj,
+                months=form.cleaned_data["shift_months"],
                 approval=form.cleaned_data["shift_approval"],
             )
         else:
@@ -139,8 +154,11 @@ class PostAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
             post_end(actor=request.user, post=obj, ended_on=form.cleaned_data["ended_on"])
         else:
             obj.pk = post_assign(
-                actor=request.user, person=form.cleaned_data["person"], node=form.cleaned_data["node"],
-                title=form.cleaned_data["title"], started_on=form.cleaned_data["started_on"],
+                actor=request.user,
+                person=form.cleaned_data["person"],
+                node=form.cleaned_data["node"],
+                title=form.cleaned_data["title"],
+                started_on=form.cleaned_data["started_on"],
             ).pk
 
 

@@ -6,14 +6,24 @@ from .models import OrgNode, Post, Term
 
 class OrgNodeAddForm(forms.ModelForm):
     parent = forms.ModelChoiceField(
-        label=_("Parent organisation"), queryset=OrgNode.objects.none(), required=False,
+        label=_("Parent organisation"),
+        queryset=OrgNode.objects.none(),
+        required=False,
         help_text=_("Leave empty only for a base Party committee."),
     )
 
     class Meta:
         model = OrgNode
-        fields = ["parent", "kind", "name", "short_name", "code", "unit_name", "is_village_or_community",
-                  "established_on"]
+        fields = [
+            "parent",
+            "kind",
+            "name",
+            "short_name",
+            "code",
+            "unit_name",
+            "is_village_or_community",
+            "established_on",
+        ]
 
 
 class OrgNodeChangeForm(forms.ModelForm):

@@ -217,4 +217,3 @@ class Post(models.Model):
 def policy_defaults() -> dict:
     """The policy values of a committee that has no row yet (the model's defaults)."""
     return {f.name: f.default for f in OrgPolicy._meta.concrete_fields if f.name not in ("id", "committee")}
-

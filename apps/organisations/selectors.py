@@ -207,9 +207,8 @@ def _policies_for(nodes: list[OrgNode]) -> dict[int, OrgPolicy]:
     steplen = nodes[0].steplen
     ancestor_paths = {p for n in nodes for p in _ancestor_paths(n.path, steplen)}
     committees = {
-        c.path: c for c in OrgNode.objects.filter(kind=NodeKind.COMMITTEE, path__in=ancestor_paths).select_related(
-            "policy"
-        )
+        c.path: c
+        for c in OrgNode.objects.filter(kind=NodeKind.COMMITTEE, path__in=ancestor_paths).select_related("policy")
     }
     result = {}
     for node in nodes:
@@ -249,4 +248,3 @@ def subtree_nodes(*, roots: list[OrgNode], max_depth_below: int | None = None) -
             part &= Q(depth__lte=root.depth + max_depth_below)
         q |= part
     return list(OrgNode.objects.filter(q, is_active=True).order_by("path")) if roots else []
-

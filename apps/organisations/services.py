@@ -31,7 +31,7 @@ def node_create(*, actor, parent: OrgNode | None, kind: str, name: str, **fields
     if parent is None:
         if kind != NodeKind.COMMITTEE:
             raise ValidationError(_("Only a base Party committee can stand at the top of the tree."))
-        node = OrgNode.add_root(kind=kind, name=name, **fields)
+        node = OrgNode.objects.add_root({"kind": kind, "name": name, **fields})
     else:
         parent = OrgNode.objects.select_for_update().get(pk=parent.pk)
         if kind not in ALLOWED_CHILDREN[NodeKind(parent.kind)]:
@@ -39,7 +39,7 @@ def node_create(*, actor, parent: OrgNode | None, kind: str, name: str, **fields
                 _("A %(child)s cannot be placed under a %(parent)s.")
                 % {"child": NodeKind(kind).label, "parent": NodeKind(parent.kind).label}
             )
-        node = parent.add_child(kind=kind, name=name, **fields)
+        node = OrgNode.objects.add_child(parent, {"kind": kind, "name": name, **fields})
     if kind == NodeKind.COMMITTEE:
         OrgPolicy.objects.get_or_create(committee=node)
     audit_record(actor=actor, action="org.node_created", target=node, node=node, changes={"name": [None, name]})
@@ -167,7 +167,9 @@ def post_end(*, actor, post: Post, ended_on: datetime.date) -> Post:
     old = post.ended_on
     post.ended_on = ended_on
     post.save(update_fields=["ended_on"])
-    audit_record(actor=actor, action="org.post_ended", target=post, node=post.node, changes={"ended_on": [old, ended_on]})
+    audit_record(
+        actor=actor, action="org.post_ended", target=post, node=post.node, changes={"ended_on": [old, ended_on]}
+    )
     if post.person.user_id:
         access_sync_user(user=post.person.user, actor=actor)
     return post
@@ -191,10 +193,10 @@ def access_sync_user(*, user, actor=None, today: datetime.date | None = None) ->
     today = today or timezone.localdate()
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
     desired, admin_access = _desired_grants(user, today)
-    existing = dict(
-        ((row.content_object_id, row.permission_id), row.pk)
+    existing = {
+        (row.content_object_id, row.permission_id): row.pk
         for row in OrgNodeUserObjectPermission.objects.filter(user=user)
-    )
+    }
     missing = desired - set(existing)
     extra = [pk for key, pk in existing.items() if key not in desired]
     OrgNodeUserObjectPermission.objects.bulk_create(

@@ -18,9 +18,9 @@ from apps.organisations.selectors import anchor_nodes_for, node_get_for, node_li
 from apps.people.selectors import can_see_sensitive, person_for_user, person_get_for, person_list_for
 from apps.people.services import person_update
 
+from .agenda import agenda_for
 from .filters import PersonFilter
 from .forms import ContactForm
-from .agenda import agenda_for
 
 
 def home(request):

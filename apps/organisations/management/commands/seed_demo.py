@@ -22,8 +22,14 @@ from apps.people.models import Person
 
 DEMO_PASSWORD = "demo-pass-2026"
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬建国志文辉鹏飞宇浩然欣怡婷雪梅琳晨阳宁海波斌晓东丹凯俊峰健亮佳慧颖思源博睿子轩雨萱梓涵一诺"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万"
+    "钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬建国志文辉鹏飞宇浩然欣怡婷雪梅琳晨阳宁海波斌晓东丹凯俊峰健亮佳慧颖"
+    "思源博睿子轩雨萱梓涵一诺"
+)
 ETHNICITIES = ["汉族"] * 18 + ["回族", "满族", "壮族", "蒙古族"]
 
 # (kind, name, parent name or None for the committee, weight of people, department)
@@ -101,21 +107,33 @@ class Command(BaseCommand):
             self._accounts(nodes)
             audit_record(actor=None, action="demo.seeded", note=f"{members} people")
         self.stdout.write(
-            self.style.SUCCESS(f"Loaded {len(nodes)} organisations and {members} people in {time.monotonic() - started:.1f} s.")
+            self.style.SUCCESS(
+                f"Loaded {len(nodes)} organisations and {members} people in {time.monotonic() - started:.1f} s."
+            )
         )
         self._print_accounts()
 
     def _tree(self) -> dict[str, OrgNode]:
         committee = node_create(
-            actor=None, parent=None, kind=NodeKind.COMMITTEE, name="红星机械集团有限公司党委", code="HX-DW",
-            unit_name="红星机械集团有限公司", established_on=datetime.date(1985, 7, 1),
+            actor=None,
+            parent=None,
+            kind=NodeKind.COMMITTEE,
+            name="红星机械集团有限公司党委",
+            code="HX-DW",
+            unit_name="红星机械集团有限公司",
+            established_on=datetime.date(1985, 7, 1),
         )
         nodes = {committee.name: committee}
         for i, (kind, name, parent, _weight, dept) in enumerate(STRUCTURE, start=1):
             parent_node = nodes[parent] if parent else committee
             parent_node.refresh_from_db()
             nodes[name] = node_create(
-                actor=None, parent=parent_node, kind=kind, name=name, code=f"HX-{i:03d}", unit_name=dept,
+                actor=None,
+                parent=parent_node,
+                kind=kind,
+                name=name,
+                code=f"HX-{i:03d}",
+                unit_name=dept,
                 established_on=datetime.date(2000 + i % 20, 1 + i % 12, 1),
             )
         for branch, count in GROUPS_FOR.items():
@@ -128,11 +146,15 @@ class Command(BaseCommand):
 
     def _people(self, rng, nodes, total) -> list[Person]:
         today = timezone.localdate()
-        branches = [(nodes[name], weight, dept) for kind, name, _p, weight, dept in STRUCTURE if kind == NodeKind.BRANCH]
-        groups_of = {b.pk: [n for n in nodes.values() if n.kind == NodeKind.GROUP and n.path.startswith(b.path)]
-                     for b, _w, _d in branches}
+        branches = [
+            (nodes[name], weight, dept) for kind, name, _p, weight, dept in STRUCTURE if kind == NodeKind.BRANCH
+        ]
+        groups_of = {
+            b.pk: [n for n in nodes.values() if n.kind == NodeKind.GROUP and n.path.startswith(b.path)]
+            for b, _w, _d in branches
+        }
         weight_sum = sum(w for _b, w, _d in branches)
-        statuses, status_weights = zip(*STATUS_WEIGHTS)
+        statuses, status_weights = zip(*STATUS_WEIGHTS, strict=True)
         batch, created = [], []
         seq = 0
         for branch, weight, dept in branches:
@@ -149,8 +171,10 @@ class Command(BaseCommand):
                     birth = datetime.date(1945, 1, 1) + datetime.timedelta(days=rng.randrange(0, 15 * 365))
                 joined = full = None
                 if status in (PoliticalStatus.FULL, PoliticalStatus.PROBATIONARY):
-                    joined = min(today - datetime.timedelta(days=30),
-                                 birth + relativedelta(years=22) + datetime.timedelta(days=rng.randrange(0, 20 * 365)))
+                    joined = min(
+                        today - datetime.timedelta(days=30),
+                        birth + relativedelta(years=22) + datetime.timedelta(days=rng.randrange(0, 20 * 365)),
+                    )
                     if status == PoliticalStatus.PROBATIONARY:
                         joined = today - datetime.timedelta(days=rng.randrange(30, 360))
                     else:
@@ -158,23 +182,29 @@ class Command(BaseCommand):
                         if full > today:
                             joined, full = today - relativedelta(years=2), today - relativedelta(years=1)
                 groups = groups_of[branch.pk]
-                node = groups[seq % len(groups)] if groups and status in (PoliticalStatus.FULL, PoliticalStatus.PROBATIONARY) else branch
-                batch.append(Person(
-                    node=node,
-                    name=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
-                    gender=rng.choice(Gender.values),
-                    birth_date=birth,
-                    ethnicity=rng.choice(ETHNICITIES),
-                    education=rng.choice(Education.values),
-                    work_unit=dept,
-                    job_title=rng.choice(["职员", "工程师", "技术员", "主管", "操作工", "经理"]),
-                    phone=f"13{rng.randrange(100000000, 999999999)}",
-                    email=f"user{seq}@hongxing.example",
-                    political_status=status,
-                    joined_on=joined,
-                    full_member_on=full,
-                    id_number=f"33{seq:07d}{birth:%Y%m%d}X",
-                ))
+                node = (
+                    groups[seq % len(groups)]
+                    if groups and status in (PoliticalStatus.FULL, PoliticalStatus.PROBATIONARY)
+                    else branch
+                )
+                batch.append(
+                    Person(
+                        node=node,
+                        name=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+                        gender=rng.choice(Gender.values),
+                        birth_date=birth,
+                        ethnicity=rng.choice(ETHNICITIES),
+                        education=rng.choice(Education.values),
+                        work_unit=dept,
+                        job_title=rng.choice(["职员", "工程师", "技术员", "主管", "操作工", "经理"]),
+                        phone=f"13{rng.randrange(100000000, 999999999)}",
+                        email=f"user{seq}@hongxing.example",
+                        political_status=status,
+                        joined_on=joined,
+                        full_member_on=full,
+                        id_number=f"33{seq:07d}{birth:%Y%m%d}X",
+                    )
+                )
                 if len(batch) >= 5000:
                     created += Person.objects.bulk_create(batch)
                     batch = []
@@ -182,9 +212,16 @@ class Command(BaseCommand):
         largest = nodes["一车间党支部"]
         while seq < total:
             seq += 1
-            batch.append(Person(node=largest, name=rng.choice(SURNAMES) + rng.choice(GIVEN), political_status=PoliticalStatus.FULL,
-                                full_member_on=today - relativedelta(years=3), joined_on=today - relativedelta(years=4),
-                                id_number=f"33{seq:07d}19800101X"))
+            batch.append(
+                Person(
+                    node=largest,
+                    name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    political_status=PoliticalStatus.FULL,
+                    full_member_on=today - relativedelta(years=3),
+                    joined_on=today - relativedelta(years=4),
+                    id_number=f"33{seq:07d}19800101X",
+                )
+            )
             if len(batch) >= 5000:
                 created += Person.objects.bulk_create(batch)
                 batch = []
@@ -201,7 +238,9 @@ class Command(BaseCommand):
         posts = []
         for kind, name, _parent, _w, _d in STRUCTURE:
             node = nodes[name]
-            subtree_people = [p for n in nodes.values() if n.path.startswith(node.path) for p in by_branch.get(n.pk, [])]
+            subtree_people = [
+                p for n in nodes.values() if n.path.startswith(node.path) for p in by_branch.get(n.pk, [])
+            ]
             full = [p for p in subtree_people if p.political_status == PoliticalStatus.FULL]
             if not full:
                 continue
@@ -211,19 +250,33 @@ class Command(BaseCommand):
                     elected = today + datetime.timedelta(days=40) - relativedelta(years=3)
                 if name == "市场营销党支部":  # an overdue election
                     elected = today - relativedelta(years=3, months=2)
-                Term.objects.create(node=node, number=rng.randrange(2, 8), elected_on=elected, term_years=3,
-                                    expires_on=elected + relativedelta(years=3))
+                Term.objects.create(
+                    node=node,
+                    number=rng.randrange(2, 8),
+                    elected_on=elected,
+                    term_years=3,
+                    expires_on=elected + relativedelta(years=3),
+                )
                 codes = ["secretary", "organisation_member", "propaganda_member", "discipline_member", "branch_member"]
-                for code, person in zip(codes[: 3 if len(full) < 15 else 5], full):
+                for code, person in zip(codes[: 3 if len(full) < 15 else 5], full, strict=False):
                     posts.append(Post(person=person, node=node, title=titles[code], started_on=elected))
             else:
-                posts.append(Post(person=full[0], node=node, title=titles["secretary"],
-                                  started_on=today - relativedelta(years=1)))
+                posts.append(
+                    Post(
+                        person=full[0], node=node, title=titles["secretary"], started_on=today - relativedelta(years=1)
+                    )
+                )
         for group in (n for n in nodes.values() if n.kind == NodeKind.GROUP):
             members = [p for p in by_branch.get(group.pk, []) if p.political_status == PoliticalStatus.FULL]
             if members:
-                posts.append(Post(person=members[0], node=group, title=titles["group_leader"],
-                                  started_on=today - relativedelta(years=1)))
+                posts.append(
+                    Post(
+                        person=members[0],
+                        node=group,
+                        title=titles["group_leader"],
+                        started_on=today - relativedelta(years=1),
+                    )
+                )
         Post.objects.bulk_create(posts)
         committee = next(n for n in nodes.values() if n.kind == NodeKind.COMMITTEE)
         term_open(actor=None, node=committee, elected_on=today - relativedelta(years=2, months=3))
@@ -234,7 +287,9 @@ class Command(BaseCommand):
         titles = {t.code: t for t in PostTitle.objects.all()}
         today = timezone.localdate()
         for username, title_code, branch, status, _desc in ACCOUNTS:
-            user = User.objects.create_user(username=username, password=DEMO_PASSWORD, email=f"{username}@hongxing.example")
+            user = User.objects.create_user(
+                username=username, password=DEMO_PASSWORD, email=f"{username}@hongxing.example"
+            )
             if username == "admin":
                 user.is_staff = user.is_superuser = True
                 user.save()
@@ -242,19 +297,38 @@ class Command(BaseCommand):
             node = nodes[branch] if branch else committee
             holder = None
             if title_code:
-                holder = Post.objects.filter(node=node, title__code=title_code, ended_on__isnull=True).select_related("person").first()
+                holder = (
+                    Post.objects.filter(node=node, title__code=title_code, ended_on__isnull=True)
+                    .select_related("person")
+                    .first()
+                )
             if holder is not None:
                 person = holder.person
             else:
-                person = Person.objects.filter(node__path__startswith=node.path, political_status=status or PoliticalStatus.FULL,
-                                               user__isnull=True).exclude(posts__isnull=False).order_by("id").first()
+                person = (
+                    Person.objects.filter(
+                        node__path__startswith=node.path,
+                        political_status=status or PoliticalStatus.FULL,
+                        user__isnull=True,
+                    )
+                    .exclude(posts__isnull=False)
+                    .order_by("id")
+                    .first()
+                )
                 if person is None or (branch is None and node.kind == NodeKind.COMMITTEE):
-                    person = Person.objects.create(node=nodes["综合办公室党支部"], name=f"{SURNAMES[len(username) % 40]}{GIVEN[len(username) % 50]}明",
-                                                   political_status=status or PoliticalStatus.FULL,
-                                                   full_member_on=datetime.date(2010, 7, 1), joined_on=datetime.date(2009, 7, 1),
-                                                   phone="13800000000", email=f"{username}@hongxing.example")
+                    person = Person.objects.create(
+                        node=nodes["综合办公室党支部"],
+                        name=f"{SURNAMES[len(username) % 40]}{GIVEN[len(username) % 50]}明",
+                        political_status=status or PoliticalStatus.FULL,
+                        full_member_on=datetime.date(2010, 7, 1),
+                        joined_on=datetime.date(2009, 7, 1),
+                        phone="13800000000",
+                        email=f"{username}@hongxing.example",
+                    )
                 if title_code:
-                    Post.objects.create(person=person, node=node, title=titles[title_code], started_on=today - relativedelta(years=1))
+                    Post.objects.create(
+                        person=person, node=node, title=titles[title_code], started_on=today - relativedelta(years=1)
+                    )
             person.user = user
             person.email = person.email or user.email
             person.save(update_fields=["user", "email"])

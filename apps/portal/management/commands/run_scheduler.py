@@ -24,7 +24,7 @@ def run_due(last_run: dict[str, float], now: float) -> list[str]:
         if now - last_run.get(name, 0) >= seconds:
             try:
                 _resolve(task_path)()
-            except Exception:  # noqa: BLE001 - one failing job must not stop the loop
+            except Exception:
                 logger.exception("periodic job %s failed", name)
             last_run[name] = now
             ran.append(name)

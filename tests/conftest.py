@@ -1,0 +1,105 @@
+"""Shared fixtures: a small organisation tree with one login per role, and sign-in helpers."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from apps.organisations.choices import NodeKind
+from apps.organisations.models import OrgNode, OrgPolicy
+from apps.people.choices import PoliticalStatus
+from apps.people.models import Person
+from tests.factories import PersonFactory, UserFactory, give_post, make_node
+
+
+@dataclass
+class World:
+    committee: OrgNode
+    general: OrgNode
+    branch_a: OrgNode
+    group_a: OrgNode
+    branch_b: OrgNode
+    users: dict
+    people: dict
+
+
+def _person_with_login(username, node, status=PoliticalStatus.FULL, **fields) -> Person:
+    user = UserFactory(username=username)
+    return PersonFactory(node=node, user=user, political_status=status, **fields)
+
+
+@pytest.fixture
+def world(db) -> World:
+    """党委 → 总支 → 支部A (→ 小组) and 支部B; a login for each role; people in both branches."""
+    committee = make_node(name="测试党委")
+    OrgPolicy.objects.create(committee=committee)
+    general = make_node(parent=committee, kind=NodeKind.GENERAL_BRANCH, name="机关党总支")
+    branch_a = make_node(parent=general, name="第一党支部")
+    group_a = make_node(parent=branch_a, kind=NodeKind.GROUP, name="第一党小组")
+    branch_b = make_node(parent=committee, name="第二党支部")
+    people = {
+        "staff": _person_with_login("staff", branch_b),
+        "secretary_a": _person_with_login("secretary_a", branch_a),
+        "organiser_a": _person_with_login("organiser_a", branch_a),
+        "propaganda_a": _person_with_login("propaganda_a", branch_a),
+        "secretary_b": _person_with_login("secretary_b", branch_b),
+        "member_a": _person_with_login("member_a", group_a),
+        "applicant_a": _person_with_login("applicant_a", branch_a, PoliticalStatus.APPLICANT),
+        "member_b": _person_with_login("member_b", branch_b),
+        "masses_b": _person_with_login("masses_b", branch_b, PoliticalStatus.MASSES),
+        "plain_a": PersonFactory(node=branch_a, home_address="秘密路1号"),
+        "plain_b": PersonFactory(node=branch_b, home_address="秘密路2号"),
+    }
+    give_post(person=people["staff"], node=committee, title_code="organiser")
+    give_post(person=people["secretary_a"], node=branch_a, title_code="secretary")
+    give_post(person=people["organiser_a"], node=branch_a, title_code="organisation_member")
+    give_post(person=people["propaganda_a"], node=branch_a, title_code="propaganda_member")
+    give_post(person=people["secretary_b"], node=branch_b, title_code="secretary")
+    users = {key: p.user for key, p in people.items() if p.user_id}
+    users["admin"] = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    for user in users.values():
+        user.refresh_from_db()
+    return World(committee, general, branch_a, group_a, branch_b, users, people)
+
+
+def sign_in(client, user) -> None:
+    """Sign in with the second factor already given (a confirmed TOTP device on the session)."""
+    client.force_login(user)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def signed_in(client):
+    def _sign_in(user):
+        sign_in(client, user)
+        return client
+
+    return _sign_in
+
+
+@pytest.fixture
+def count_queries():
+    """``with count_queries() as ctx: ...``; ``len(ctx)`` is the number of queries."""
+
+    def _ctx():
+        return CaptureQueriesContext(connection)
+
+    return _ctx
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Debian's chromium; CI sets REQUIRE_BROWSER=1 so that a missing browser fails."""
+    if os.path.exists("/usr/bin/chromium") or os.environ.get("REQUIRE_BROWSER") == "1":
+        return
+    skip = pytest.mark.skip(reason="chromium is not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,319 @@
+"""Every URL pattern has an entry here: role × inside/outside the subtree → expected status.
+
+``test_every_url_has_an_entry`` walks the URL configuration and fails when a named pattern is missing, so a new
+view cannot ship without a permission decision. Roles: anonymous, a member of branch A, the secretary of branch A
+(subtree = branch A), the committee's organisation staff (subtree = the whole committee) and an administrator.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+from django.contrib import admin
+from django.core.files.base import ContentFile
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from apps.audit.models import AuditEntry
+from apps.documents.models import Document
+from apps.organisations.models import OrgPolicy, Post, Term
+from tests.conftest import sign_in
+
+ROLES = ["anon", "member_a", "secretary_a", "staff", "admin"]
+
+
+@dataclass
+class Case:
+    url: Callable  # world -> url
+    expect: dict  # role -> status
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
+def _r(name, *args):
+    return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
+
+
+LOGIN = 302  # anonymous → the login page
+ALL_SIGNED_IN_200 = {"anon": LOGIN, "member_a": 200, "secretary_a": 200, "staff": 200, "admin": 200}
+
+MATRIX: dict[str, list[Case]] = {
+    "portal:home": [Case(_r("portal:home"), ALL_SIGNED_IN_200)],
+    "portal:my_profile": [Case(_r("portal:my_profile"), ALL_SIGNED_IN_200)],
+    "portal:org_tree": [
+        Case(_r("portal:org_tree"), {"anon": LOGIN, "member_a": 403, "secretary_a": 200, "staff": 200, "admin": 200})
+    ],
+    "portal:node_detail": [
+        Case(
+            _r("portal:node_detail", lambda w: w.branch_a.pk),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("portal:node_detail", lambda w: w.branch_b.pk),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 404, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("portal:node_detail", lambda w: w.committee.pk),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 404, "staff": 200, "admin": 200},
+        ),
+    ],
+    "portal:person_list": [Case(_r("portal:person_list"), ALL_SIGNED_IN_200)],
+    "portal:person_detail": [
+        Case(
+            _r("portal:person_detail", lambda w: w.people["plain_a"].pk),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("portal:person_detail", lambda w: w.people["plain_b"].pk),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 404, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("portal:person_detail", lambda w: w.people["member_a"].pk),
+            {"anon": LOGIN, "member_a": 200, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+    ],
+    "documents:download": [
+        Case(
+            _r("documents:download", lambda w: w.docs["a"].pk),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("documents:download", lambda w: w.docs["b"].pk),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 404, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("documents:download", lambda w: w.docs["own_a"].pk),
+            {"anon": LOGIN, "member_a": 200, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+    ],
+    "documents:upload": [
+        # An invalid (empty) upload: allowed users are sent back to the record with an error, others get 404.
+        Case(
+            _r("documents:upload", lambda w: w.people["plain_a"].pk),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 302, "staff": 302, "admin": 302},
+            method="post",
+        ),
+        Case(
+            _r("documents:upload", lambda w: w.people["plain_b"].pk),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 404, "staff": 302, "admin": 302},
+            method="post",
+        ),
+    ],
+    "accounts:login": [Case(_r("accounts:login"), {"anon": 200, "member_a": 302, "secretary_a": 302, "staff": 302,
+                                                  "admin": 302})],
+    "accounts:logout": [Case(_r("accounts:logout"), {r: 302 for r in ROLES}, method="post")],
+    "accounts:otp_verify": [Case(_r("accounts:otp_verify"), {"anon": LOGIN, "member_a": 302, "secretary_a": 302,
+                                                             "staff": 302, "admin": 302})],
+    # Everyone here already has a confirmed device: the setup page sends them on (first setup: tests/accounts).
+    "accounts:otp_setup": [Case(_r("accounts:otp_setup"), {"anon": LOGIN, "member_a": 302, "secretary_a": 302,
+                                                           "staff": 302, "admin": 302})],
+    "accounts:password_change": [Case(_r("accounts:password_change"), ALL_SIGNED_IN_200)],
+    "accounts:password_change_done": [Case(_r("accounts:password_change_done"), ALL_SIGNED_IN_200)],
+    "set_language": [Case(_r("set_language"), {r: 302 for r in ROLES}, method="post", data={"language": "en"})],
+    "healthz": [Case(_r("healthz"), {r: 200 for r in ROLES})],
+    "healthz_live": [Case(_r("healthz_live"), {r: 200 for r in ROLES})],
+    "admin_login_redirect": [Case(_r("admin_login_redirect"), {r: 302 for r in ROLES})],
+    "admin:login": [Case(_r("admin:login"), {r: 302 for r in ROLES})],
+    "admin:index": [Case(_r("admin:index"), {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200,
+                                             "admin": 200})],
+    "admin:logout": [Case(_r("admin:logout"), {r: 302 for r in ROLES}, method="post")],
+    "admin:auth_user_password_change": [
+        Case(_r("admin:auth_user_password_change", lambda w: w.users["member_b"].pk),
+             {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 403, "staff": 403, "admin": 200})
+    ],
+    "admin:password_change": [Case(_r("admin:password_change"), {"anon": LOGIN, "member_a": LOGIN,
+                                                                 "secretary_a": 200, "staff": 200, "admin": 200})],
+    "admin:password_change_done": [Case(_r("admin:password_change_done"), {"anon": LOGIN, "member_a": LOGIN,
+                                                                           "secretary_a": 200, "staff": 200,
+                                                                           "admin": 200})],
+    "admin:jsi18n": [Case(_r("admin:jsi18n"), {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200,
+                                               "admin": 200})],
+    "admin:app_list": [Case(_r("admin:app_list", "people"), {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200,
+                                                             "staff": 200, "admin": 200})],
+    "admin:autocomplete": [
+        # The person autocomplete of the post form: the secretary gets only branch A's people (checked below).
+        Case(
+            lambda w: reverse("admin:autocomplete")
+            + "?app_label=organisations&model_name=post&field_name=person&term=",
+            {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200, "admin": 200},
+        )
+    ],
+    "admin:view_on_site": [
+        Case(lambda w: reverse("admin:view_on_site", args=[1, 1]), {"anon": LOGIN, "member_a": LOGIN,
+                                                                     "secretary_a": 404, "staff": 404, "admin": 404})
+    ],
+    "admin:otp_totp_totpdevice_config": [
+        Case(_r("admin:otp_totp_totpdevice_config", lambda w: w.totp.pk), {"anon": LOGIN, "member_a": LOGIN,
+                                                                          "secretary_a": 403, "staff": 403,
+                                                                          "admin": 200})
+    ],
+    "admin:otp_totp_totpdevice_qrcode": [
+        Case(_r("admin:otp_totp_totpdevice_qrcode", lambda w: w.totp.pk), {"anon": LOGIN, "member_a": LOGIN,
+                                                                          "secretary_a": 403, "staff": 403,
+                                                                          "admin": 200})
+    ],
+}
+
+# Admin model pages. "in": an object inside branch A (the secretary's subtree), "out": one outside it.
+# For each model: the secretary's statuses; the committee staff and the administrator see both objects.
+SCOPED_ADMIN = {
+    "organisations.orgnode": dict(add=403, change_in=200, change_out=404, delete_in=403),
+    "organisations.term": dict(add=403, change_in=200, change_out=404, delete_in=403),
+    "organisations.post": dict(add=403, change_in=200, change_out=404, delete_in=403),
+    "organisations.orgpolicy": dict(add=403, change_in=None, change_out=404, delete_in=None),
+    "people.person": dict(add=200, change_in=200, change_out=404, delete_in=403),
+    "documents.document": dict(add=403, change_in=200, change_out=404, delete_in=403),
+    "audit.auditentry": dict(add=403, change_in=200, change_out=404, delete_in=403),
+}
+SUPERUSER_ONLY_ADMIN = {
+    "auth.group",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+    "otp_totp.totpdevice",
+    "otp_static.staticdevice",
+    "accounts.user",
+    "organisations.role",
+    "organisations.posttitle",
+}
+ADMIN_MODEL_ACTIONS = {"changelist", "add", "change", "delete", "history", "simple_history"}
+# Unnamed patterns: Django admin's "<object_id>/" → change redirect and the final catch-all (no view of its own).
+
+
+def _named_patterns(patterns=None, prefix=""):
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for p in patterns:
+        if hasattr(p, "url_patterns"):
+            yield from _named_patterns(p.url_patterns, prefix + (f"{p.namespace}:" if p.namespace else ""))
+        elif p.name:
+            yield prefix + p.name
+
+
+def _admin_model_of(name: str) -> str | None:
+    for model in admin.site._registry:
+        base = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name.startswith(base) and name[len(base) :] in ADMIN_MODEL_ACTIONS:
+            return model._meta.label_lower
+    return None
+
+
+def test_every_url_has_an_entry():
+    missing = []
+    for name in _named_patterns():
+        if name in MATRIX:
+            continue
+        label = _admin_model_of(name)
+        if label and (label in SCOPED_ADMIN or label in SUPERUSER_ONLY_ADMIN):
+            continue
+        missing.append(name)
+    assert not missing, f"URL patterns without a permission-matrix entry: {missing}"
+
+
+def test_every_registered_admin_model_has_an_entry():
+    labels = {m._meta.label_lower for m in admin.site._registry}
+    assert labels == set(SCOPED_ADMIN) | SUPERUSER_ONLY_ADMIN
+
+
+@pytest.fixture
+def matrix_world(world):
+    today = timezone.localdate()
+    world.terms = {
+        "in": Term.objects.create(node=world.branch_a, number=1, elected_on=today, term_years=3,
+                                  expires_on=today + datetime.timedelta(days=1000)),
+        "out": Term.objects.create(node=world.branch_b, number=1, elected_on=today, term_years=3,
+                                   expires_on=today + datetime.timedelta(days=1000)),
+    }
+    pdf = b"%PDF-1.4 demo"
+
+    def doc(person, title):
+        d = Document(node=person.node, person=person, title=title, original_name=f"{title}.pdf",
+                     content_type="application/pdf", size=len(pdf), sha256="0" * 64, uploaded_at=timezone.now())
+        d.file.save("x", ContentFile(pdf), save=False)
+        d.save()
+        return d
+
+    world.docs = {"a": doc(world.people["plain_a"], "a"), "b": doc(world.people["plain_b"], "b"),
+                  "own_a": doc(world.people["member_a"], "own")}
+    world.audit = {"in": AuditEntry.objects.create(action="test", node=world.branch_a),
+                   "out": AuditEntry.objects.create(action="test", node=world.branch_b)}
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    world.totp = TOTPDevice.objects.create(user=world.users["member_b"], name="x", confirmed=True)
+    world.admin_objects = {
+        "organisations.orgnode": (world.branch_a, world.branch_b),
+        "organisations.term": (world.terms["in"], world.terms["out"]),
+        "organisations.post": (Post.objects.get(node=world.branch_a, title__code="secretary"),
+                               Post.objects.get(node=world.branch_b, title__code="secretary")),
+        "organisations.orgpolicy": (None, OrgPolicy.objects.get(committee=world.committee)),
+        "people.person": (world.people["plain_a"], world.people["plain_b"]),
+        "documents.document": (world.docs["a"], world.docs["b"]),
+        "audit.auditentry": (world.audit["in"], world.audit["out"]),
+    }
+    return world
+
+
+def _client_for(client, world, role):
+    client.logout()
+    if role != "anon":
+        sign_in(client, world.users[role])
+    return client
+
+
+MATRIX_CASES = [(name, i) for name, cases in MATRIX.items() for i in range(len(cases))]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "index"), MATRIX_CASES, ids=[f"{n}#{i}" for n, i in MATRIX_CASES])
+@pytest.mark.parametrize("role", ROLES)
+def test_url_matrix(client, matrix_world, name, index, role):
+    case = MATRIX[name][index]
+    if role not in case.expect:
+        pytest.skip("no expectation for this role")
+    c = _client_for(client, matrix_world, role)
+    url = case.url(matrix_world)
+    response = getattr(c, case.method)(url, case.data) if case.method == "post" else c.get(url)
+    assert response.status_code == case.expect[role], f"{role} {case.method.upper()} {url}"
+
+
+def _admin_url(label, action, obj=None):
+    app, model = label.split(".")
+    return reverse(f"admin:{app}_{model}_{action}", args=[obj.pk] if obj is not None else [])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", sorted(SCOPED_ADMIN))
+def test_scoped_admin_pages(client, matrix_world, label):
+    w = matrix_world
+    inside, outside = w.admin_objects[label]
+    expect = SCOPED_ADMIN[label]
+    # the secretary of branch A
+    c = _client_for(client, w, "secretary_a")
+    assert c.get(_admin_url(label, "changelist")).status_code == 200
+    assert c.get(_admin_url(label, "add")).status_code == expect["add"]
+    assert c.get(_admin_url(label, "change", outside)).status_code == expect["change_out"]
+    if inside is not None:
+        assert c.get(_admin_url(label, "change", inside)).status_code == expect["change_in"]
+        assert c.get(_admin_url(label, "delete", inside)).status_code == expect["delete_in"]
+    if label != "audit.auditentry" and label != "documents.document" and label != "organisations.orgpolicy":
+        assert c.get(_admin_url(label, "history", outside)).status_code == 404
+        if inside is not None:
+            assert c.get(_admin_url(label, "history", inside)).status_code == 200
+    # a member (not staff) never reaches the admin
+    c = _client_for(client, w, "member_a")
+    assert c.get(_admin_url(label, "changelist")).status_code == LOGIN
+    # the committee's staff and the administrator see the object outside branch A
+    for role in ("staff", "admin"):
+        c = _client_for(client, w, role)
+        assert c.get(_admin_url(label, "change", outside)).status_code == 200, role
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", sorted(SUPERUSER_ONLY_ADMIN))
+def test_superuser_only_admin_pages(client, matrix_world, label):
+    c = _client_for(client, matrix_world, "staff")
+    assert c.get(_admin_url(label, "changelist")).status_code == 403
+    c = _client_for(client, matrix_world, "admin")
+    assert c.get(_admin_url(label, "changelist")).status_code == 200
