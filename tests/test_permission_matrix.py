@@ -8,8 +8,8 @@ view cannot ship without a permission decision. Roles: anonymous, a member of br
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from django.contrib import admin
@@ -102,58 +102,83 @@ MATRIX: dict[str, list[Case]] = {
             method="post",
         ),
     ],
-    "accounts:login": [Case(_r("accounts:login"), {"anon": 200, "member_a": 302, "secretary_a": 302, "staff": 302,
-                                                  "admin": 302})],
-    "accounts:logout": [Case(_r("accounts:logout"), {r: 302 for r in ROLES}, method="post")],
-    "accounts:otp_verify": [Case(_r("accounts:otp_verify"), {"anon": LOGIN, "member_a": 302, "secretary_a": 302,
-                                                             "staff": 302, "admin": 302})],
+    "accounts:login": [
+        Case(_r("accounts:login"), {"anon": 200, "member_a": 302, "secretary_a": 302, "staff": 302, "admin": 302})
+    ],
+    "accounts:logout": [Case(_r("accounts:logout"), dict.fromkeys(ROLES, 302), method="post")],
+    "accounts:otp_verify": [
+        Case(
+            _r("accounts:otp_verify"), {"anon": LOGIN, "member_a": 302, "secretary_a": 302, "staff": 302, "admin": 302}
+        )
+    ],
     # Everyone here already has a confirmed device: the setup page sends them on (first setup: tests/accounts).
-    "accounts:otp_setup": [Case(_r("accounts:otp_setup"), {"anon": LOGIN, "member_a": 302, "secretary_a": 302,
-                                                           "staff": 302, "admin": 302})],
+    "accounts:otp_setup": [
+        Case(_r("accounts:otp_setup"), {"anon": LOGIN, "member_a": 302, "secretary_a": 302, "staff": 302, "admin": 302})
+    ],
     "accounts:password_change": [Case(_r("accounts:password_change"), ALL_SIGNED_IN_200)],
     "accounts:password_change_done": [Case(_r("accounts:password_change_done"), ALL_SIGNED_IN_200)],
-    "set_language": [Case(_r("set_language"), {r: 302 for r in ROLES}, method="post", data={"language": "en"})],
-    "healthz": [Case(_r("healthz"), {r: 200 for r in ROLES})],
-    "healthz_live": [Case(_r("healthz_live"), {r: 200 for r in ROLES})],
-    "admin_login_redirect": [Case(_r("admin_login_redirect"), {r: 302 for r in ROLES})],
-    "admin:login": [Case(_r("admin:login"), {r: 302 for r in ROLES})],
-    "admin:index": [Case(_r("admin:index"), {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200,
-                                             "admin": 200})],
-    "admin:logout": [Case(_r("admin:logout"), {r: 302 for r in ROLES}, method="post")],
-    "admin:auth_user_password_change": [
-        Case(_r("admin:auth_user_password_change", lambda w: w.users["member_b"].pk),
-             {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 403, "staff": 403, "admin": 200})
+    "set_language": [Case(_r("set_language"), dict.fromkeys(ROLES, 302), method="post", data={"language": "en"})],
+    "healthz": [Case(_r("healthz"), dict.fromkeys(ROLES, 200))],
+    "healthz_live": [Case(_r("healthz_live"), dict.fromkeys(ROLES, 200))],
+    "admin_login_redirect": [Case(_r("admin_login_redirect"), dict.fromkeys(ROLES, 302))],
+    "admin:login": [Case(_r("admin:login"), dict.fromkeys(ROLES, 302))],
+    "admin:index": [
+        Case(_r("admin:index"), {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200, "admin": 200})
     ],
-    "admin:password_change": [Case(_r("admin:password_change"), {"anon": LOGIN, "member_a": LOGIN,
-                                                                 "secretary_a": 200, "staff": 200, "admin": 200})],
-    "admin:password_change_done": [Case(_r("admin:password_change_done"), {"anon": LOGIN, "member_a": LOGIN,
-                                                                           "secretary_a": 200, "staff": 200,
-                                                                           "admin": 200})],
-    "admin:jsi18n": [Case(_r("admin:jsi18n"), {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200,
-                                               "admin": 200})],
-    "admin:app_list": [Case(_r("admin:app_list", "people"), {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200,
-                                                             "staff": 200, "admin": 200})],
+    "admin:logout": [Case(_r("admin:logout"), dict.fromkeys(ROLES, 302), method="post")],
+    "admin:auth_user_password_change": [
+        Case(
+            _r("admin:auth_user_password_change", lambda w: w.users["member_b"].pk),
+            {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 403, "staff": 403, "admin": 200},
+        )
+    ],
+    "admin:password_change": [
+        Case(
+            _r("admin:password_change"),
+            {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200, "admin": 200},
+        )
+    ],
+    "admin:password_change_done": [
+        Case(
+            _r("admin:password_change_done"),
+            {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200, "admin": 200},
+        )
+    ],
+    "admin:jsi18n": [
+        Case(_r("admin:jsi18n"), {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200, "admin": 200})
+    ],
+    "admin:app_list": [
+        Case(
+            _r("admin:app_list", "people"),
+            {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200, "admin": 200},
+        )
+    ],
     "admin:autocomplete": [
         # The person autocomplete of the post form: the secretary gets only branch A's people (checked below).
         Case(
-            lambda w: reverse("admin:autocomplete")
-            + "?app_label=organisations&model_name=post&field_name=person&term=",
+            lambda w: (
+                reverse("admin:autocomplete") + "?app_label=organisations&model_name=post&field_name=person&term="
+            ),
             {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200, "admin": 200},
         )
     ],
     "admin:view_on_site": [
-        Case(lambda w: reverse("admin:view_on_site", args=[1, 1]), {"anon": LOGIN, "member_a": LOGIN,
-                                                                     "secretary_a": 404, "staff": 404, "admin": 404})
+        Case(
+            lambda w: reverse("admin:view_on_site", args=[1, 1]),
+            {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 404, "staff": 404, "admin": 404},
+        )
     ],
     "admin:otp_totp_totpdevice_config": [
-        Case(_r("admin:otp_totp_totpdevice_config", lambda w: w.totp.pk), {"anon": LOGIN, "member_a": LOGIN,
-                                                                          "secretary_a": 403, "staff": 403,
-                                                                          "admin": 200})
+        Case(
+            _r("admin:otp_totp_totpdevice_config", lambda w: w.totp.pk),
+            {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 403, "staff": 403, "admin": 200},
+        )
     ],
     "admin:otp_totp_totpdevice_qrcode": [
-        Case(_r("admin:otp_totp_totpdevice_qrcode", lambda w: w.totp.pk), {"anon": LOGIN, "member_a": LOGIN,
-                                                                          "secretary_a": 403, "staff": 403,
-                                                                          "admin": 200})
+        Case(
+            _r("admin:otp_totp_totpdevice_qrcode", lambda w: w.totp.pk),
+            {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 403, "staff": 403, "admin": 200},
+        )
     ],
 }
 
@@ -221,32 +246,57 @@ def test_every_registered_admin_model_has_an_entry():
 def matrix_world(world):
     today = timezone.localdate()
     world.terms = {
-        "in": Term.objects.create(node=world.branch_a, number=1, elected_on=today, term_years=3,
-                                  expires_on=today + datetime.timedelta(days=1000)),
-        "out": Term.objects.create(node=world.branch_b, number=1, elected_on=today, term_years=3,
-                                   expires_on=today + datetime.timedelta(days=1000)),
+        "in": Term.objects.create(
+            node=world.branch_a,
+            number=1,
+            elected_on=today,
+            term_years=3,
+            expires_on=today + datetime.timedelta(days=1000),
+        ),
+        "out": Term.objects.create(
+            node=world.branch_b,
+            number=1,
+            elected_on=today,
+            term_years=3,
+            expires_on=today + datetime.timedelta(days=1000),
+        ),
     }
     pdf = b"%PDF-1.4 demo"
 
     def doc(person, title):
-        d = Document(node=person.node, person=person, title=title, original_name=f"{title}.pdf",
-                     content_type="application/pdf", size=len(pdf), sha256="0" * 64, uploaded_at=timezone.now())
+        d = Document(
+            node=person.node,
+            person=person,
+            title=title,
+            original_name=f"{title}.pdf",
+            content_type="application/pdf",
+            size=len(pdf),
+            sha256="0" * 64,
+            uploaded_at=timezone.now(),
+        )
         d.file.save("x", ContentFile(pdf), save=False)
         d.save()
         return d
 
-    world.docs = {"a": doc(world.people["plain_a"], "a"), "b": doc(world.people["plain_b"], "b"),
-                  "own_a": doc(world.people["member_a"], "own")}
-    world.audit = {"in": AuditEntry.objects.create(action="test", node=world.branch_a),
-                   "out": AuditEntry.objects.create(action="test", node=world.branch_b)}
+    world.docs = {
+        "a": doc(world.people["plain_a"], "a"),
+        "b": doc(world.people["plain_b"], "b"),
+        "own_a": doc(world.people["member_a"], "own"),
+    }
+    world.audit = {
+        "in": AuditEntry.objects.create(action="test", node=world.branch_a),
+        "out": AuditEntry.objects.create(action="test", node=world.branch_b),
+    }
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     world.totp = TOTPDevice.objects.create(user=world.users["member_b"], name="x", confirmed=True)
     world.admin_objects = {
         "organisations.orgnode": (world.branch_a, world.branch_b),
         "organisations.term": (world.terms["in"], world.terms["out"]),
-        "organisations.post": (Post.objects.get(node=world.branch_a, title__code="secretary"),
-                               Post.objects.get(node=world.branch_b, title__code="secretary")),
+        "organisations.post": (
+            Post.objects.get(node=world.branch_a, title__code="secretary"),
+            Post.objects.get(node=world.branch_b, title__code="secretary"),
+        ),
         "organisations.orgpolicy": (None, OrgPolicy.objects.get(committee=world.committee)),
         "people.person": (world.people["plain_a"], world.people["plain_b"]),
         "documents.document": (world.docs["a"], world.docs["b"]),

@@ -159,7 +159,7 @@ def post_assign(
 
 @transaction.atomic
 def post_end(*, actor, post: Post, ended_on: datetime.date) -> Post:
-    post = Post.objects.select_for_update().select_related("person__user", "node", "title").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("person__user", "node", "title").get(pk=post.pk)
     if post.ended_on == ended_on:
         return post
     if ended_on < post.started_on:
