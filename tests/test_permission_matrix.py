@@ -185,13 +185,13 @@ MATRIX: dict[str, list[Case]] = {
 # Admin model pages. "in": an object inside branch A (the secretary's subtree), "out": one outside it.
 # For each model: the secretary's statuses; the committee staff and the administrator see both objects.
 SCOPED_ADMIN = {
-    "organisations.orgnode": dict(add=403, change_in=200, change_out=404, delete_in=403),
-    "organisations.term": dict(add=403, change_in=200, change_out=404, delete_in=403),
-    "organisations.post": dict(add=403, change_in=200, change_out=404, delete_in=403),
-    "organisations.orgpolicy": dict(add=403, change_in=None, change_out=404, delete_in=None),
-    "people.person": dict(add=200, change_in=200, change_out=404, delete_in=403),
-    "documents.document": dict(add=403, change_in=200, change_out=404, delete_in=403),
-    "audit.auditentry": dict(add=403, change_in=200, change_out=404, delete_in=403),
+    "organisations.orgnode": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "organisations.term": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "organisations.post": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "organisations.orgpolicy": {"add": 403, "change_in": None, "change_out": 404, "delete_in": None},
+    "people.person": {"add": 200, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "documents.document": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "audit.auditentry": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
 }
 SUPERUSER_ONLY_ADMIN = {
     "auth.group",
