@@ -33,9 +33,20 @@ def _person_with_login(username, node, status=PoliticalStatus.FULL, **fields) ->
     return PersonFactory(node=node, user=user, political_status=status, **fields)
 
 
+def ensure_roles() -> None:
+    """The roles and post titles of the data migration (a transactional test's flush removes them)."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("apps.organisations.migrations.0003_roles_and_titles")
+    migration.seed(django_apps, None)
+
+
 @pytest.fixture
 def world(db) -> World:
     """党委 → 总支 → 支部A (→ 小组) and 支部B; a login for each role; people in both branches."""
+    ensure_roles()
     committee = make_node(name="测试党委")
     OrgPolicy.objects.create(committee=committee)
     general = make_node(parent=committee, kind=NodeKind.GENERAL_BRANCH, name="机关党总支")

@@ -1,0 +1,92 @@
+"""List pages and reports: adding rows does not add queries."""
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.documents.models import Document
+from apps.organisations.choices import NodeKind
+from apps.organisations.models import Post, PostTitle, Term
+from apps.people.choices import PoliticalStatus
+from tests.conftest import sign_in
+from tests.factories import PersonFactory, make_node
+
+
+def _grow(world, n):
+    """Add people, branches with committees and terms, documents and audit entries under both branches."""
+    title = PostTitle.objects.get(code="branch_member")
+    today = timezone.localdate()
+    for i in range(n):
+        for parent in (world.branch_a, world.branch_b):
+            person = PersonFactory(node=parent)
+            PersonFactory(node=parent, political_status=PoliticalStatus.ACTIVIST)
+            Post.objects.create(person=person, node=parent, title=title, started_on=datetime.date(2024, 1, 1))
+            doc = Document(
+                node=parent,
+                person=person,
+                title="x",
+                original_name="x.pdf",
+                content_type="application/pdf",
+                size=1,
+                sha256="0" * 64,
+                uploaded_at=timezone.now(),
+            )
+            doc.file.save("x", ContentFile(b"%PDF-"), save=False)
+            doc.save()
+            audit_record(actor=None, action="test.row", node=parent, target=person)
+        for parent in (world.general, world.committee):
+            branch = make_node(parent=parent, name=f"新支部{parent.pk}-{i}-{n}")
+            PersonFactory(node=branch)
+            Term.objects.create(
+                node=branch, number=1, elected_on=today, term_years=3, expires_on=today + datetime.timedelta(days=30)
+            )
+        group = make_node(parent=world.branch_a, kind=NodeKind.GROUP, name=f"小组{i}-{n}")
+        PersonFactory(node=group)
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx)
+
+
+PAGES = [
+    ("secretary_a", lambda w: reverse("portal:home")),
+    ("staff", lambda w: reverse("portal:home")),
+    ("admin", lambda w: reverse("portal:home")),
+    ("member_a", lambda w: reverse("portal:home")),
+    ("staff", lambda w: reverse("portal:org_tree")),
+    ("staff", lambda w: reverse("portal:node_detail", args=[w.committee.pk])),
+    ("secretary_a", lambda w: reverse("portal:node_detail", args=[w.branch_a.pk])),
+    ("secretary_a", lambda w: reverse("portal:person_list")),
+    ("staff", lambda w: reverse("portal:person_list") + "?political_status=full"),
+    ("secretary_a", lambda w: reverse("portal:person_detail", args=[w.people["plain_a"].pk])),
+    ("secretary_a", lambda w: reverse("admin:people_person_changelist")),
+    ("staff", lambda w: reverse("admin:people_person_changelist") + f"?node={w.branch_a.pk}"),
+    ("staff", lambda w: reverse("admin:organisations_orgnode_changelist")),
+    ("staff", lambda w: reverse("admin:organisations_term_changelist")),
+    ("staff", lambda w: reverse("admin:organisations_post_changelist")),
+    ("staff", lambda w: reverse("admin:audit_auditentry_changelist")),
+    ("staff", lambda w: reverse("admin:documents_document_changelist")),
+    ("admin", lambda w: reverse("admin:people_person_changelist")),
+]
+
+
+@pytest.mark.parametrize(("role", "url"), PAGES, ids=[f"{r}:{i}" for i, (r, _u) in enumerate(PAGES)])
+def test_query_count_does_not_grow(client, world, role, url):
+    sign_in(client, world.users[role])
+    _grow(world, 1)
+    target = url(world)
+    _count(client, target)  # warm caches (content types, sessions)
+    small = _count(client, target)
+    _grow(world, 6)
+    large = _count(client, target)
+    assert large == small, f"{target}: {small} queries with few rows, {large} with more"
+    assert small <= 15, f"{target}: {small} queries"
