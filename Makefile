@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test test-browser lint format messages check bench clean
+.PHONY: install run test lint format messages messages-check check bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,20 @@ format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+MAKEMESSAGES := $(MANAGE) makemessages --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'staticfiles/*' \
+	--ignore 'artifacts/*' --no-obsolete
+
 ## messages: refresh the catalogues (zh_Hans, en) and compile them; needs gettext
 messages: install
-	$(MANAGE) makemessages --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'staticfiles/*' --no-obsolete
+	$(MAKEMESSAGES)
 	$(MANAGE) compilemessages --locale zh_Hans --locale en --ignore '.venv/*'
+
+## messages-check: fail when the code has a string the catalogues lack (CI)
+messages-check: install
+	$(MAKEMESSAGES) >/dev/null
+	git diff --exit-code -I 'POT-Creation-Date' -- 'locale/*.po' || \
+		{ git checkout -- locale/; echo "Run 'make messages' and translate the new strings."; exit 1; }
+	git checkout -- locale/
 
 check: install
 	$(MANAGE) makemigrations --check --dry-run

@@ -21,6 +21,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = False
+# An intranet host is never on the browsers' public preload list.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 STORAGES = {
     **STORAGES,  # noqa: F405
