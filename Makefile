@@ -35,7 +35,7 @@ format: install
 	$(PY) -m ruff check --fix .
 
 MAKEMESSAGES := $(MANAGE) makemessages --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'staticfiles/*' \
-	--ignore 'artifacts/*' --no-obsolete
+	--ignore 'artifacts/*' --no-obsolete --no-location --no-wrap
 
 ## messages: refresh the catalogues (zh_Hans, en) and compile them; needs gettext
 messages: install
