@@ -87,6 +87,16 @@ def sign_in(client, user) -> None:
     session.save()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (overviews, sessions, throttling)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def signed_in(client):
     def _sign_in(user):

@@ -7,15 +7,21 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 
 from apps.audit.services import audit_record
 from apps.organisations.permissions import needs_two_factor
 
 LOGIN_AT_KEY = "pp_login_at"
+SEEN_AT_KEY = "pp_seen_at"
 
 
 class SessionLimitMiddleware:
-    """An absolute session limit from sign-in; the idle limit is the session cookie age (renewed per request)."""
+    """Two limits: idle (no request for SESSION_COOKIE_AGE) and absolute (SESSION_ABSOLUTE_SECONDS since sign-in).
+
+    The session is re-saved, which renews its expiry, at most once per SESSION_ACTIVITY_RESAVE_SECONDS rather than
+    on every request.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -23,13 +29,21 @@ class SessionLimitMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            login_at = request.session.get(LOGIN_AT_KEY)
-            if login_at is None:
-                request.session[LOGIN_AT_KEY] = time.time()
-            elif time.time() - login_at > settings.SESSION_ABSOLUTE_SECONDS:
+            now = time.time()
+            session = request.session
+            login_at = session.get(LOGIN_AT_KEY)
+            seen_at = session.get(SEEN_AT_KEY, now)
+            expired = (login_at is not None and now - login_at > settings.SESSION_ABSOLUTE_SECONDS) or (
+                now - seen_at > settings.SESSION_COOKIE_AGE
+            )
+            if expired:
                 audit_record(actor=user, action="auth.session_expired", target=user, request=request)
                 logout(request)
-                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+                return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
+            if login_at is None:
+                session[LOGIN_AT_KEY] = now
+            if SEEN_AT_KEY not in session or now - seen_at > settings.SESSION_ACTIVITY_RESAVE_SECONDS:
+                session[SEEN_AT_KEY] = now
         return self.get_response(request)
 
 
@@ -65,5 +79,5 @@ class TwoFactorRequiredMiddleware:
             and not user.is_verified()
             and needs_two_factor(user)
         ):
-            return redirect(f"{reverse('accounts:otp_verify')}?next={request.get_full_path()}")
+            return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -6,6 +6,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -15,6 +16,7 @@ from apps.audit.services import audit_record
 
 from .choices import VIEW_SCOPE, NodeKind
 from .models import OrgNode, OrgPolicy, Post, Term, policy_defaults
+from .overview_cache import TTL_SECONDS, overview_key, overview_version
 from .permissions import restrict
 
 
@@ -156,15 +158,24 @@ def node_warnings(*, overview: NodeOverview, policy: OrgPolicy, today: datetime.
 
 
 def node_overviews(*, nodes: list[OrgNode], today: datetime.date | None = None) -> list[NodeOverview]:
-    """Counts, committee, term and warnings for many nodes, in a fixed number of queries.
+    """Counts, committee, term and warnings for many nodes: from the cache, or in a fixed number of queries.
 
     Counts cover each node's whole subtree (a general branch counts its branches' people).
     """
-    from apps.people.selectors import status_counts_by_node
-
     today = today or timezone.localdate()
     if not nodes:
         return []
+    key = overview_key([n.pk for n in nodes], today, overview_version())
+    overviews = cache.get(key)
+    if overviews is None:
+        overviews = _compute_overviews(nodes=nodes, today=today)
+        cache.set(key, overviews, timeout=TTL_SECONDS)
+    return overviews
+
+
+def _compute_overviews(*, nodes: list[OrgNode], today: datetime.date) -> list[NodeOverview]:
+    from apps.people.selectors import status_counts_by_node
+
     by_path = {n.path: n for n in nodes}
     subtree_q = Q()
     for n in nodes:

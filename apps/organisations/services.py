@@ -20,6 +20,7 @@ from apps.audit.services import audit_diff, audit_record, snapshot
 
 from .choices import ALLOWED_CHILDREN, NodeKind
 from .models import OrgNode, OrgNodeUserObjectPermission, OrgPolicy, Post, PostTitle, Term
+from .overview_cache import org_data_changed
 from .permissions import forget_cached_scope
 from .selectors import policy_for
 
@@ -42,6 +43,7 @@ def node_create(*, actor, parent: OrgNode | None, kind: str, name: str, **fields
         node = OrgNode.objects.add_child(parent, {"kind": kind, "name": name, **fields})
     if kind == NodeKind.COMMITTEE:
         OrgPolicy.objects.get_or_create(committee=node)
+    org_data_changed()
     audit_record(actor=actor, action="org.node_created", target=node, node=node, changes={"name": [None, name]})
     return node
 
@@ -60,6 +62,7 @@ def node_update(*, actor, node: OrgNode, **fields) -> OrgNode:
         return node
     node.full_clean(exclude=["path", "depth", "numchild"])
     node.save()
+    org_data_changed()
     audit_record(actor=actor, action="org.node_updated", target=node, node=node, changes=changes)
     return node
 
@@ -87,6 +90,7 @@ def term_open(*, actor, node: OrgNode, elected_on: datetime.date, number: int | 
     term.expires_on = term.compute_expiry()
     term.full_clean()
     term.save()
+    org_data_changed()
     audit_record(
         actor=actor,
         action="org.term_opened",
@@ -115,6 +119,7 @@ def term_shift(*, actor, term: Term, months: int, approval: str) -> Term:
     term.shift_months, term.shift_approval = months, approval
     term.expires_on = term.compute_expiry()
     term.save(update_fields=["shift_months", "shift_approval", "expires_on"])
+    org_data_changed()
     audit_record(
         actor=actor,
         action="org.term_shifted",
@@ -145,6 +150,7 @@ def post_assign(
     if term is None:
         term = Term.objects.filter(node=node, closed_on__isnull=True).first()
     post = Post.objects.create(person=person, node=node, title=title, term=term, started_on=started_on)
+    org_data_changed()
     audit_record(
         actor=actor,
         action="org.post_assigned",
@@ -167,6 +173,7 @@ def post_end(*, actor, post: Post, ended_on: datetime.date) -> Post:
     old = post.ended_on
     post.ended_on = ended_on
     post.save(update_fields=["ended_on"])
+    org_data_changed()
     audit_record(
         actor=actor, action="org.post_ended", target=post, node=post.node, changes={"ended_on": [old, ended_on]}
     )
@@ -254,5 +261,6 @@ def policy_update(*, actor, policy: OrgPolicy, fields: dict) -> OrgPolicy:
         return policy
     policy.full_clean()
     policy.save(update_fields=list(changes))
+    org_data_changed()
     audit_record(actor=actor, action="org.policy_updated", target=policy, node=policy.committee, changes=changes)
     return policy

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from apps.audit.services import audit_diff, audit_record, snapshot
 from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
 from apps.organisations.models import OrgNode
+from apps.organisations.overview_cache import org_data_changed
 from apps.organisations.permissions import covers
 
 from .choices import MEMBER_STATUSES, PIPELINE_STATUSES
@@ -59,6 +60,7 @@ def person_create(*, actor, node: OrgNode, name: str, political_status: str, **f
     _check_dates(person)
     person.full_clean(exclude=["user"])
     person.save()
+    org_data_changed()
     audit_record(
         actor=actor,
         action="people.created",
@@ -94,6 +96,7 @@ def person_update(*, actor, person: Person, fields: dict, self_service: bool = F
     sensitive = {"id_number", "home_address"} & set(changes)
     for name in sensitive:  # the log says that it changed, not the value
         changes[name] = ["***", "***"]
+    org_data_changed()
     audit_record(actor=actor, action="people.updated", target=person, node=person.node, changes=changes)
     return person
 
@@ -110,6 +113,7 @@ def person_move(*, actor, person: Person, node: OrgNode) -> Person:
     old = person.node
     person.node = node
     person.save(update_fields=["node"])
+    org_data_changed()
     audit_record(actor=actor, action="people.moved", target=person, node=node, changes={"node": [old, node]})
     return person
 

@@ -3,16 +3,23 @@ import json
 from django.urls import reverse
 
 from apps.organisations.models import OrgPolicy
+from apps.organisations.services import policy_update
 from tests.conftest import sign_in
 
 
-def test_secretary_home_shows_branch_with_warnings(client, world):
+def test_secretary_home_shows_branch_with_warnings(client, world, django_capture_on_commit_callbacks):
     sign_in(client, world.users["secretary_a"])
     response = client.get(reverse("portal:home"))
     body = response.content.decode()
     assert world.branch_a.name in body and world.branch_b.name not in body
     # branch A has 5 full members at most; the fixture's policy wants 3: raise it to see the warning
-    OrgPolicy.objects.filter(committee=world.committee).update(min_full_members=50)
+    # the committed change invalidates the cached overview
+    with django_capture_on_commit_callbacks(execute=True):
+        policy_update(
+            actor=world.users["staff"],
+            policy=OrgPolicy.objects.get(committee=world.committee),
+            fields={"min_full_members": 50},
+        )
     body = client.get(reverse("portal:home")).content.decode()
     assert 'data-code="too_few_members"' in body
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.audit.services import audit_record
 from apps.organisations.choices import NodeKind
 from apps.organisations.models import OrgNode, Post, PostTitle, Term
+from apps.organisations.overview_cache import org_data_changed
 from apps.organisations.services import access_sync_user, node_create, term_open
 from apps.people.choices import Education, Gender, PoliticalStatus
 from apps.people.models import Person
@@ -106,6 +107,7 @@ class Command(BaseCommand):
             self._committees(rng, nodes, people)
             self._accounts(nodes)
             audit_record(actor=None, action="demo.seeded", note=f"{members} people")
+            org_data_changed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(nodes)} organisations and {members} people in {time.monotonic() - started:.1f} s."

@@ -1,0 +1,197 @@
+"""Benchmarks on PostgreSQL: seed a scaled data set, then measure queries, latency and throughput.
+
+Prints one `name: value unit` line per figure. Uses its own database (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/partyportal_bench), dropped and created anew. Load is sent only to a
+gunicorn started here on 127.0.0.1, for a bounded time.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+MEMBERS = int(os.environ.get("BENCH_MEMBERS", "50000"))
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+
+
+def emit(name: str, value: float, unit: str) -> None:
+    print(f"{name}: {value:.3f} {unit}" if isinstance(value, float) else f"{name}: {value} {unit}", flush=True)
+
+
+def _env(url: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="partyportal.settings.production",
+        DJANGO_SECRET_KEY="bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        DJANGO_SECURE_SSL_REDIRECT="False",
+        LOG_LEVEL="WARNING",
+    )
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def _recreate_database(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _run(args: list[str], env: dict) -> float:
+    started = time.monotonic()
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.monotonic() - started
+
+
+def _session_cookie(env: dict, username: str) -> str:
+    code = (
+        "import django; django.setup();"
+        "from django.conf import settings;"
+        "from importlib import import_module;"
+        "from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY;"
+        "from django_otp.plugins.otp_totp.models import TOTPDevice;"
+        f"u = get_user_model().objects.get(username='{username}');"
+        "d, _ = TOTPDevice.objects.get_or_create(user=u, name='bench', defaults={'confirmed': True});"
+        "s = import_module(settings.SESSION_ENGINE).SessionStore();"
+        "s[SESSION_KEY] = str(u.pk); s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend';"
+        "s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s['otp_device_id'] = d.persistent_id;"
+        "s['pp_login_at'] = __import__('time').time() + 86400; s.save();"
+        "print(settings.SESSION_COOKIE_NAME + '=' + s.session_key)"
+    )
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def _in_process_figures(env: dict, cookies: dict[str, str]) -> None:
+    """Query counts and p50 latency through Django's test client (no network), DEBUG off."""
+    code = f"""
+import json, statistics, time, django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+cookies = {cookies!r}
+results = {{}}
+for name, user, url in [("home", "secretary", "/"), ("admin_people", "admin", "/admin/people/person/")]:
+    client = Client(HTTP_X_FORWARDED_PROTO="https")
+    key, value = cookies[user].split("=", 1)
+    client.cookies[key] = value
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, secure=True)
+    assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    for _ in range(40):
+        started = time.perf_counter()
+        client.get(url, secure=True)
+        timings.append((time.perf_counter() - started) * 1000)
+    results[name] = (len(ctx), statistics.median(timings))
+print(json.dumps(results))
+"""
+    import json
+
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    results = json.loads(out.stdout.strip().splitlines()[-1])
+    emit("home_queries", results["home"][0], "queries")
+    emit("home_p50_ms", round(results["home"][1], 1), "ms")
+    emit("admin_people_queries", results["admin_people"][0], "queries")
+    emit("admin_people_p50_ms", round(results["admin_people"][1], 1), "ms")
+
+
+def _load(url: str, cookie: str | None, seconds: int) -> float:
+    """Requests per second against one URL on the local gunicorn (wrk when installed)."""
+    headers = ["-H", "X-Forwarded-Proto: https"]
+    if cookie:
+        headers += ["-H", f"Cookie: {cookie}"]
+    if shutil.which("wrk"):
+        out = subprocess.run(
+            ["wrk", "-t2", "-c8", f"-d{seconds}s", *headers, url], capture_output=True, text=True, check=True
+        ).stdout
+        line = next(line for line in out.splitlines() if line.startswith("Requests/sec:"))
+        return float(line.split()[1])
+    return _python_load(url, cookie, seconds)
+
+
+def _python_load(url: str, cookie: str | None, seconds: int) -> float:
+    import http.client
+    import threading
+
+    parsed = urlparse(url)
+    deadline = time.monotonic() + seconds
+    counts = []
+
+    def worker():
+        conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+        n = 0
+        headers = {"X-Forwarded-Proto": "https", **({"Cookie": cookie} if cookie else {})}
+        while time.monotonic() < deadline:
+            conn.request("GET", parsed.path, headers=headers)
+            conn.getresponse().read()
+            n += 1
+        counts.append(n)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts) / seconds
+
+
+def _throughput(env: dict, cookie: str) -> None:
+    gunicorn = str(Path(PY).parent / "gunicorn")
+    server = subprocess.Popen(
+        [gunicorn, "partyportal.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(50):
+            try:
+                import urllib.request
+
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz/live", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        floor = _load(f"http://127.0.0.1:{PORT}/healthz/live", None, LOAD_SECONDS)
+        home = _load(f"http://127.0.0.1:{PORT}/", cookie, LOAD_SECONDS)
+        emit("floor_rps", round(floor, 1), "req/s")
+        emit("home_rps", round(home, 1), "req/s")
+        emit("home_vs_floor_ratio", round(home / floor, 3), "ratio")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyportal_bench")
+    env = _env(url)
+    _recreate_database(url)
+    _run(["migrate", "--noinput"], env)
+    seconds = _run(["seed_demo", "--members", str(MEMBERS)], env)
+    emit(f"seed_{MEMBERS // 1000}k_s", round(seconds, 1), "s")
+    subprocess.run(
+        [PY, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+    cookies = {"secretary": _session_cookie(env, "shuji_yichejian"), "admin": _session_cookie(env, "admin")}
+    _in_process_figures(env, cookies)
+    _throughput(env, cookies["secretary"])
+    emit("members", MEMBERS, "people")
+
+
+if __name__ == "__main__":
+    main()
