@@ -7,10 +7,12 @@ its queryset through ``restrict`` here, so the portal, the admin, autocomplete, 
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from .choices import TWO_FACTOR_PERMISSIONS
 from .models import OrgNodeUserObjectPermission
+from .overview_cache import TTL_SECONDS, overview_version
 
 _CACHE_ATTR = "_pp_scope_paths"
 
@@ -24,24 +26,38 @@ def _minimal_roots(paths: list[str]) -> list[str]:
     return roots
 
 
+def _load_grants(user_id: int) -> dict[str, list[str]]:
+    grants: dict[str, list[str]] = {}
+    rows = OrgNodeUserObjectPermission.objects.filter(user_id=user_id, content_object__is_active=True).values_list(
+        "permission__content_type__app_label", "permission__codename", "content_object__path"
+    )
+    for app_label, codename, path in rows:
+        grants.setdefault(f"{app_label}.{codename}", []).append(path)
+    return {perm: _minimal_roots(paths) for perm, paths in grants.items()}
+
+
 def _grants(user) -> dict[str, list[str]]:
-    """``{"app.codename": [path, ...]}`` for every grant the user holds; one query per request."""
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        cached = {}
-        rows = OrgNodeUserObjectPermission.objects.filter(user_id=user.pk, content_object__is_active=True).values_list(
-            "permission__content_type__app_label", "permission__codename", "content_object__path"
-        )
-        for app_label, codename, path in rows:
-            cached.setdefault(f"{app_label}.{codename}", []).append(path)
-        cached = {perm: _minimal_roots(paths) for perm, paths in cached.items()}
-        setattr(user, _CACHE_ATTR, cached)
-    return cached
+    """``{"app.codename": [path, ...]}`` for every grant the user holds.
+
+    Kept on the user object for the request and in the shared cache under the organisation data version, which
+    every change of posts, nodes or grants bumps on commit (see overview_cache); at most one query per request.
+    """
+    grants = getattr(user, _CACHE_ATTR, None)
+    if grants is None:
+        key = f"grants:{overview_version()}:{user.pk}"
+        grants = cache.get(key)
+        if grants is None:
+            grants = _load_grants(user.pk)
+            cache.set(key, grants, timeout=TTL_SECONDS)
+        setattr(user, _CACHE_ATTR, grants)
+    return grants
 
 
 def forget_cached_scope(user) -> None:
+    """Drop the user's grants from the request and the shared cache (the commit then bumps the version too)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    cache.delete(f"grants:{overview_version()}:{user.pk}")
 
 
 def scope_paths(user, perm: str) -> list[str] | None:

@@ -218,6 +218,7 @@ def access_sync_user(*, user, actor=None, today: datetime.date | None = None) ->
     forget_cached_scope(user)
     changed = bool(missing or extra or staff_changed)
     if changed:
+        org_data_changed()  # cached grants are keyed by the data version
         codenames = dict(Permission.objects.filter(pk__in={p for _n, p in missing}).values_list("pk", "codename"))
         changes = {"granted": [None, sorted(f"{codenames[p]}@{n}" for n, p in missing)], "revoked": [None, len(extra)]}
         if staff_changed:

@@ -1,10 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -13,6 +18,8 @@ from apps.audit.services import audit_record
 from apps.documents.forms import DocumentUploadForm
 from apps.documents.selectors import document_list_for
 from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
+from apps.organisations.overview_cache import TTL_SECONDS as OVERVIEW_TTL_SECONDS
+from apps.organisations.overview_cache import overview_version
 from apps.organisations.permissions import covers
 from apps.organisations.selectors import anchor_nodes_for, node_get_for, node_list_for, node_overviews, subtree_nodes
 from apps.people.selectors import can_see_sensitive, person_for_user, person_get_for, person_list_for
@@ -23,22 +30,33 @@ from .filters import PersonFilter
 from .forms import ContactForm
 
 
-def home(request):
-    """One page per role: the subtree the user is responsible for, or their own record."""
-    user = request.user
+def _home_context(user) -> dict:
     anchors = anchor_nodes_for(user=user)
     if user.is_superuser and not anchors:
         anchors = list(node_list_for(user=user).filter(depth=1))
     overviews = node_overviews(nodes=subtree_nodes(roots=anchors, max_depth_below=2)) if anchors else []
     me = person_for_user(user)
-    context = {
+    return {
         "me": me,
         "anchors": anchors,
         "overviews": overviews,
-        "warning_count": sum(len(o.warnings) for o in overviews),
         "agenda": agenda_for(person=me) if me else [],
     }
-    return render(request, "portal/home.html", context)
+
+
+def home(request):
+    """One page per role: the subtree the user is responsible for, or their own record.
+
+    The page body is cached per user, language and day under the organisation data version, which every
+    committed change of people, posts, terms or nodes bumps (docs/adr/0004).
+    """
+    user = request.user
+    key = f"home:{overview_version()}:{timezone.localdate().isoformat()}:{get_language()}:{user.pk}"
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string("portal/home_body.html", _home_context(user), request=request)
+        cache.set(key, body, timeout=OVERVIEW_TTL_SECONDS)
+    return render(request, "portal/home.html", {"body": mark_safe(body)})
 
 
 def org_tree(request):
