@@ -67,7 +67,7 @@ def _session_cookie(env: dict, username: str) -> str:
         f"u = get_user_model().objects.get(username='{username}');"
         "d, _ = TOTPDevice.objects.get_or_create(user=u, name='bench', defaults={'confirmed': True});"
         "s = import_module(settings.SESSION_ENGINE).SessionStore();"
-        "s[SESSION_KEY] = str(u.pk); s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend';"
+        "s[SESSION_KEY] = str(u.pk); s[BACKEND_SESSION_KEY] = 'apps.accounts.backends.CachedModelBackend';"
         "s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s['otp_device_id'] = d.persistent_id;"
         "s['pp_login_at'] = __import__('time').time() + 86400; s.save();"
         "print(settings.SESSION_COOKIE_NAME + '=' + s.session_key)"

@@ -8,6 +8,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
+from django_otp.middleware import OTPMiddleware
+
+from django.core.cache import cache
 
 from apps.audit.services import audit_record
 from apps.organisations.permissions import needs_two_factor
@@ -81,3 +84,27 @@ class TwoFactorRequiredMiddleware:
         ):
             return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+DEVICE_CACHE_SECONDS = 60
+
+
+def device_cache_key(persistent_id: str) -> str:
+    return f"otp-device:{persistent_id}"
+
+
+class CachedOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware, with the session's verified device kept in the cache between requests.
+
+    The cached device only answers "which confirmed device of which user verified this session"; it is dropped
+    when the device is saved or deleted, and codes are always checked against the database.
+    """
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        key = device_cache_key(persistent_id)
+        device = cache.get(key)
+        if device is None:
+            device = super()._device_from_persistent_id(persistent_id)
+            if device is not None:
+                cache.set(key, device, timeout=DEVICE_CACHE_SECONDS)
+        return device

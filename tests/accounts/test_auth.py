@@ -131,3 +131,36 @@ def test_two_factor_next_is_not_an_open_redirect(client, world, next_url):
     sign_in(client, world.users["member_a"])
     response = client.get(reverse("accounts:otp_verify"), {"next": next_url})
     assert response.status_code == 302 and "evil" not in response.url
+
+
+def test_deactivated_user_is_signed_out_despite_the_user_cache(client, world):
+    user = world.users["member_a"]
+    client.force_login(user)
+    assert client.get(reverse("portal:home")).status_code == 200  # the user is now cached
+    user.is_active = False
+    user.save()
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 302 and reverse("accounts:login") in response.url
+
+
+def test_password_change_elsewhere_ends_other_sessions(client, world):
+    user = world.users["member_a"]
+    client.force_login(user)
+    assert client.get(reverse("portal:home")).status_code == 200
+    user.set_password("another-long-password-9")
+    user.save()
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 302
+
+
+@override_settings(SESSION_COOKIE_AGE=60)
+def test_idle_session_limit(client, world):
+    from apps.accounts.middleware import SEEN_AT_KEY
+
+    client.force_login(world.users["member_a"])
+    assert client.get(reverse("portal:home")).status_code == 200
+    session = client.session
+    session[SEEN_AT_KEY] = time.time() - 61
+    session.save()
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 302 and reverse("accounts:login") in response.url
