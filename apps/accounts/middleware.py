@@ -4,13 +4,12 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django_otp.middleware import OTPMiddleware
-
-from django.core.cache import cache
 
 from apps.audit.services import audit_record
 from apps.organisations.permissions import needs_two_factor
