@@ -34,13 +34,20 @@ def _person_with_login(username, node, status=PoliticalStatus.FULL, **fields) ->
 
 
 def ensure_roles() -> None:
-    """The roles and post titles of the data migration (a transactional test's flush removes them)."""
+    """The reference data of the data migrations: roles and post titles, the rule set editions, the holiday
+    calendar (a transactional test's flush removes them)."""
     import importlib
 
     from django.apps import apps as django_apps
 
-    migration = importlib.import_module("apps.organisations.migrations.0003_roles_and_titles")
-    migration.seed(django_apps, None)
+    from apps.lifecycle.models import RuleSet
+    from apps.workdays.models import CalendarYear
+
+    importlib.import_module("apps.organisations.migrations.0003_roles_and_titles").seed(django_apps, None)
+    if not RuleSet.objects.exists():
+        importlib.import_module("apps.lifecycle.migrations.0002_editions").seed(django_apps, None)
+    if not CalendarYear.objects.exists():
+        importlib.import_module("apps.workdays.migrations.0002_load_packaged_years").load(django_apps, None)
 
 
 @pytest.fixture

@@ -193,6 +193,8 @@ SCOPED_ADMIN = {
     "documents.document": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
     "audit.auditentry": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
 }
+# Reference data every staff member may read; only administrators change it.
+READ_ONLY_STAFF_ADMIN = {"workdays.calendaryear", "workdays.calendarday"}
 SUPERUSER_ONLY_ADMIN = {
     "auth.group",
     "axes.accessattempt",
@@ -231,7 +233,7 @@ def test_every_url_has_an_entry():
         if name in MATRIX:
             continue
         label = _admin_model_of(name)
-        if label and (label in SCOPED_ADMIN or label in SUPERUSER_ONLY_ADMIN):
+        if label and (label in SCOPED_ADMIN or label in SUPERUSER_ONLY_ADMIN or label in READ_ONLY_STAFF_ADMIN):
             continue
         missing.append(name)
     assert not missing, f"URL patterns without a permission-matrix entry: {missing}"
@@ -239,7 +241,7 @@ def test_every_url_has_an_entry():
 
 def test_every_registered_admin_model_has_an_entry():
     labels = {m._meta.label_lower for m in admin.site._registry}
-    assert labels == set(SCOPED_ADMIN) | SUPERUSER_ONLY_ADMIN
+    assert labels == set(SCOPED_ADMIN) | SUPERUSER_ONLY_ADMIN | READ_ONLY_STAFF_ADMIN
 
 
 @pytest.fixture
@@ -367,3 +369,15 @@ def test_superuser_only_admin_pages(client, matrix_world, label):
     assert c.get(_admin_url(label, "changelist")).status_code == 403
     c = _client_for(client, matrix_world, "admin")
     assert c.get(_admin_url(label, "changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", sorted(READ_ONLY_STAFF_ADMIN))
+def test_read_only_reference_admin_pages(client, matrix_world, label):
+    c = _client_for(client, matrix_world, "secretary_a")
+    assert c.get(_admin_url(label, "changelist")).status_code == 200
+    assert c.get(_admin_url(label, "add")).status_code == 403
+    c = _client_for(client, matrix_world, "member_a")
+    assert c.get(_admin_url(label, "changelist")).status_code == LOGIN
+    c = _client_for(client, matrix_world, "admin")
+    assert c.get(_admin_url(label, "add")).status_code == 200

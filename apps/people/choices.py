@@ -26,3 +26,21 @@ class Education(models.TextChoices):
     BACHELOR = "bachelor", _("Bachelor")
     MASTER = "master", _("Master")
     DOCTOR = "doctor", _("Doctorate")
+
+
+class PenaltyKind(models.TextChoices):
+    WARNING = "warning", _("Warning")
+    SERIOUS_WARNING = "serious_warning", _("Serious warning")
+    REMOVAL_FROM_POST = "removal_from_post", _("Removal from Party post")
+    PROBATION_IN_PARTY = "probation_in_party", _("Probation within the Party")
+
+
+# Under these a member is "not suitable" as a sponsor (2026 rules §14); under probation within the Party a member
+# may not be a sponsor at all and has no vote.
+PENALTIES_UNSUITABLE_SPONSOR = (
+    PenaltyKind.WARNING,
+    PenaltyKind.SERIOUS_WARNING,
+    PenaltyKind.REMOVAL_FROM_POST,
+    PenaltyKind.PROBATION_IN_PARTY,
+)
+PENALTIES_WITHOUT_VOTE = (PenaltyKind.PROBATION_IN_PARTY,)

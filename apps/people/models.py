@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import Education, Gender, PoliticalStatus
+from .choices import Education, Gender, PenaltyKind, PoliticalStatus
 
 # Fields only the branch secretary, the organisation committee member and the approving committee may see.
 SENSITIVE_FIELDS = ("id_number", "home_address")
@@ -89,3 +89,32 @@ class FamilyMember(models.Model):
 
     def __str__(self):
         return f"{self.relation} {self.name}"
+
+
+class Penalty(models.Model):
+    """A Party disciplinary penalty in effect for a period (it bars sponsorship; 留党察看 also removes the vote)."""
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="penalties")
+    kind = models.CharField(_("penalty"), max_length=30, choices=PenaltyKind.choices)
+    effective_from = models.DateField(_("in effect from"))
+    effective_until = models.DateField(_("in effect until"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("penalty")
+        verbose_name_plural = _("penalties")
+        ordering = ["person", "-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effective_until__isnull=True)
+                | models.Q(effective_until__gte=models.F("effective_from")),
+                name="penalty_period_ordered",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.get_kind_display()}"
+
+    def in_effect_on(self, day) -> bool:
+        return self.effective_from <= day and (self.effective_until is None or day <= self.effective_until)

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "apps.organisations",
     "apps.people",
     "apps.documents",
+    "apps.workdays",
+    "apps.disclosure",
+    "apps.lifecycle",
     "apps.portal",
 ]
 

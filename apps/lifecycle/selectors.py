@@ -1,0 +1,155 @@
+"""Reads of development cases, restricted to what the user may see, and the facts the plan calculator needs."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.disclosure.models import Notice
+from apps.organisations.choices import VIEW_SCOPE, NodeKind
+from apps.organisations.models import OrgNode
+from apps.organisations.permissions import restrict
+from apps.people.choices import PENALTIES_WITHOUT_VOTE, PoliticalStatus
+from apps.people.models import Penalty, Person
+from apps.workdays.selectors import calendar_load
+
+from .models import CasePerson, CaseRole, CommitteeRuleSet, DevelopmentCase, RuleSet, StepRecord
+from .plan import REPEATED, Facts, Plan, PublicityFacts, VoteCounts, compute_plan
+from .rules import Rules
+from .steps import PUBLICITY_STEP_FOR
+
+
+def _own_or_helper(user) -> Q:
+    """A person sees their own cases; training contacts and sponsors the cases they are responsible for."""
+    return Q(person__user_id=user.pk) | Q(helpers__person__user_id=user.pk, helpers__until__isnull=True)
+
+
+def case_list_for(*, user) -> QuerySet[DevelopmentCase]:
+    qs = DevelopmentCase.objects.select_related("person", "branch", "rule_set")
+    return restrict(qs, user=user, perm=VIEW_SCOPE, path_field="branch__path", own=_own_or_helper(user)).distinct()
+
+
+def case_prefetched(qs: QuerySet[DevelopmentCase]) -> QuerySet[DevelopmentCase]:
+    """Everything the plan needs, in a fixed number of queries however many cases or steps."""
+    return qs.select_related("person", "branch", "rule_set").prefetch_related(
+        Prefetch("records", queryset=StepRecord.objects.select_related("vote", "entered_by").order_by("on", "id")),
+        Prefetch("helpers", queryset=CasePerson.objects.select_related("person").order_by("since")),
+        Prefetch("notices", queryset=Notice.objects.prefetch_related("objections")),
+    )
+
+
+def case_get_for(*, user, pk, request=None) -> DevelopmentCase:
+    case = case_prefetched(case_list_for(user=user)).filter(pk=pk).first()
+    if case is None:
+        denied = DevelopmentCase.objects.select_related("branch").filter(pk=pk).first() if str(pk).isdigit() else None
+        if denied is not None:
+            audit_record(actor=user, action="access.denied", target=denied, node=denied.branch, request=request)
+        raise Http404
+    return case
+
+
+def committee_for(node: OrgNode) -> OrgNode | None:
+    from apps.organisations.selectors import committee_of
+
+    return committee_of(node)
+
+
+def rule_set_for(node: OrgNode) -> RuleSet:
+    """The rule set the node's base committee follows, or the default edition."""
+    committee = committee_for(node)
+    choice = CommitteeRuleSet.objects.select_related("rule_set").filter(committee=committee).first()
+    if choice is not None:
+        return choice.rule_set
+    rule_set = RuleSet.objects.filter(is_default=True).first()
+    if rule_set is None:
+        raise RuleSet.DoesNotExist("No default rule set: load the editions (migration lifecycle 0002).")
+    return rule_set
+
+
+def voters_due(*, branch: OrgNode, on: datetime.date) -> int:
+    """Full members of the branch on that date, minus those without a vote (留党察看); probationary members have
+    no vote (§20)."""
+    members = Person.objects.filter(
+        node__path__startswith=branch.path,
+        political_status=PoliticalStatus.FULL,
+        is_active=True,
+    ).filter(Q(full_member_on__isnull=True) | Q(full_member_on__lte=on))
+    without_vote = Penalty.objects.filter(
+        person__in=members, kind__in=PENALTIES_WITHOUT_VOTE, effective_from__lte=on
+    ).filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on))
+    return members.count() - without_vote.values("person").distinct().count()
+
+
+def case_facts(case: DevelopmentCase, *, today: datetime.date | None = None) -> Facts:
+    """The facts of a prefetched case, as the plan calculator reads them."""
+    facts = Facts(
+        birth_date=case.person.birth_date, departure_on=case.departure_on, today=today or timezone.localdate()
+    )
+    for record in case.records.all():
+        if record.step in REPEATED:
+            facts.repeated.setdefault(record.step, []).append(record.on)
+        elif record.step == "probation_extended":
+            facts.extensions.append(record.months or 0)
+        elif record.step == "conversion_postponed":
+            facts.postponed_months += record.months or 0
+        else:
+            facts.steps.setdefault(record.step, record.on)
+        vote = getattr(record, "vote", None)
+        if vote is not None and record.step in ("admission_meeting", "conversion_meeting"):
+            facts.votes[record.step] = VoteCounts(
+                vote.due, vote.present, vote.yes, vote.no, vote.abstain, vote.written_yes, vote.written_no
+            )
+        if record.step == "training_completed":
+            facts.training_days = float(record.training_days or 0)
+            facts.training_hours = float(record.training_hours or 0)
+        if record.step == "admission_approved":
+            facts.approved_by_committee = record.body == "base_committee"
+    helpers = [h for h in case.helpers.all() if h.until is None]
+    if "contacts_assigned" in facts.steps:
+        facts.contacts = sum(h.role == CaseRole.CONTACT for h in helpers)
+    if "sponsors_assigned" in facts.steps:
+        facts.sponsors = sum(h.role == CaseRole.SPONSOR for h in helpers)
+    for notice in case.notices.all():
+        objections = list(notice.objections.all())
+        facts.publicity[notice.step] = PublicityFacts(
+            opened_on=notice.opens_on,
+            closes_on=notice.closes_on,
+            objections_open=sum(o.is_open for o in objections),
+        )
+    return facts
+
+
+def case_plan(case: DevelopmentCase, *, today: datetime.date | None = None, calendar=None) -> Plan:
+    facts = case_facts(case, today=today)
+    calendar = calendar or calendar_load(start=case.opened_on - datetime.timedelta(days=1))
+    return compute_plan(rules=Rules.from_model(case.rule_set), facts=facts, calendar=calendar)
+
+
+def pipeline_for(*, user, node: OrgNode | None = None) -> QuerySet[DevelopmentCase]:
+    """Open cases in the user's scope (optionally under one node), for the secretary's pipeline."""
+    from .steps import OPEN_STAGES
+
+    qs = case_list_for(user=user).filter(stage__in=OPEN_STAGES)
+    if node is not None:
+        qs = qs.filter(branch__path__startswith=node.path)
+    return qs.order_by("stage", "next_due_on", "person__name")
+
+
+def helper_cases_for(*, user) -> QuerySet[DevelopmentCase]:
+    """Cases the user accompanies as a training contact or sponsor."""
+    return (
+        DevelopmentCase.objects.filter(helpers__person__user_id=user.pk, helpers__until__isnull=True)
+        .select_related("person", "branch")
+        .distinct()
+    )
+
+
+def branches_for_cases(*, user) -> QuerySet[OrgNode]:
+    return restrict(OrgNode.objects.filter(kind=NodeKind.BRANCH), user=user, perm=VIEW_SCOPE, path_field="path")
+
+
+PUBLICITY_CODES = set(PUBLICITY_STEP_FOR.values())

@@ -1,0 +1,168 @@
+"""The development workflow as data: the steps in order, the stage each belongs to, what each step moves the case
+to, and which earlier steps it must follow. Readable and testable without a database.
+
+Article numbers refer to 中国共产党发展党员工作细则 (2014; revised 2026).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    ACTIVIST = "activist", _("Activist")
+    CANDIDATE = "candidate", _("Development candidate")
+    PROBATIONARY = "probationary", _("Probationary member")
+    FULL = "full", _("Full member")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    NOT_ADMITTED = "not_admitted", _("Not admitted")
+    CANCELLED = "cancelled", _("Probationary membership cancelled")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    DECEASED = "deceased", _("Deceased")
+
+
+OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATIONARY)
+TERMINAL_STAGES = (
+    Stage.FULL,
+    Stage.WITHDRAWN,
+    Stage.NOT_ADMITTED,
+    Stage.CANCELLED,
+    Stage.TRANSFERRED_OUT,
+    Stage.DECEASED,
+)
+
+
+class DecidingBody(models.TextChoices):
+    BRANCH_COMMITTEE = "branch_committee", _("Branch committee meeting")
+    BRANCH_MEETING = "branch_meeting", _("Branch general meeting")
+    BASE_COMMITTEE = "base_committee", _("Base Party committee")
+    ORG_DEPARTMENT = "org_department", _("Organisation department above")
+    BRANCH = "branch", _("Party branch")
+    PERSON = "person", _("The person")
+
+
+@dataclass(frozen=True)
+class Step:
+    code: str
+    label: str
+    stage: Stage  # the stage in which the step is recorded
+    after: tuple[str, ...] = ()  # steps that must come first (dates in order)
+    moves_to: Stage | None = None  # stage after the step
+    repeated: bool = False
+    body: DecidingBody | None = None
+    article: str = ""
+    typical_days: int = 0  # lag from the latest of ``after`` in the reference plan (a planning aid, not a rule)
+
+
+STEPS: tuple[Step, ...] = (
+    Step("application_received", _("Application received"), Stage.APPLICANT, body=DecidingBody.BRANCH, article="§5"),
+    Step("applicant_talk", _("Talk with the applicant"), Stage.APPLICANT, ("application_received",),
+         body=DecidingBody.BRANCH, article="§7", typical_days=14),
+    Step("activist_designated", _("Designated as activist"), Stage.APPLICANT, ("applicant_talk",),
+         moves_to=Stage.ACTIVIST, body=DecidingBody.BRANCH_COMMITTEE, article="§8", typical_days=90),
+    Step("activist_filed", _("Activist filed with the base committee"), Stage.ACTIVIST, ("activist_designated",),
+         body=DecidingBody.BASE_COMMITTEE, article="§8", typical_days=14),
+    Step("contacts_assigned", _("Training contacts assigned"), Stage.ACTIVIST, ("activist_designated",),
+         body=DecidingBody.BRANCH_COMMITTEE, article="§9", typical_days=7),
+    Step("activist_evaluation", _("Half-yearly evaluation"), Stage.ACTIVIST, ("activist_designated",),
+         repeated=True, body=DecidingBody.BRANCH, article="§11", typical_days=182),
+    Step("candidate_designated", _("Designated as development candidate"), Stage.ACTIVIST,
+         ("activist_designated", "contacts_assigned"), moves_to=Stage.CANDIDATE,
+         body=DecidingBody.BRANCH_COMMITTEE, article="§13", typical_days=365),
+    Step("candidate_publicity", _("Publicity of the candidate"), Stage.CANDIDATE, ("candidate_designated",),
+         body=DecidingBody.BASE_COMMITTEE, article="§13", typical_days=3),
+    Step("candidate_filed", _("Candidate filed with the base committee"), Stage.CANDIDATE, ("candidate_designated",),
+         body=DecidingBody.BASE_COMMITTEE, article="§13 (2014)", typical_days=14),
+    Step("sponsors_assigned", _("Sponsors assigned"), Stage.CANDIDATE, ("candidate_designated",),
+         body=DecidingBody.BRANCH_COMMITTEE, article="§14", typical_days=14),
+    Step("political_review", _("Political review concluded"), Stage.CANDIDATE, ("candidate_designated",),
+         body=DecidingBody.BASE_COMMITTEE, article="§16", typical_days=45),
+    Step("training_completed", _("Centralised training completed"), Stage.CANDIDATE, ("candidate_designated",),
+         body=DecidingBody.BASE_COMMITTEE, article="§17", typical_days=60),
+    Step("committee_review", _("Branch committee review"), Stage.CANDIDATE,
+         ("sponsors_assigned", "political_review", "training_completed"), body=DecidingBody.BRANCH_COMMITTEE,
+         article="§18", typical_days=7),
+    Step("prereview_passed", _("Pre-review by the base committee passed"), Stage.CANDIDATE, ("committee_review",),
+         body=DecidingBody.BASE_COMMITTEE, article="§18", typical_days=14),
+    Step("application_form", _("Application form filled in"), Stage.CANDIDATE, ("prereview_passed",),
+         body=DecidingBody.PERSON, article="§19", typical_days=7),
+    Step("admission_meeting", _("Branch general meeting on admission"), Stage.CANDIDATE, ("application_form",),
+         body=DecidingBody.BRANCH_MEETING, article="§19–20", typical_days=14),
+    Step("committee_talk", _("Talk by the base committee"), Stage.CANDIDATE, ("admission_meeting",),
+         body=DecidingBody.BASE_COMMITTEE, article="§23", typical_days=21),
+    Step("admission_approved", _("Admission approved by the Party committee"), Stage.CANDIDATE,
+         ("admission_meeting", "committee_talk"), moves_to=Stage.PROBATIONARY, body=DecidingBody.BASE_COMMITTEE,
+         article="§22, §25", typical_days=30),
+    Step("admission_filed", _("Admission filed with the organisation department"), Stage.PROBATIONARY,
+         ("admission_approved",), body=DecidingBody.ORG_DEPARTMENT, article="§25", typical_days=14),
+    Step("placed_in_branch", _("Placed in a branch and a party group"), Stage.PROBATIONARY, ("admission_approved",),
+         body=DecidingBody.BRANCH, article="§28", typical_days=7),
+    Step("oath_taken", _("Oath taken"), Stage.PROBATIONARY, ("admission_approved",), body=DecidingBody.BASE_COMMITTEE,
+         article="§29", typical_days=14),
+    Step("probation_evaluation", _("Probation evaluation"), Stage.PROBATIONARY, ("admission_approved",),
+         repeated=True, body=DecidingBody.BRANCH, article="§31", typical_days=182),
+    Step("conversion_applied", _("Application for full membership"), Stage.PROBATIONARY, ("admission_approved",),
+         body=DecidingBody.PERSON, article="§31"),
+    Step("conversion_meeting", _("Branch general meeting on full membership"), Stage.PROBATIONARY,
+         ("conversion_applied",), body=DecidingBody.BRANCH_MEETING, article="§31–33"),
+    Step("conversion_approved", _("Full membership approved"), Stage.PROBATIONARY, ("conversion_meeting",),
+         moves_to=Stage.FULL, body=DecidingBody.BASE_COMMITTEE, article="§33", typical_days=30),
+    Step("archived", _("Files archived"), Stage.FULL, ("conversion_approved",), body=DecidingBody.BRANCH,
+         article="§36", typical_days=30),
+)  # fmt: skip
+
+STEP_BY_CODE = {s.code: s for s in STEPS}
+STEP_CODES = tuple(s.code for s in STEPS)
+STEP_CHOICES = [(s.code, s.label) for s in STEPS]
+PUBLICITY_STEP_FOR = {
+    # the step after which a rule set may require a publicity window → the publicity step's code
+    "candidate_designated": "candidate_publicity",
+}
+STAGE_ORDER = {stage: i for i, stage in enumerate(OPEN_STAGES + (Stage.FULL,))}
+
+# §36: the documents of the archive, by kind.
+ARCHIVE_DOCUMENTS = (
+    ("application_letter", _("Application for Party membership (入党申请书)")),
+    ("activist_register", _("Activist training and evaluation register (积极分子培养考察登记表)")),
+    ("political_review", _("Political review materials (政治审查材料)")),
+    ("application_form", _("Party membership application form (入党志愿书)")),
+    ("probation_register", _("Probationary member education and evaluation register (预备党员教育考察登记表)")),
+    ("conversion_letter", _("Application for full membership (转正申请书)")),
+)
+ARCHIVE_DOCUMENT_FOR_STEP = {
+    "application_received": "application_letter",
+    "political_review": "political_review",
+    "application_form": "application_form",
+    "conversion_applied": "conversion_letter",
+}
+
+
+class WarningCode(models.TextChoices):
+    UNDERAGE = "underage", _("Applicant under the minimum age")
+    TALK_OVERDUE = "talk_overdue", _("Talk with the applicant overdue")
+    EVALUATION_OVERDUE = "evaluation_overdue", _("Evaluation overdue")
+    ACTIVIST_PERIOD_SHORT = "activist_period_short", _("Designated candidate too early")
+    PUBLICITY_OPEN = "publicity_open", _("Publicity window still open")
+    OBJECTION_OPEN = "objection_open", _("Objection not resolved")
+    SPONSOR_INELIGIBLE = "sponsor_ineligible", _("Sponsor not eligible")
+    REVIEW_MISSING = "review_missing", _("Political review missing")
+    TRAINING_SHORT = "training_short", _("Training too short")
+    DEPARTURE_SOON = "departure_soon", _("Candidate leaves the unit soon")
+    MEETING_LATE = "meeting_late", _("Branch meeting more than the limit after the pre-review")
+    APPROVAL_LATE = "approval_late", _("Approval later than the limit")
+    APPROVAL_EXPIRED = "approval_expired", _("Approval past the longest limit")
+    OATH_LATE = "oath_late", _("Oath later than the limit")
+    PROBATION_SHORT = "probation_short", _("Conversion discussed before the probation ended")
+    EXTENSION_INVALID = "extension_invalid", _("Extension outside the allowed range")
+    CONVERSION_OVERDUE = "conversion_overdue", _("Conversion discussion overdue")
+    DATE_ORDER = "date_order", _("Dates out of order")
+    NO_QUORUM = "no_quorum", _("Meeting without quorum")
+    VOTE_FAILED = "vote_failed", _("Resolution not passed")
+    CONTACTS_COUNT = "contacts_count", _("Wrong number of training contacts")
+    NOT_COMMITTEE = "not_committee", _("Approved by a body that cannot approve")
+    DOCUMENTS_MISSING = "documents_missing", _("Archive documents missing")
+    FUTURE_DATE = "future_date", _("Decision dated in the future")
