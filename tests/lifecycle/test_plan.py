@@ -34,6 +34,7 @@ BASE = {
 
 # --- working days -------------------------------------------------------------------------------------------------
 
+
 def test_publicity_over_national_day_and_a_working_saturday():
     assert CAL.add_working_days(D(2026, 9, 28), 5) == (D(2026, 10, 9), False)
     assert CAL.add_working_days(D(2026, 10, 9), 2) == (D(2026, 10, 10), False)  # 调休 Saturday
@@ -43,6 +44,7 @@ def test_publicity_over_national_day_and_a_working_saturday():
 
 # --- §5 age ---------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("rules", EDITIONS, ids=lambda r: r.edition)
 @pytest.mark.parametrize(("applied", "warned"), [("2018-04-30", True), ("2018-05-01", False), ("2018-05-02", False)])
 def test_minimum_age(rules, applied, warned):
@@ -51,6 +53,7 @@ def test_minimum_age(rules, applied, warned):
 
 
 # --- §7 talk within a month -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("rules", EDITIONS, ids=lambda r: r.edition)
 @pytest.mark.parametrize(("talk", "warned"), [("2024-02-07", False), ("2024-02-08", False), ("2024-02-09", True)])
@@ -68,6 +71,7 @@ def test_talk_overdue_when_not_taken(today, warned):
 
 # --- §11 evaluation every 6 months ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("today", "warned"), [("2024-09-03", False), ("2024-09-04", False), ("2024-09-05", True)])
 def test_evaluation_every_six_months(today, warned):
     p = plan(EDITION_2026, {**BASE, "activist_evaluation": ["2024-03-04"]}, today=today)
@@ -76,6 +80,7 @@ def test_evaluation_every_six_months(today, warned):
 
 
 # --- §13 one year as activist ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("rules", EDITIONS, ids=lambda r: r.edition)
 @pytest.mark.parametrize(("designated", "warned"), [("2025-03-03", True), ("2025-03-04", False), ("2025-03-05", False)])
@@ -94,6 +99,7 @@ def test_editions_differ_on_candidate_publicity():
 
 # --- §13 (2026) publicity gate ------------------------------------------------------------------------------------
 
+
 def test_publicity_window_gates_the_next_steps():
     steps = {**BASE, "candidate_designated": "2026-09-25", "candidate_publicity": "2026-09-28"}
     p = plan(EDITION_2026, steps, today="2026-10-09")
@@ -105,38 +111,61 @@ def test_publicity_window_gates_the_next_steps():
 
 @pytest.mark.parametrize(("sponsors_on", "warned"), [("2026-10-09", True), ("2026-10-10", False)])
 def test_step_inside_the_window_is_flagged(sponsors_on, warned):
-    steps = {**BASE, "candidate_designated": "2026-09-25", "candidate_publicity": "2026-09-28",
-             "sponsors_assigned": {"date": sponsors_on, "count": 2}}
+    steps = {
+        **BASE,
+        "candidate_designated": "2026-09-25",
+        "candidate_publicity": "2026-09-28",
+        "sponsors_assigned": {"date": sponsors_on, "count": 2},
+    }
     p = plan(EDITION_2026, steps, today="2026-11-01")
     assert (("publicity_open", "sponsors_assigned") in p.warnings) is warned
 
 
 def test_unresolved_objection_is_a_warning():
-    steps = {**BASE, "candidate_designated": "2026-09-25",
-             "candidate_publicity": {"date": "2026-09-28", "objections_open": 1}}
+    steps = {
+        **BASE,
+        "candidate_designated": "2026-09-25",
+        "candidate_publicity": {"date": "2026-09-28", "objections_open": 1},
+    }
     assert "objection_open" in plan(EDITION_2026, steps).warning_codes()
 
 
 # --- §14 sponsors, §16 review, §17 training ---------------------------------------------------------------------
 
-@pytest.mark.parametrize(("count", "ineligible", "warned"), [(2, [], False), (1, [], True), (3, [], True), (2, ["x"], True)])
+
+@pytest.mark.parametrize(
+    ("count", "ineligible", "warned"), [(2, [], False), (1, [], True), (3, [], True), (2, ["x"], True)]
+)
 def test_sponsors(count, ineligible, warned):
-    steps = {**BASE, "candidate_designated": "2025-04-01",
-             "sponsors_assigned": {"date": "2025-04-20", "count": count, "ineligible": ineligible}}
+    steps = {
+        **BASE,
+        "candidate_designated": "2025-04-01",
+        "sponsors_assigned": {"date": "2025-04-20", "count": count, "ineligible": ineligible},
+    }
     assert ("sponsor_ineligible" in plan(EDITION_2014, steps).warning_codes()) is warned
 
 
 @pytest.mark.parametrize(("days", "hours", "warned"), [(2, 23, True), (3, 0, False), (0, 24, False), (2.5, 23.5, True)])
 def test_training_three_days_or_24_hours(days, hours, warned):
-    steps = {**BASE, "candidate_designated": "2025-04-01",
-             "training_completed": {"date": "2025-05-01", "days": days, "hours": hours}}
+    steps = {
+        **BASE,
+        "candidate_designated": "2025-04-01",
+        "training_completed": {"date": "2025-05-01", "days": days, "hours": hours},
+    }
     assert ("training_short" in plan(EDITION_2014, steps).warning_codes()) is warned
 
 
 def _candidate(**more):
-    return {**BASE, "candidate_designated": "2025-04-01", "sponsors_assigned": {"date": "2025-04-20", "count": 2},
-            "political_review": "2025-05-10", "training_completed": {"date": "2025-05-15", "days": 3},
-            "committee_review": "2025-05-20", "prereview_passed": "2025-06-02", **more}
+    return {
+        **BASE,
+        "candidate_designated": "2025-04-01",
+        "sponsors_assigned": {"date": "2025-04-20", "count": 2},
+        "political_review": "2025-05-10",
+        "training_completed": {"date": "2025-05-15", "days": 3},
+        "committee_review": "2025-05-20",
+        "prereview_passed": "2025-06-02",
+        **more,
+    }
 
 
 def test_review_missing():
@@ -148,6 +177,7 @@ def test_review_missing():
 
 # --- §18 departure within 3 months ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("leaves", "warned"), [("2025-09-01", True), ("2025-09-02", False), ("2025-09-03", False)])
 def test_departure_within_three_months(leaves, warned):
     p = plan(EDITION_2014, _candidate(), departure_on=leaves)
@@ -156,10 +186,12 @@ def test_departure_within_three_months(leaves, warned):
 
 # --- §19 meeting within a month of the pre-review ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("meeting", "warned"), [("2025-07-01", False), ("2025-07-02", False), ("2025-07-03", True)])
 def test_meeting_within_one_month(meeting, warned):
-    steps = _candidate(application_form="2025-06-10",
-                       admission_meeting={"date": meeting, "due": 20, "present": 15, "yes": 14})
+    steps = _candidate(
+        application_form="2025-06-10", admission_meeting={"date": meeting, "due": 20, "present": 15, "yes": 14}
+    )
     p = plan(EDITION_2014, steps)
     assert p.step("admission_meeting").latest == D(2025, 7, 2)
     assert ("meeting_late" in p.warning_codes()) is warned
@@ -167,15 +199,16 @@ def test_meeting_within_one_month(meeting, warned):
 
 # --- §20 votes ------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("counts", "quorum", "passed"),
     [
-        (dict(due=20, present=10, yes=10), False, False),  # present exactly half: no quorum
-        (dict(due=20, present=11, yes=10), True, False),  # yes exactly half of due: fails
-        (dict(due=20, present=11, yes=11), True, True),
-        (dict(due=20, present=11, yes=10, written_yes=1), True, True),  # written opinions count
-        (dict(due=21, present=11, yes=10, written_yes=0), True, False),
-        (dict(due=21, present=11, yes=11), True, True),
+        ({"due": 20, "present": 10, "yes": 10}, False, False),  # present exactly half: no quorum
+        ({"due": 20, "present": 11, "yes": 10}, True, False),  # yes exactly half of due: fails
+        ({"due": 20, "present": 11, "yes": 11}, True, True),
+        ({"due": 20, "present": 11, "yes": 10, "written_yes": 1}, True, True),  # written opinions count
+        ({"due": 21, "present": 11, "yes": 10, "written_yes": 0}, True, False),
+        ({"due": 21, "present": 11, "yes": 11}, True, True),
     ],
 )
 def test_quorum_and_majority_of_those_due(counts, quorum, passed):
@@ -186,16 +219,21 @@ def test_quorum_and_majority_of_those_due(counts, quorum, passed):
 
 @pytest.mark.parametrize(
     "counts",
-    [dict(due=10, present=11, yes=5), dict(due=10, present=6, yes=4, no=2, abstain=1), dict(due=10, present=8, yes=5,
-     written_yes=3), dict(due=10, present=6, yes=-1)],
+    [
+        {"due": 10, "present": 11, "yes": 5},
+        {"due": 10, "present": 6, "yes": 4, "no": 2, "abstain": 1},
+        {"due": 10, "present": 8, "yes": 5, "written_yes": 3},
+        {"due": 10, "present": 6, "yes": -1},
+    ],
 )
 def test_counts_that_do_not_add_up(counts):
     assert VoteCounts(**counts).problems()
 
 
 def test_vote_result_in_plan_output():
-    steps = _candidate(application_form="2025-06-10",
-                       admission_meeting={"date": "2025-06-20", "due": 20, "present": 10, "yes": 10})
+    steps = _candidate(
+        application_form="2025-06-10", admission_meeting={"date": "2025-06-20", "due": 20, "present": 10, "yes": 10}
+    )
     out = plan_to_dict(plan(EDITION_2014, steps))
     assert out["vote"]["admission_meeting"] == {"quorum": False, "passed": False}
     assert {"code": "no_quorum", "step": "admission_meeting"} in out["warnings"]
@@ -203,16 +241,25 @@ def test_vote_result_in_plan_output():
 
 # --- §25 approval 3 months, at most 6; §29 oath -----------------------------------------------------------------
 
+
 def _admitted(**more):
-    return _candidate(application_form="2025-06-10",
-                      admission_meeting={"date": "2025-06-20", "due": 20, "present": 15, "yes": 14},
-                      committee_talk="2025-07-01", **more)
+    return _candidate(
+        application_form="2025-06-10",
+        admission_meeting={"date": "2025-06-20", "due": 20, "present": 15, "yes": 14},
+        committee_talk="2025-07-01",
+        **more,
+    )
 
 
 @pytest.mark.parametrize(
     ("approved", "codes"),
-    [("2025-09-19", set()), ("2025-09-20", set()), ("2025-09-21", {"approval_late"}),
-     ("2025-12-20", {"approval_late"}), ("2025-12-21", {"approval_expired"})],
+    [
+        ("2025-09-19", set()),
+        ("2025-09-20", set()),
+        ("2025-09-21", {"approval_late"}),
+        ("2025-12-20", {"approval_late"}),
+        ("2025-12-21", {"approval_expired"}),
+    ],
 )
 def test_approval_limits(approved, codes):
     p = plan(EDITION_2026, _admitted(admission_approved=approved))
@@ -232,10 +279,14 @@ def test_oath_within_one_month(oath, warned):
 
 # --- §31 probation of one year from the branch meeting; extension 6–12 months once -----------------------------------
 
+
 @pytest.mark.parametrize(("meeting", "warned"), [("2026-06-19", True), ("2026-06-20", False), ("2026-06-21", False)])
 def test_probation_of_one_year(meeting, warned):
-    steps = _admitted(admission_approved="2025-07-10", conversion_applied="2026-05-20",
-                      conversion_meeting={"date": meeting, "due": 20, "present": 15, "yes": 14})
+    steps = _admitted(
+        admission_approved="2025-07-10",
+        conversion_applied="2026-05-20",
+        conversion_meeting={"date": meeting, "due": 20, "present": 15, "yes": 14},
+    )
     p = plan(EDITION_2014, steps)
     assert p.probation_end == D(2026, 6, 20)
     assert ("probation_short" in p.warning_codes()) is warned
@@ -243,16 +294,19 @@ def test_probation_of_one_year(meeting, warned):
 
 @pytest.mark.parametrize(("months", "warned"), [(5, True), (6, False), (12, False), (13, True)])
 def test_extension_six_to_twelve_months(months, warned):
-    steps = _admitted(admission_approved="2025-07-10", conversion_applied="2026-05-20",
-                      conversion_meeting={"date": "2027-06-20", "due": 20, "present": 15, "yes": 14,
-                                          "extension_months": [months]})
+    steps = _admitted(
+        admission_approved="2025-07-10",
+        conversion_applied="2026-05-20",
+        conversion_meeting={"date": "2027-06-20", "due": 20, "present": 15, "yes": 14, "extension_months": [months]},
+    )
     assert ("extension_invalid" in plan(EDITION_2014, steps, today="2027-07-01").warning_codes()) is warned
 
 
 def test_extension_only_once():
-    steps = _admitted(admission_approved="2025-07-10",
-                      conversion_meeting={"date": "2027-12-20", "due": 20, "present": 15, "yes": 14,
-                                          "extension_months": [6, 6]})
+    steps = _admitted(
+        admission_approved="2025-07-10",
+        conversion_meeting={"date": "2027-12-20", "due": 20, "present": 15, "yes": 14, "extension_months": [6, 6]},
+    )
     assert "extension_invalid" in plan(EDITION_2014, steps, today="2028-01-01").warning_codes()
 
 
@@ -270,15 +324,20 @@ def test_conversion_overdue(today, warned):
 
 # --- §33 conversion approval within 3 months ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("approved", "warned"), [("2026-09-20", False), ("2026-09-21", True)])
 def test_conversion_approval_within_three_months(approved, warned):
-    steps = _admitted(admission_approved="2025-07-10", conversion_applied="2026-05-20",
-                      conversion_meeting={"date": "2026-06-20", "due": 20, "present": 15, "yes": 14},
-                      conversion_approved=approved)
+    steps = _admitted(
+        admission_approved="2025-07-10",
+        conversion_applied="2026-05-20",
+        conversion_meeting={"date": "2026-06-20", "due": 20, "present": 15, "yes": 14},
+        conversion_approved=approved,
+    )
     assert ("approval_late" in plan(EDITION_2014, steps).warning_codes()) is warned
 
 
 # --- order, future, recomputation ----------------------------------------------------------------------------------
+
 
 def test_dates_out_of_order():
     p = plan(EDITION_2026, {"application_received": "2024-01-08", "applicant_talk": "2024-01-07"})
@@ -314,16 +373,29 @@ def test_malformed_facts_are_refused():
 
 # --- local rules tighten, never loosen -----------------------------------------------------------------------------
 
+
 def test_local_rules_may_tighten():
-    local = Rules(edition="local", activist_min_months=18, thought_report_interval_months=3, publicity_working_days=7,
-                  wait_after_application_months=3)
+    local = Rules(
+        edition="local",
+        activist_min_months=18,
+        thought_report_interval_months=3,
+        publicity_working_days=7,
+        wait_after_application_months=3,
+    )
     assert loosened(local, EDITION_2026) == []
 
 
 @pytest.mark.parametrize(
     "change",
-    [dict(activist_min_months=11), dict(publicity_working_days=4), dict(approval_max_months=7),
-     dict(candidate_publicity=False), dict(probation_months=6), dict(min_age_years=17), dict(extension_max_months=13)],
+    [
+        {"activist_min_months": 11},
+        {"publicity_working_days": 4},
+        {"approval_max_months": 7},
+        {"candidate_publicity": False},
+        {"probation_months": 6},
+        {"min_age_years": 17},
+        {"extension_max_months": 13},
+    ],
 )
 def test_local_rules_may_not_loosen(change):
     local = Rules(**{**EDITION_2026.__dict__, **change, "edition": "local"})
