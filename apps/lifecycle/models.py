@@ -6,9 +6,27 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .rules import EDITION_2026
-from .steps import OPEN_STAGES, STEP_CHOICES, DecidingBody, Stage
+from .steps import OPEN_STAGES, STEP_CHOICES, DecidingBody, Stage, WarningCode
 
 _D = EDITION_2026  # defaults of the fields below
+
+
+class CaseWarning(models.Model):
+    """A warning the rules raise on a case now (recomputed on every record and by the nightly sweep)."""
+
+    case = models.ForeignKey(
+        "DevelopmentCase", verbose_name=_("case"), on_delete=models.CASCADE, related_name="warnings"
+    )
+    code = models.CharField(_("warning"), max_length=40, choices=WarningCode.choices, db_index=True)
+    step = models.CharField(_("step"), max_length=40, choices=STEP_CHOICES)
+
+    class Meta:
+        verbose_name = _("case warning")
+        verbose_name_plural = _("case warnings")
+        constraints = [models.UniqueConstraint(fields=["case", "code", "step"], name="casewarning_unique")]
+
+    def __str__(self):
+        return self.get_code_display()
 
 
 class RuleSet(models.Model):
@@ -142,7 +160,6 @@ class DevelopmentCase(models.Model):
     opened_on = models.DateField(_("application received on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     next_due_on = models.DateField(_("next step due"), null=True, blank=True, db_index=True, editable=False)
-    warning_codes = models.JSONField(_("warnings"), default=list, blank=True, editable=False)
     departure_on = models.DateField(
         _("expected to leave the unit on"),
         null=True,
@@ -153,7 +170,7 @@ class DevelopmentCase(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["next_due_on", "warning_codes"])
+    history = HistoricalRecords(excluded_fields=["next_due_on"])
 
     class Meta:
         verbose_name = _("development case")

@@ -91,6 +91,7 @@ class Facts:
     extensions: list[int] = field(default_factory=list)
     postponed_months: int = 0
     approved_by_committee: bool | None = None
+    missing_documents: list[str] = field(default_factory=list)  # steps whose §36 archive document is not attached
     today: Date = field(default_factory=datetime.date.today)
 
 
@@ -186,6 +187,8 @@ class _Calculator:
             self.place(step)
         self.check_order()
         self.check_votes()
+        for step in self.facts.missing_documents:
+            self.warn(WarningCode.DOCUMENTS_MISSING, step)
         return Plan(
             edition=self.rules.edition,
             steps=list(self.rows.values()),

@@ -20,7 +20,7 @@ from apps.workdays.selectors import calendar_load
 from .models import CasePerson, CaseRole, CommitteeRuleSet, DevelopmentCase, RuleSet, StepRecord
 from .plan import REPEATED, Facts, Plan, PublicityFacts, VoteCounts, compute_plan
 from .rules import Rules
-from .steps import PUBLICITY_STEP_FOR
+from .steps import ARCHIVE_DOCUMENT_FOR_STEP, PUBLICITY_STEP_FOR
 
 
 def _own_or_helper(user) -> Q:
@@ -36,7 +36,13 @@ def case_list_for(*, user) -> QuerySet[DevelopmentCase]:
 def case_prefetched(qs: QuerySet[DevelopmentCase]) -> QuerySet[DevelopmentCase]:
     """Everything the plan needs, in a fixed number of queries however many cases or steps."""
     return qs.select_related("person", "branch", "rule_set").prefetch_related(
-        Prefetch("records", queryset=StepRecord.objects.select_related("vote", "entered_by").order_by("on", "id")),
+        Prefetch(
+            "records",
+            queryset=StepRecord.objects.select_related("vote", "entered_by")
+            .prefetch_related("documents")
+            .order_by("on", "id"),
+        ),
+        "warnings",
         Prefetch("helpers", queryset=CasePerson.objects.select_related("person").order_by("since")),
         Prefetch("notices", queryset=Notice.objects.prefetch_related("objections")),
     )
@@ -108,6 +114,9 @@ def case_facts(case: DevelopmentCase, *, today: datetime.date | None = None) -> 
             facts.training_hours = float(record.training_hours or 0)
         if record.step == "admission_approved":
             facts.approved_by_committee = record.body == "base_committee"
+    facts.missing_documents = [
+        r.step for r in case.records.all() if r.step in ARCHIVE_DOCUMENT_FOR_STEP and not r.documents.all()
+    ]
     helpers = [h for h in case.helpers.all() if h.until is None]
     if "contacts_assigned" in facts.steps:
         facts.contacts = sum(h.role == CaseRole.CONTACT for h in helpers)

@@ -26,7 +26,7 @@ from apps.people.choices import PENALTIES_UNSUITABLE_SPONSOR, PoliticalStatus
 from apps.people.models import Penalty, Person
 from apps.workdays.selectors import calendar_load
 
-from .models import CasePerson, CaseRole, DevelopmentCase, PoliticalReview, StepRecord, Vote
+from .models import CasePerson, CaseRole, CaseWarning, DevelopmentCase, PoliticalReview, StepRecord, Vote
 from .plan import GATED_BY_CANDIDATE_PUBLICITY, REPEATED, VoteCounts, applicable_steps, compute_plan
 from .rules import Rules
 from .selectors import case_facts, case_prefetched, rule_set_for, voters_due
@@ -528,38 +528,48 @@ def _status_after(actor, case, stage: str, on: datetime.date, facts, rules: Rule
         _set_status(actor, person, status)
 
 
+def _store_plan(case: DevelopmentCase, plan) -> bool:
+    """Store the next due date and the warnings of a case, for lists, filters and reminders; True if changed."""
+    upcoming = [s.latest or s.reference for s in plan.steps if s.actual is None and (s.latest or s.reference)]
+    next_due = min(upcoming) if upcoming and case.is_open else None
+    wanted = {(str(code), step) for code, step in plan.warnings}
+    current = {(w.code, w.step) for w in case.warnings.all()}
+    changed = False
+    if wanted != current:
+        CaseWarning.objects.filter(case=case).exclude(
+            pk__in=[w.pk for w in case.warnings.all() if (w.code, w.step) in wanted]
+        ).delete()
+        CaseWarning.objects.bulk_create(
+            [CaseWarning(case=case, code=code, step=step) for code, step in wanted - current], ignore_conflicts=True
+        )
+        changed = True
+    if case.next_due_on != next_due:
+        DevelopmentCase.objects.filter(pk=case.pk).update(next_due_on=next_due)
+        case.next_due_on = next_due
+        changed = True
+    return changed
+
+
 def _refresh(case: DevelopmentCase, today: datetime.date) -> None:
-    """Store the next due date and the warning codes on the case, for lists and filters."""
     from .selectors import case_plan
 
     fresh = case_prefetched(DevelopmentCase.objects.filter(pk=case.pk)).get()
-    plan = case_plan(fresh, today=today)
-    upcoming = [s.latest or s.reference for s in plan.steps if s.actual is None and (s.latest or s.reference)]
-    next_due = min(upcoming) if upcoming and fresh.is_open else None
-    codes = sorted({str(code) for code, _step in plan.warnings})
-    if fresh.next_due_on != next_due or fresh.warning_codes != codes:
-        DevelopmentCase.objects.filter(pk=case.pk).update(next_due_on=next_due, warning_codes=codes)
+    _store_plan(fresh, case_plan(fresh, today=today))
 
 
 def case_refresh_all(*, today: datetime.date | None = None, batch: int = 500) -> int:
-    """Sweep: recompute stored warnings of open cases (dates pass, so overdue changes without any write)."""
-    today = today or timezone.localdate()
-    ids = list(DevelopmentCase.objects.filter(stage__in=OPEN_STAGES).values_list("pk", flat=True))
-    calendar = calendar_load()
-    changed = 0
+    """Sweep: recompute the stored warnings of open cases (dates pass, so overdue changes without any write).
+
+    Batches of ``batch`` cases, a fixed number of queries per batch; returns how many cases changed.
+    """
     from .selectors import case_plan
 
+    today = today or timezone.localdate()
+    ids = list(DevelopmentCase.objects.filter(stage__in=OPEN_STAGES).order_by("pk").values_list("pk", flat=True))
+    calendar = calendar_load()
+    changed = 0
     for start in range(0, len(ids), batch):
-        cases = case_prefetched(DevelopmentCase.objects.filter(pk__in=ids[start : start + batch]))
-        updates = []
-        for case in cases:
-            plan = case_plan(case, today=today, calendar=calendar)
-            upcoming = [s.latest or s.reference for s in plan.steps if s.actual is None and (s.latest or s.reference)]
-            codes = sorted({str(code) for code, _step in plan.warnings})
-            next_due = min(upcoming) if upcoming else None
-            if case.warning_codes != codes or case.next_due_on != next_due:
-                case.warning_codes, case.next_due_on = codes, next_due
-                updates.append(case)
-        DevelopmentCase.objects.bulk_update(updates, ["warning_codes", "next_due_on"])
-        changed += len(updates)
+        with transaction.atomic():
+            for case in case_prefetched(DevelopmentCase.objects.filter(pk__in=ids[start : start + batch])):
+                changed += _store_plan(case, case_plan(case, today=today, calendar=calendar))
     return changed

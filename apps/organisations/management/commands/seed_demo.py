@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.lifecycle.demo import seed_cases
+from apps.lifecycle.services import case_refresh_all
 from apps.organisations.choices import NodeKind
 from apps.organisations.models import OrgNode, Post, PostTitle, Term
 from apps.organisations.overview_cache import org_data_changed
@@ -106,11 +108,17 @@ class Command(BaseCommand):
             people = self._people(rng, nodes, members)
             self._committees(rng, nodes, people)
             self._accounts(nodes)
-            audit_record(actor=None, action="demo.seeded", note=f"{members} people")
+            cases = seed_cases(rng=rng, today=timezone.localdate())
+            audit_record(actor=None, action="demo.seeded", note=f"{members} people, {cases} development cases")
             org_data_changed()
+        if cases <= 2000:
+            case_refresh_all()
+        else:
+            self.stdout.write("The warnings of the development cases come with the nightly sweep (lifecycle-refresh).")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Loaded {len(nodes)} organisations and {members} people in {time.monotonic() - started:.1f} s."
+                f"Loaded {len(nodes)} organisations, {members} people and {cases} development cases "
+                f"in {time.monotonic() - started:.1f} s."
             )
         )
         self._print_accounts()

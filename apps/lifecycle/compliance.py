@@ -1,0 +1,67 @@
+"""The compliance audit: every rule violation across cases, as an archive inspection would find it.
+
+Recomputes each case's plan from its records (not the stored warnings), in batches with a fixed number of queries
+per batch.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.workdays.selectors import calendar_load
+
+from .models import DevelopmentCase
+from .selectors import case_plan, case_prefetched
+from .steps import STEP_BY_CODE, WarningCode
+
+# Warnings about what is still to come are reminders, not violations of what was recorded.
+NOT_VIOLATIONS = {WarningCode.PUBLICITY_OPEN, WarningCode.OBJECTION_OPEN}
+
+
+@dataclass(frozen=True)
+class Finding:
+    case_id: int
+    person: str
+    branch: str
+    stage: str
+    code: str
+    step: str
+
+    def as_dict(self) -> dict:
+        return {
+            "case": self.case_id,
+            "person": self.person,
+            "branch": self.branch,
+            "stage": self.stage,
+            "code": self.code,
+            "step": self.step,
+        }
+
+    @property
+    def label(self) -> str:
+        return str(WarningCode(self.code).label) if self.code in WarningCode.values else self.code
+
+    @property
+    def step_label(self) -> str:
+        return str(STEP_BY_CODE[self.step].label) if self.step in STEP_BY_CODE else self.step
+
+
+def compliance_findings(
+    *, cases: QuerySet[DevelopmentCase], today: datetime.date | None = None, batch: int = 500
+) -> Iterator[Finding]:
+    today = today or timezone.localdate()
+    calendar = calendar_load()
+    ids = list(cases.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        chunk = case_prefetched(DevelopmentCase.objects.filter(pk__in=ids[start : start + batch]).order_by("pk"))
+        for case in chunk:
+            plan = case_plan(case, today=today, calendar=calendar)
+            for code, step in plan.warnings:
+                if code in NOT_VIOLATIONS:
+                    continue
+                yield Finding(case.pk, case.person.name, case.branch.name, case.stage, str(code), step)
