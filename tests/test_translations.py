@@ -40,6 +40,17 @@ def test_no_untranslated_or_fuzzy_entries(lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_plural_entries_are_translated(lang):
+    po = (LOCALE / lang / "LC_MESSAGES" / "django.po").read_text()
+    bad = [
+        block.splitlines()[0]
+        for block in po.split("\n\n")
+        if "msgid_plural" in block and re.search(r'^msgstr\[\d\] ""$', block, re.M)
+    ]
+    assert not bad, f"{lang}: untranslated plural entries: {bad}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_compiled_catalogue_matches_source(lang):
     po = (LOCALE / lang / "LC_MESSAGES" / "django.po").read_text()
     with open(LOCALE / lang / "LC_MESSAGES" / "django.mo", "rb") as fh:

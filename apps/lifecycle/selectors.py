@@ -38,7 +38,7 @@ def case_prefetched(qs: QuerySet[DevelopmentCase]) -> QuerySet[DevelopmentCase]:
     return qs.select_related("person", "branch", "rule_set").prefetch_related(
         Prefetch(
             "records",
-            queryset=StepRecord.objects.select_related("vote", "entered_by")
+            queryset=StepRecord.objects.select_related("vote", "entered_by__person")
             .prefetch_related("documents")
             .order_by("on", "id"),
         ),

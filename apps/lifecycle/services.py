@@ -83,7 +83,13 @@ def _rules(case) -> Rules:
     return Rules.from_model(case.rule_set)
 
 
+# What the person hands in themselves, from the portal.
+SELF_SERVICE_STEPS = {"thought_report", "conversion_applied"}
+
+
 def _check_actor(actor, case, step: str) -> None:
+    if step in SELF_SERVICE_STEPS and case.person.user_id and case.person.user_id == getattr(actor, "pk", None):
+        return
     perm = APPROVE if step in COMMITTEE_STEPS else MANAGE_PEOPLE
     if not covers(actor, perm, case.branch.path):
         raise PermissionDenied(
@@ -573,3 +579,21 @@ def case_refresh_all(*, today: datetime.date | None = None, batch: int = 500) ->
             for case in case_prefetched(DevelopmentCase.objects.filter(pk__in=ids[start : start + batch])):
                 changed += _store_plan(case, case_plan(case, today=today, calendar=calendar))
     return changed
+
+
+@transaction.atomic
+def case_submit(*, actor, case: DevelopmentCase, kind: str, uploaded, today: datetime.date | None = None) -> StepRecord:
+    """A person hands in a thought report or the application for full membership, with its document."""
+    from apps.documents.services import document_upload
+
+    today = today or timezone.localdate()
+    if kind not in SELF_SERVICE_STEPS:
+        raise ValidationError(_("This cannot be handed in here."))
+    if case.person.user_id != getattr(actor, "pk", None) and not covers(actor, MANAGE_PEOPLE, case.branch.path):
+        raise PermissionDenied(_("You can only hand in documents for your own case."))
+    titles = {
+        "thought_report": _("Thought report of %(date)s"),
+        "conversion_applied": _("Application for full membership"),
+    }
+    document = document_upload(actor=actor, person=case.person, uploaded=uploaded, title=titles[kind] % {"date": today})
+    return case_record_step(actor=actor, case=case, step=kind, on=today, documents=[document], today=today)

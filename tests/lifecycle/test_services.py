@@ -73,7 +73,7 @@ def test_outside_the_subtree_refused(world):
 
 
 def test_future_date_refused(world, case, record):
-    with pytest.raises(ValidationError, match="future"):
+    with pytest.raises(ValidationError, match="晚于今天"):
         record(case, "applicant_talk", TODAY + datetime.timedelta(days=1))
     assert case.records.count() == 1
 

@@ -1,0 +1,128 @@
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.people.choices import PoliticalStatus
+from apps.people.models import Person
+
+from .models import RuleSet
+from .steps import STEP_BY_CODE, DecidingBody
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class PlanForm(forms.Form):
+    """The plan calculator: known dates in, three tracks out."""
+
+    edition = forms.ModelChoiceField(
+        label=_("Rule set"), queryset=RuleSet.objects.all(), to_field_name="edition", empty_label=None
+    )
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    application_received = forms.DateField(label=STEP_BY_CODE["application_received"].label, widget=DATE)
+    applicant_talk = forms.DateField(label=STEP_BY_CODE["applicant_talk"].label, required=False, widget=DATE)
+    activist_designated = forms.DateField(label=STEP_BY_CODE["activist_designated"].label, required=False, widget=DATE)
+    candidate_designated = forms.DateField(
+        label=STEP_BY_CODE["candidate_designated"].label, required=False, widget=DATE
+    )
+    prereview_passed = forms.DateField(label=STEP_BY_CODE["prereview_passed"].label, required=False, widget=DATE)
+    admission_meeting = forms.DateField(label=STEP_BY_CODE["admission_meeting"].label, required=False, widget=DATE)
+    admission_approved = forms.DateField(label=STEP_BY_CODE["admission_approved"].label, required=False, widget=DATE)
+
+    STEP_FIELDS = [
+        "application_received",
+        "applicant_talk",
+        "activist_designated",
+        "candidate_designated",
+        "prereview_passed",
+        "admission_meeting",
+        "admission_approved",
+    ]
+
+    def facts(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "birth_date": data["birth_date"].isoformat() if data.get("birth_date") else None,
+            "steps": {code: data[code].isoformat() for code in self.STEP_FIELDS if data.get(code)},
+        }
+
+
+class OpenCaseForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Applicant"), queryset=Person.objects.none())
+    application_on = forms.DateField(label=_("Application received on"), widget=DATE)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["person"].queryset = people.exclude(
+                political_status__in=[PoliticalStatus.PROBATIONARY, PoliticalStatus.FULL]
+            )
+
+
+class RecordStepForm(forms.Form):
+    """One decision of the case; the service checks it against the rule set."""
+
+    step = forms.ChoiceField(label=_("Step"))
+    on = forms.DateField(label=_("Date of the decision"), widget=DATE, initial=datetime.date.today)
+    body = forms.ChoiceField(label=_("Deciding body"), choices=[("", "—"), *DecidingBody.choices], required=False)
+    decision = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    meeting_ref = forms.CharField(label=_("Meeting"), required=False, max_length=200)
+    people = forms.ModelMultipleChoiceField(
+        label=_("Training contacts or sponsors"), queryset=Person.objects.none(), required=False
+    )
+    training_days = forms.DecimalField(label=_("Training days"), required=False, min_value=0, max_digits=5)
+    training_hours = forms.DecimalField(label=_("Class hours"), required=False, min_value=0, max_digits=5)
+    months = forms.IntegerField(label=_("Months (extension, postponement)"), required=False, min_value=1, max_value=24)
+    present = forms.IntegerField(label=_("Present"), required=False, min_value=0)
+    yes = forms.IntegerField(label=_("Yes"), required=False, min_value=0)
+    no = forms.IntegerField(label=_("No"), required=False, min_value=0)
+    abstain = forms.IntegerField(label=_("Abstentions"), required=False, min_value=0)
+    written_yes = forms.IntegerField(label=_("Written opinions in favour"), required=False, min_value=0)
+    written_no = forms.IntegerField(label=_("Written opinions against"), required=False, min_value=0)
+    passed = forms.TypedChoiceField(
+        label=_("Result announced"),
+        choices=[("", "—"), ("1", _("Passed")), ("0", _("Not passed"))],
+        coerce=lambda v: v == "1",
+        empty_value=None,
+        required=False,
+    )
+    conclusion = forms.CharField(
+        label=_("Conclusion of the political review"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, steps=(), people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].choices = list(steps)
+        if people is not None:
+            self.fields["people"].queryset = people.filter(political_status=PoliticalStatus.FULL, is_active=True)
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        vote = None
+        if data.get("present") is not None:
+            vote = {k: data.get(k) or 0 for k in ("present", "yes", "no", "abstain", "written_yes", "written_no")}
+        return {
+            "step": data["step"],
+            "on": data["on"],
+            "body": data.get("body") or "",
+            "decision": data.get("decision") or "",
+            "meeting_ref": data.get("meeting_ref") or "",
+            "people": list(data.get("people") or []),
+            "training_days": data.get("training_days"),
+            "training_hours": data.get("training_hours"),
+            "months": data.get("months"),
+            "vote": vote,
+            "passed": data.get("passed"),
+            "conclusion": data.get("conclusion") or "",
+        }
+
+
+class SubmissionForm(forms.Form):
+    """What a person hands in themselves: a thought report or the application for full membership."""
+
+    kind = forms.ChoiceField(label=_("What"))
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = list(kinds)

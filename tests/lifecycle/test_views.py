@@ -1,0 +1,149 @@
+"""Portal pages of the development workflow: content by role, errors shown, constant queries."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.lifecycle.models import DevelopmentCase, StepRecord
+from apps.lifecycle.services import case_open
+from apps.people.choices import PoliticalStatus
+from tests.conftest import sign_in
+from tests.factories import PersonFactory
+from tests.lifecycle.conftest import take_to_candidate
+
+D = datetime.date
+
+
+def _grow(world, n):
+    for _ in range(n):
+        for branch in (world.branch_a, world.branch_b):
+            person = PersonFactory(node=branch, political_status=PoliticalStatus.MASSES)
+            case = case_open(actor=world.users["staff"], person=person, branch=branch, application_on=D(2026, 1, 5))
+            StepRecord.objects.create(case=case, step="applicant_talk", on=D(2026, 1, 20))
+
+
+def _count(client, url):
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx)
+
+
+@pytest.mark.parametrize(
+    ("role", "url"),
+    [
+        ("secretary_a", lambda w, c: reverse("lifecycle:pipeline")),
+        ("staff", lambda w, c: reverse("lifecycle:pipeline")),
+        ("staff", lambda w, c: reverse("lifecycle:compliance")),
+        ("secretary_a", lambda w, c: reverse("lifecycle:case_detail", args=[c.pk])),
+        ("applicant_a", lambda w, c: reverse("lifecycle:my_development")),
+    ],
+)
+def test_query_count_does_not_grow(client, world, case, record, role, url):
+    sign_in(client, world.users[role])
+    _grow(world, 1)
+    target = url(world, case)
+    _count(client, target)  # warm up (the session's first save)
+    small = _count(client, target)
+    _grow(world, 5)
+    record(case, "applicant_talk", D(2024, 9, 20))
+    record(case, "activist_designated", D(2024, 10, 8))
+    record(case, "activist_evaluation", D(2025, 4, 8))
+    record(case, "activist_evaluation", D(2025, 10, 8))
+    large = _count(client, target)
+    assert large == small, f"{target}: {small} → {large}"
+    assert small <= 20
+
+
+def test_pipeline_shows_only_the_subtree_with_overdue_badges(client, world, case):
+    other = case_open(
+        actor=world.users["staff"], person=world.people["masses_b"], branch=world.branch_b, application_on=D(2026, 1, 5)
+    )
+    sign_in(client, world.users["secretary_a"])
+    body = client.get(reverse("lifecycle:pipeline")).content.decode()
+    assert world.people["applicant_a"].name in body and other.person.name not in body
+    assert "超期" in body  # the talk was due a month after the 2024 application
+
+
+def test_case_page_shows_three_tracks(client, world, case, record):
+    take_to_candidate(world, case, record)
+    sign_in(client, world.users["secretary_a"])
+    body = client.get(reverse("lifecycle:case_detail", args=[case.pk])).content.decode()
+    assert "2025-10-08" in body  # earliest designation as candidate (one year as activist)
+    assert "参考计划" in body and "最迟" in body
+    assert "发展对象公示" in body
+
+
+def test_recording_with_a_broken_rule_shows_the_reason_and_saves_nothing(client, world, case, record):
+    record(case, "applicant_talk", D(2024, 9, 20))
+    record(case, "activist_designated", D(2024, 10, 8))
+    record(case, "contacts_assigned", D(2024, 10, 8), people=[world.people["member_a"]])
+    sign_in(client, world.users["secretary_a"])
+    response = client.post(
+        reverse("lifecycle:case_record", args=[case.pk]),
+        {"step": "candidate_designated", "on": "2025-03-01", "body": "branch_committee"},
+        follow=True,
+    )
+    assert "最早 2025-10-08" in response.content.decode()
+    assert not StepRecord.objects.filter(case=case, step="candidate_designated").exists()
+
+
+def test_secretary_opens_a_case_in_the_portal(client, world):
+    person = world.people["plain_a"]
+    person.political_status = PoliticalStatus.MASSES
+    person.save()
+    sign_in(client, world.users["secretary_a"])
+    response = client.post(reverse("lifecycle:case_new"), {"person": person.pk, "application_on": "2026-11-01"})
+    assert response.status_code == 302
+    assert DevelopmentCase.objects.filter(person=person).exists()
+    # somebody outside the subtree is not even offered
+    response = client.post(
+        reverse("lifecycle:case_new"), {"person": world.people["masses_b"].pk, "application_on": "2026-11-01"}
+    )
+    assert response.status_code == 200 and not DevelopmentCase.objects.filter(person=world.people["masses_b"]).exists()
+
+
+def test_applicant_sees_own_timeline_and_hands_in_a_thought_report(client, world, case):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    sign_in(client, world.users["applicant_a"])
+    body = client.get(reverse("lifecycle:my_development")).content.decode()
+    assert "下一步" in body and "党组织派人谈话" in body
+    upload = SimpleUploadedFile("汇报.pdf", b"%PDF-1.4 report", content_type="application/pdf")
+    response = client.post(reverse("lifecycle:submit", args=[case.pk]), {"kind": "thought_report", "file": upload})
+    assert response.status_code == 302
+    report = StepRecord.objects.get(case=case, step="thought_report")
+    assert report.documents.count() == 1
+
+
+def test_plan_calculator_page(client, world):
+    sign_in(client, world.users["member_a"])
+    response = client.post(
+        reverse("lifecycle:plan"),
+        {
+            "edition": "2026.05",
+            "birth_date": "2000-05-01",
+            "application_received": "2025-01-06",
+            "activist_designated": "2025-03-03",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "2026-03-03" in body  # earliest candidate designation
+
+
+def test_political_review_only_for_sensitive_roles(client, world, case, record):
+    take_to_candidate(world, case, record)
+    from apps.disclosure.models import Notice
+
+    notice = Notice.objects.get(case=case)
+    after = notice.closes_on + datetime.timedelta(days=1)
+    record(case, "political_review", after, who="staff", conclusion="本人政治立场坚定，审查合格", today=after)
+    sign_in(client, world.users["propaganda_a"])
+    assert "审查合格" not in client.get(reverse("lifecycle:case_detail", args=[case.pk])).content.decode()
+    sign_in(client, world.users["organiser_a"])
+    assert "审查合格" in client.get(reverse("lifecycle:case_detail", args=[case.pk])).content.decode()
