@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.documents.models import Document
+from apps.lifecycle.models import CommitteeRuleSet, RuleSet
 from apps.organisations.models import OrgPolicy, Post, Term
 from tests.conftest import sign_in
 
@@ -219,6 +220,16 @@ MATRIX: dict[str, list[Case]] = {
             {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 404, "staff": 404, "admin": 404},
         )
     ],
+    "admin:lifecycle_developmentcase_record": [
+        Case(
+            _r("admin:lifecycle_developmentcase_record", lambda w: w.cases["a"].pk),
+            {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("admin:lifecycle_developmentcase_record", lambda w: w.cases["b"].pk),
+            {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 404, "staff": 200, "admin": 200},
+        ),
+    ],
     "admin:otp_totp_totpdevice_config": [
         Case(
             _r("admin:otp_totp_totpdevice_config", lambda w: w.totp.pk),
@@ -243,9 +254,11 @@ SCOPED_ADMIN = {
     "people.person": {"add": 200, "change_in": 200, "change_out": 404, "delete_in": 403},
     "documents.document": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
     "audit.auditentry": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "lifecycle.developmentcase": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "lifecycle.committeeruleset": {"add": 403, "change_in": None, "change_out": 404, "delete_in": None},
 }
 # Reference data every staff member may read; only administrators change it.
-READ_ONLY_STAFF_ADMIN = {"workdays.calendaryear", "workdays.calendarday"}
+READ_ONLY_STAFF_ADMIN = {"workdays.calendaryear", "workdays.calendarday", "lifecycle.ruleset"}
 SUPERUSER_ONLY_ADMIN = {
     "auth.group",
     "axes.accessattempt",
@@ -370,6 +383,11 @@ def matrix_world(world):
         "people.person": (world.people["plain_a"], world.people["plain_b"]),
         "documents.document": (world.docs["a"], world.docs["b"]),
         "audit.auditentry": (world.audit["in"], world.audit["out"]),
+        "lifecycle.developmentcase": (world.cases["a"], world.cases["b"]),
+        "lifecycle.committeeruleset": (
+            None,
+            CommitteeRuleSet.objects.create(committee=world.committee, rule_set=RuleSet.objects.get(edition="2026.05")),
+        ),
     }
     return world
 

@@ -1,0 +1,301 @@
+import datetime
+from io import BytesIO
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from apps.organisations.admin_scope import ScopedAdminMixin, ScopedNodeFilter
+from apps.organisations.choices import MANAGE_ORG, MANAGE_PEOPLE, VIEW_SCOPE
+from apps.organisations.permissions import covers, has_any_scope
+from apps.people.selectors import person_list_for
+
+from .forms import RecordStepForm
+from .models import CommitteeRuleSet, DevelopmentCase, RuleSet, StepRecord
+from .rules import Rules, loosened
+from .selectors import case_plan, case_prefetched
+from .services import case_record_step
+from .steps import OPEN_STAGES, Stage, WarningCode
+
+
+class BranchFilter(ScopedNodeFilter):
+    path_field = "branch__path"
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("On time"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "yes":
+            return queryset.filter(next_due_on__lt=today, stage__in=OPEN_STAGES)
+        if self.value() == "no":
+            return queryset.exclude(next_due_on__lt=today)
+        return queryset
+
+
+class WarningFilter(admin.SimpleListFilter):
+    title = _("warning")
+    parameter_name = "warning"
+
+    def lookups(self, request, model_admin):
+        return WarningCode.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(warnings__code=self.value()).distinct() if self.value() else queryset
+
+
+def _has(step):
+    return Exists(StepRecord.objects.filter(case=OuterRef("pk"), step=step))
+
+
+# The committee's work queues: what waits for a filing, a pre-review or an approval.
+QUEUES = {
+    "activist_filing": (_("Activist filing"), Q(stage=Stage.ACTIVIST) & ~Q(has_activist_filed=True)),
+    "prereview": (_("Pre-review"), Q(stage=Stage.CANDIDATE, has_committee_review=True, has_prereview=False)),
+    "admission_approval": (_("Admission approval"), Q(stage=Stage.CANDIDATE, has_meeting=True, has_approval=False)),
+    "conversion_approval": (
+        _("Conversion approval"),
+        Q(stage=Stage.PROBATIONARY, has_conversion_meeting=True, has_conversion_approval=False),
+    ),
+}
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("committee queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _q) in QUEUES.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() not in QUEUES:
+            return queryset
+        return queryset.annotate(
+            has_activist_filed=_has("activist_filed"),
+            has_committee_review=_has("committee_review"),
+            has_prereview=_has("prereview_passed"),
+            has_meeting=_has("admission_meeting"),
+            has_approval=_has("admission_approved"),
+            has_conversion_meeting=_has("conversion_meeting"),
+            has_conversion_approval=_has("conversion_approved"),
+        ).filter(QUEUES[self.value()][1])
+
+
+class StepRecordInline(admin.TabularInline):
+    model = StepRecord
+    extra = 0
+    fields = ["on", "step", "body", "decision", "after_the_fact", "entered_by", "entered_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # steps are recorded through the guarded service ("Record a decision")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("entered_by__person")
+
+
+@admin.register(DevelopmentCase)
+class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_path = "branch__path"
+    change_perm = MANAGE_PEOPLE
+    list_display = ["person", "branch", "stage", "opened_on", "next_due_on", "rule_set"]
+    list_filter = ["stage", BranchFilter, OverdueFilter, WarningFilter, QueueFilter, "rule_set"]
+    list_select_related = ["person", "branch", "rule_set"]
+    search_fields = ["person__name"]
+    fields = [
+        "person",
+        "branch",
+        "stage",
+        "rule_set",
+        "opened_on",
+        "closed_on",
+        "next_due_on",
+        "departure_on",
+        "timeline",
+    ]
+    readonly_fields = ["person", "branch", "stage", "rule_set", "opened_on", "closed_on", "next_due_on", "timeline"]
+    inlines = [StepRecordInline]
+    actions = ["export_xlsx"]
+
+    def has_add_permission(self, request):
+        return False  # a case opens when an application is recorded (portal: "Record a new application")
+
+    @admin.display(description=_("Timeline"))
+    def timeline(self, obj):
+        case = case_prefetched(DevelopmentCase.objects.filter(pk=obj.pk)).get()
+        html = render_to_string("lifecycle/_timeline.html", {"plan": case_plan(case), "today": timezone.localdate()})
+        link = reverse("admin:lifecycle_developmentcase_record", args=[obj.pk])
+        return mark_safe(html + format_html('<p><a class="button" href="{}">{}</a></p>', link, _("Record a decision")))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/record/",
+                self.admin_site.admin_view(self.record_view),
+                name="lifecycle_developmentcase_record",
+            ),
+            *super().get_urls(),
+        ]
+
+    def record_view(self, request, pk):
+        case = self.get_queryset(request).filter(pk=pk).first()
+        if case is None or not covers(request.user, MANAGE_PEOPLE, case.branch.path):
+            self._get_obj_does_not_exist_redirect(request, self.model._meta, str(pk))
+        case = case_prefetched(DevelopmentCase.objects.filter(pk=pk)).get()
+        plan = case_plan(case)
+        taken = {r.step for r in case.records.all()}
+        steps = [(s.code, s.label) for s in plan.steps if s.code not in taken or s.code.endswith("_evaluation")]
+        people = person_list_for(user=request.user).filter(node__path__startswith=case.branch.path)
+        upcoming = plan.next_step()
+        form = RecordStepForm(
+            request.POST or None,
+            steps=steps,
+            people=people,
+            initial={"step": upcoming.code if upcoming else None, "on": datetime.date.today()},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                case_record_step(actor=request.user, case=case, **form.service_kwargs())
+            except (ValidationError, PermissionDenied) as exc:
+                for message in getattr(exc, "messages", [str(exc)]):
+                    form.add_error(None, message)
+            else:
+                self.message_user(request, _("Recorded."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:lifecycle_developmentcase_change", args=[pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": case,
+            "title": _("Record a decision"),
+            "form": form,
+            "plan": plan,
+            "today": timezone.localdate(),
+        }
+        return render(request, "admin/lifecycle/record_step.html", context)
+
+    @admin.action(description=_("Export the selected cases to Excel"))
+    def export_xlsx(self, request, queryset):
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(str(_("Development cases")))
+        sheet.append(
+            [
+                str(_("Name")),
+                str(_("Branch")),
+                str(_("Stage")),
+                str(_("Application received on")),
+                str(_("Next step due")),
+                str(_("Rule set")),
+            ]
+        )
+        for case in queryset.select_related("person", "branch", "rule_set").iterator(chunk_size=2000):
+            # a leading = + - @ would be read as a formula: escape it
+            name = case.person.name if case.person.name[:1] not in "=+-@" else "'" + case.person.name
+            sheet.append(
+                [
+                    name,
+                    case.branch.name,
+                    case.get_stage_display(),
+                    case.opened_on,
+                    case.next_due_on,
+                    case.rule_set.edition,
+                ]
+            )
+        buffer = BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="development-cases.xlsx"'
+        return response
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin):
+    """National editions and local tightenings; a local rule set that would loosen a national rule is refused."""
+
+    list_display = ["edition", "name", "base", "is_default", "activist_min_months", "publicity_working_days"]
+    readonly_fields = []
+
+    def has_module_permission(self, request):
+        return request.user.is_staff and has_any_scope(request.user, VIEW_SCOPE)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser or (request.user.is_staff and has_any_scope(request.user, MANAGE_ORG))
+
+    def has_add_permission(self, request):
+        return self.has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from apps.audit.services import audit_record
+
+        if obj.base_id:
+            problems = loosened(Rules.from_model(obj), Rules.from_model(obj.base))
+            if problems:
+                for field, reason in problems:
+                    messages.error(request, f"{RuleSet._meta.get_field(field).verbose_name}: {reason}")
+                raise _Refused
+        elif not request.user.is_superuser:
+            raise PermissionDenied(_("Only an administrator can change a national edition."))
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="lifecycle.rule_set_saved",
+            target=obj,
+            changes={name: [None, form.cleaned_data.get(name)] for name in form.changed_data},
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Refused:
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class _Refused(Exception):
+    pass
+
+
+@admin.register(CommitteeRuleSet)
+class CommitteeRuleSetAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_path = "committee__path"
+    change_perm = MANAGE_ORG
+    list_display = ["committee", "rule_set"]
+    list_select_related = ["committee", "rule_set"]
+
+    def save_model(self, request, obj, form, change):
+        from apps.audit.services import audit_record
+
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="lifecycle.rule_set_chosen",
+            target=obj,
+            node=obj.committee,
+            changes={"rule_set": [None, obj.rule_set.edition]},
+        )

@@ -1,0 +1,68 @@
+import datetime
+
+from django.urls import reverse
+
+from apps.lifecycle.models import RuleSet, StepRecord
+from tests.conftest import sign_in
+from tests.lifecycle.conftest import take_to_candidate
+
+D = datetime.date
+
+
+def test_admin_records_a_step_through_the_service(client, world, case):
+    sign_in(client, world.users["secretary_a"])
+    url = reverse("admin:lifecycle_developmentcase_record", args=[case.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"step": "applicant_talk", "on": "2024-09-20", "body": "branch"})
+    assert response.status_code == 302
+    assert StepRecord.objects.filter(case=case, step="applicant_talk").exists()
+    # a refused step shows the rule and writes nothing
+    response = client.post(url, {"step": "activist_designated", "on": "2024-09-01", "body": "branch_committee"})
+    assert response.status_code == 200
+    assert "不能早于" in response.content.decode()
+    assert not StepRecord.objects.filter(case=case, step="activist_designated").exists()
+
+
+def test_change_page_shows_the_timeline(client, world, case):
+    sign_in(client, world.users["secretary_a"])
+    body = client.get(reverse("admin:lifecycle_developmentcase_change", args=[case.pk])).content.decode()
+    assert "参考计划" in body and "录入决定" in body
+
+
+def test_committee_queue_filter(client, world, case, record):
+    take_to_candidate(world, case, record)
+    sign_in(client, world.users["staff"])
+    url = reverse("admin:lifecycle_developmentcase_changelist")
+    assert world.people["applicant_a"].name not in client.get(url, {"queue": "prereview"}).content.decode()
+    assert world.people["applicant_a"].name in client.get(url, {"stage": "candidate"}).content.decode()
+
+
+def test_export_to_excel(client, world, case):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sign_in(client, world.users["staff"])
+    response = client.post(
+        reverse("admin:lifecycle_developmentcase_changelist"),
+        {"action": "export_xlsx", "_selected_action": [case.pk]},
+    )
+    assert response.status_code == 200
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert rows[1][0] == world.people["applicant_a"].name
+
+
+def test_local_rule_set_may_not_loosen(client, world):
+    sign_in(client, world.users["staff"])
+    national = RuleSet.objects.get(edition="2026.05")
+    data = {f.name: getattr(national, f.name) for f in RuleSet._meta.concrete_fields if f.name not in ("id",)}
+    data.update(
+        edition="local-1", name="本地规则", base=national.pk, is_default="", activist_min_months=6, issued_on=""
+    )
+    data = {k: ("on" if v is True else "" if v is False else v) for k, v in data.items() if v is not None}
+    response = client.post(reverse("admin:lifecycle_ruleset_add"), data, follow=True)
+    assert not RuleSet.objects.filter(edition="local-1").exists()
+    assert "全国规则" in response.content.decode()
+    data["activist_min_months"] = 18
+    client.post(reverse("admin:lifecycle_ruleset_add"), data)
+    assert RuleSet.objects.filter(edition="local-1", activist_min_months=18).exists()
