@@ -130,7 +130,17 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "departure_on",
         "timeline",
     ]
-    readonly_fields = ["person", "branch", "stage", "rule_set", "opened_on", "closed_on", "next_due_on", "timeline"]
+    readonly_fields = [
+        "person",
+        "branch",
+        "stage",
+        "rule_set",
+        "opened_on",
+        "closed_on",
+        "next_due_on",
+        "departure_on",
+        "timeline",
+    ]
     inlines = [StepRecordInline]
     actions = ["export_xlsx"]
 
