@@ -76,7 +76,7 @@ def _session_cookie(env: dict, username: str) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def _in_process_figures(env: dict, cookies: dict[str, str]) -> None:
+def _in_process_figures(env: dict, cookies: dict[str, str], extra: dict) -> None:
     """Query counts and p50 latency through Django's test client (no network), DEBUG off."""
     code = f"""
 import json, statistics, time, django
@@ -85,8 +85,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 cookies = {cookies!r}
+extra = {extra!r}
 results = {{}}
-for name, user, url in [("home", "secretary", "/"), ("admin_people", "admin", "/admin/people/person/")]:
+pages = [("home", "secretary", "/"), ("admin_people", "admin", "/admin/people/person/"),
+         ("case_page", "secretary", extra["case_url"]), ("pipeline", "pipeline", "/development/pipeline/")]
+for name, user, url in pages:
     client = Client(HTTP_X_FORWARDED_PROTO="https")
     key, value = cookies[user].split("=", 1)
     client.cookies[key] = value
@@ -110,6 +113,52 @@ print(json.dumps(results))
     emit("home_p50_ms", round(results["home"][1], 1), "ms")
     emit("admin_people_queries", results["admin_people"][0], "queries")
     emit("admin_people_p50_ms", round(results["admin_people"][1], 1), "ms")
+    emit("case_page_queries", results["case_page"][0], "queries")
+    emit("case_page_p50_ms", round(results["case_page"][1], 1), "ms")
+    emit("pipeline_cases", extra["pipeline_cases"], "cases")
+    emit("pipeline_queries", results["pipeline"][0], "queries")
+    emit("pipeline_p50_ms", round(results["pipeline"][1], 1), "ms")
+
+
+def _lifecycle_setup(env: dict) -> dict:
+    """A login for the secretary of the branch whose open cases are nearest 500; the fullest case of the demo
+    secretary's branch."""
+    code = """
+import json, django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from apps.lifecycle.models import DevelopmentCase
+from apps.lifecycle.steps import OPEN_STAGES
+from apps.organisations.models import OrgNode, Post
+from apps.organisations.services import access_sync_user
+branches = OrgNode.objects.filter(kind="branch").annotate(
+    n=Count("development_cases", filter=Q(development_cases__stage__in=OPEN_STAGES)))
+branch = min(branches, key=lambda b: abs(b.n - 500))
+post = Post.objects.filter(node=branch, title__code="secretary", ended_on__isnull=True).select_related("person").first()
+user, _ = get_user_model().objects.get_or_create(username="bench_pipeline")
+person = post.person
+person.user = user
+person.save(update_fields=["user"])
+access_sync_user(user=user)
+case = (DevelopmentCase.objects.filter(branch__name="一车间党支部").annotate(r=Count("records")).order_by("-r").first())
+print(json.dumps({"pipeline_cases": branch.n, "case_url": f"/development/cases/{case.pk}/"}))
+"""
+    import json
+
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _audit(env: dict) -> None:
+    started = time.monotonic()
+    result = subprocess.run([PY, "manage.py", "lifecycle_audit"], cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    if result.returncode not in (0, 1):
+        raise RuntimeError(result.stderr)
+    cases = result.stdout.strip().splitlines()[-1].split(" cases")[0]
+    emit("audit_cases", int(cases), "cases")
+    emit("audit_10k_s", round(seconds, 1), "s")
 
 
 def _load(url: str, cookie: str | None, seconds: int) -> float:
@@ -188,8 +237,14 @@ def main() -> None:
     subprocess.run(
         [PY, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
     )
-    cookies = {"secretary": _session_cookie(env, "shuji_yichejian"), "admin": _session_cookie(env, "admin")}
-    _in_process_figures(env, cookies)
+    extra = _lifecycle_setup(env)
+    cookies = {
+        "secretary": _session_cookie(env, "shuji_yichejian"),
+        "admin": _session_cookie(env, "admin"),
+        "pipeline": _session_cookie(env, "bench_pipeline"),
+    }
+    _in_process_figures(env, cookies, extra)
+    _audit(env)
     _throughput(env, cookies["secretary"])
     emit("members", MEMBERS, "people")
 

@@ -147,6 +147,9 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # a case opens when an application is recorded (portal: "Record a new application")
 
+    def has_change_permission(self, request, obj=None):
+        return False  # the case page is read-only; decisions go through "Record a decision" (the service)
+
     @admin.display(description=_("Timeline"))
     def timeline(self, obj):
         case = case_prefetched(DevelopmentCase.objects.filter(pk=obj.pk)).get()

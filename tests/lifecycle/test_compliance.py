@@ -1,0 +1,90 @@
+import datetime
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.lifecycle.compliance import compliance_findings
+from apps.lifecycle.models import DevelopmentCase, StepRecord
+from apps.lifecycle.services import case_open
+from apps.people.choices import PoliticalStatus
+from tests.factories import PersonFactory
+
+D = datetime.date
+
+
+def _cases(world, n):
+    for _ in range(n):
+        person = PersonFactory(node=world.branch_a, political_status=PoliticalStatus.MASSES)
+        case = case_open(actor=world.users["staff"], person=person, branch=world.branch_a, application_on=D(2025, 1, 6))
+        StepRecord.objects.create(case=case, step="applicant_talk", on=D(2025, 1, 5))  # before the application
+
+
+def test_findings_name_the_rule_and_the_step(world):
+    _cases(world, 2)
+    findings = list(compliance_findings(cases=DevelopmentCase.objects.all()))
+    assert {("date_order", "applicant_talk"), ("documents_missing", "application_received")} <= {
+        (f.code, f.step) for f in findings
+    }
+
+
+def test_queries_per_batch_are_constant(world):
+    _cases(world, 3)
+    with CaptureQueriesContext(connection) as few:
+        list(compliance_findings(cases=DevelopmentCase.objects.all(), batch=100))
+    _cases(world, 12)
+    with CaptureQueriesContext(connection) as more:
+        list(compliance_findings(cases=DevelopmentCase.objects.all(), batch=100))
+    assert len(more) == len(few)
+
+
+def test_command_exits_non_zero_with_json(world):
+    _cases(world, 1)
+    out = StringIO()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("lifecycle_audit", "--json", stdout=out)
+    assert exit_info.value.code == 1
+    assert any(f["code"] == "date_order" for f in json.loads(out.getvalue()))
+
+
+def test_command_exits_zero_without_findings(db):
+    out = StringIO()
+    call_command("lifecycle_audit", stdout=out)
+    assert "0 findings" in out.getvalue()
+
+
+def test_lifecycle_plan_command(db, tmp_path):
+    facts = tmp_path / "facts.json"
+    facts.write_text(
+        json.dumps(
+            {
+                "birth_date": "2000-05-01",
+                "steps": {
+                    "application_received": "2025-01-06",
+                    "activist_designated": "2025-03-03",
+                    "admission_meeting": {"date": "2026-06-01", "due": 20, "present": 15, "yes": 11},
+                },
+            }
+        )
+    )
+    out = StringIO()
+    call_command("lifecycle_plan", "--edition", "2026.05", "--facts", str(facts), "--today", "2026-11-22", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["edition"] == "2026.05"
+    assert data["vote"]["admission_meeting"] == {"quorum": True, "passed": True}
+    step = next(s for s in data["steps"] if s["code"] == "candidate_designated")
+    assert step["earliest"] == "2026-03-03" and step["actual"] is None
+
+
+def test_lifecycle_plan_rejects_bad_input(db, tmp_path):
+    from django.core.management.base import CommandError
+
+    facts = tmp_path / "facts.json"
+    facts.write_text("{not json")
+    with pytest.raises(CommandError):
+        call_command("lifecycle_plan", "--facts", str(facts))
+    with pytest.raises(CommandError):
+        call_command("lifecycle_plan", "--edition", "1999", "--facts", str(facts))
