@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,20 +18,29 @@ from apps.people.choices import PENALTIES_WITHOUT_VOTE, PoliticalStatus
 from apps.people.models import Penalty, Person
 from apps.workdays.selectors import calendar_load
 
-from .models import CasePerson, CaseRole, CommitteeRuleSet, DevelopmentCase, RuleSet, StepRecord
+from .models import CasePerson, CaseRole, CaseWarning, CommitteeRuleSet, DevelopmentCase, RuleSet, StepRecord
 from .plan import REPEATED, Facts, Plan, PublicityFacts, VoteCounts, compute_plan
 from .rules import Rules
 from .steps import ARCHIVE_DOCUMENT_FOR_STEP, PUBLICITY_STEP_FOR
 
 
 def _own_or_helper(user) -> Q:
-    """A person sees their own cases; training contacts and sponsors the cases they are responsible for."""
-    return Q(person__user_id=user.pk) | Q(helpers__person__user_id=user.pk, helpers__until__isnull=True)
+    """A person sees their own cases; training contacts and sponsors the cases they are responsible for.
+    (An EXISTS, not a join: no duplicate rows, no DISTINCT.)"""
+    helping = CasePerson.objects.filter(case=OuterRef("pk"), person__user_id=user.pk, until__isnull=True)
+    return Q(person__user_id=user.pk) | Q(Exists(helping))
 
 
 def case_list_for(*, user) -> QuerySet[DevelopmentCase]:
     qs = DevelopmentCase.objects.select_related("person", "branch", "rule_set")
-    return restrict(qs, user=user, perm=VIEW_SCOPE, path_field="branch__path", own=_own_or_helper(user)).distinct()
+    return restrict(qs, user=user, perm=VIEW_SCOPE, path_field="branch__path", own=_own_or_helper(user))
+
+
+def with_warning_count(qs: QuerySet[DevelopmentCase]) -> QuerySet[DevelopmentCase]:
+    counts = (
+        CaseWarning.objects.filter(case=OuterRef("pk")).order_by().values("case").annotate(n=Count("pk")).values("n")
+    )
+    return qs.annotate(warning_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
 
 
 def case_prefetched(qs: QuerySet[DevelopmentCase]) -> QuerySet[DevelopmentCase]:
@@ -145,6 +155,9 @@ def pipeline_for(*, user, node: OrgNode | None = None) -> QuerySet[DevelopmentCa
     qs = case_list_for(user=user).filter(stage__in=OPEN_STAGES)
     if node is not None:
         qs = qs.filter(branch__path__startswith=node.path)
+    # only what the list shows: hundreds of rows, so no full person, branch or rule set rows
+    qs = qs.select_related(None).select_related("person", "branch")
+    qs = qs.only("pk", "stage", "next_due_on", "person__name", "branch__name")
     return qs.order_by("stage", "next_due_on", "person__name")
 
 

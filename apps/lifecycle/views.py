@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +20,15 @@ from .forms import OpenCaseForm, PlanForm, RecordStepForm, SubmissionForm
 from .models import DevelopmentCase
 from .plan import compute_plan, facts_from_dict
 from .rules import Rules
-from .selectors import case_get_for, case_list_for, case_plan, case_prefetched, helper_cases_for, pipeline_for
+from .selectors import (
+    case_get_for,
+    case_list_for,
+    case_plan,
+    case_prefetched,
+    helper_cases_for,
+    pipeline_for,
+    with_warning_count,
+)
 from .services import SELF_SERVICE_STEPS, case_open, case_record_step, case_submit
 from .steps import OPEN_STAGES, STEP_BY_CODE, Stage, WarningCode
 
@@ -77,7 +86,7 @@ def pipeline(request):
     if not has_any_scope(request.user, VIEW_SCOPE):
         raise PermissionDenied
     today = timezone.localdate()
-    cases = list(pipeline_for(user=request.user).annotate(warning_count=Count("warnings")))
+    cases = list(with_warning_count(pipeline_for(user=request.user)))
     by_stage = [(stage, [c for c in cases if c.stage == stage]) for stage in OPEN_STAGES]
     return render(
         request,
@@ -133,6 +142,7 @@ def case_detail(request, pk: int):
         "helpers": list(case.helpers.all()),
         "notices": list(case.notices.all()),
         "form": form,
+        "people_q": request.GET.get("people_q", ""),
         "sensitive": covers(request.user, VIEW_SENSITIVE, case.branch.path),
         "review": getattr(case, "political_review", None)
         if covers(request.user, VIEW_SENSITIVE, case.branch.path)
@@ -142,7 +152,12 @@ def case_detail(request, pk: int):
     return render(request, "lifecycle/case_detail.html", context)
 
 
+PEOPLE_SHOWN = 50
+
+
 def _record_form(request, case, plan, data=None):
+    """The record form. Its list of members to pick as contacts or sponsors shows those matching the name searched
+    (at most 50); a submitted choice is checked against every full member of the branch."""
     taken = {r.step for r in case.records.all()}
     steps = [
         (s.code, s.label)
@@ -157,8 +172,14 @@ def _record_form(request, case, plan, data=None):
         ("deceased", _("Deceased")),
     ]
     upcoming = plan.next_step()
-    people = person_list_for(user=request.user).filter(node__path__startswith=case.branch.path)
-    return RecordStepForm(data, steps=steps, people=people, initial={"step": upcoming.code if upcoming else None})
+    people = person_list_for(user=request.user).filter(node__path__startswith=case.branch.path).order_by("name")
+    form = RecordStepForm(data, steps=steps, people=people, initial={"step": upcoming.code if upcoming else None})
+    if data is None:
+        query = request.GET.get("people_q", "").strip()
+        shown = form.fields["people"].queryset
+        shown = shown.filter(name__contains=query) if query else shown.filter(pk__in=[])
+        form.fields["people"].queryset = shown[:PEOPLE_SHOWN]
+    return form
 
 
 @require_POST
