@@ -230,6 +230,18 @@ MATRIX: dict[str, list[Case]] = {
             {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 404, "staff": 200, "admin": 200},
         ),
     ],
+    "admin:lifecycle_developmentcase_import": [
+        Case(
+            _r("admin:lifecycle_developmentcase_import"),
+            {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200, "admin": 200},
+        )
+    ],
+    "admin:lifecycle_developmentcase_import_template": [
+        Case(
+            _r("admin:lifecycle_developmentcase_import_template"),
+            {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200, "admin": 200},
+        )
+    ],
     "admin:otp_totp_totpdevice_config": [
         Case(
             _r("admin:otp_totp_totpdevice_config", lambda w: w.totp.pk),

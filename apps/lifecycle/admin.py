@@ -159,6 +159,12 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="lifecycle_developmentcase_import"),
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name="lifecycle_developmentcase_import_template",
+            ),
             path(
                 "<int:pk>/record/",
                 self.admin_site.admin_view(self.record_view),
@@ -202,6 +208,71 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "today": timezone.localdate(),
         }
         return render(request, "admin/lifecycle/record_step.html", context)
+
+    def import_view(self, request):
+        """Upload → dry run with the errors of each row → import all rows or none."""
+        import secrets
+
+        from django.core.cache import cache
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from .importer import import_commit, import_parse
+
+        if not (request.user.is_staff and has_any_scope(request.user, MANAGE_PEOPLE)):
+            raise PermissionDenied
+        rows, token, error = None, "", ""
+        if request.method == "POST":
+            try:
+                if request.POST.get("token"):
+                    content = cache.get(f"case-import:{request.user.pk}:{request.POST['token']}")
+                    if content is None:
+                        raise ValidationError(_("The preview has expired; upload the file again."))
+                    rows = import_parse(user=request.user, uploaded=BytesIO(content))
+                    cases = import_commit(actor=request.user, rows=rows)
+                    cache.delete(f"case-import:{request.user.pk}:{request.POST['token']}")
+                    self.message_user(request, _("%(n)s cases imported.") % {"n": len(cases)}, messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:lifecycle_developmentcase_changelist"))
+                upload = request.FILES.get("file")
+                if upload is None or not upload.name.lower().endswith(".xlsx"):
+                    raise ValidationError(_("Choose an Excel workbook (.xlsx)."))
+                if upload.size > 5 * 1024 * 1024:
+                    raise ValidationError(_("The file is larger than 5 MB."))
+                content = upload.read()
+                rows = import_parse(user=request.user, uploaded=SimpleUploadedFile(upload.name, content))
+                if rows and not any(r.errors for r in rows):
+                    token = secrets.token_urlsafe(16)
+                    cache.set(f"case-import:{request.user.pk}:{token}", content, timeout=30 * 60)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import development cases"),
+            "rows": rows,
+            "token": token,
+            "error": error,
+            "error_count": sum(1 for r in rows or [] if r.errors),
+        }
+        return render(request, "admin/lifecycle/import.html", context)
+
+    def import_template_view(self, request):
+        from openpyxl import Workbook
+
+        from .steps import STEPS
+
+        if not request.user.is_staff:
+            raise PermissionDenied
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(["身份证号", "支部代码", "规则版本", *[str(s.label) for s in STEPS]])
+        sheet.append(["110101199001011234", "HX-007", "2026.05", "2025-01-06"])
+        buffer = BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="development-cases-template.xlsx"'
+        return response
 
     @admin.action(description=_("Export the selected cases to Excel"))
     def export_xlsx(self, request, queryset):
