@@ -5,4 +5,5 @@ Each entry: a name, the dotted task path, and the interval in seconds.
 
 PERIODIC_JOBS = [
     ("access-sync", "apps.organisations.tasks.access_sync_expired_task", 15 * 60),
+    ("lifecycle-refresh", "apps.lifecycle.tasks.case_refresh_task", 6 * 60 * 60),
 ]

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from .services import case_refresh_all
+
+
+@shared_task(name="apps.lifecycle.tasks.case_refresh_task")
+def case_refresh_task() -> int:
+    """Recompute the stored warnings and next due dates of open cases (dates pass without any write)."""
+    return case_refresh_all()
