@@ -5,12 +5,13 @@ import datetime
 from .models import BLOCKING_OUTCOMES, Notice
 
 
-def publicity_block(*, case, today: datetime.date) -> str | None:
-    """Why the case must wait on its publicity: an open window, an unresolved objection, or a founded one that
-    stopped it. ``None`` when nothing blocks. Answers from the prefetched ``notices`` where present."""
+def publicity_block(*, case, today: datetime.date, steps=None) -> str | None:
+    """Why the case must wait on its publicity (of the given publicity ``steps``, or any): an open window, an
+    unresolved objection, or a founded one that stopped it. ``None`` when nothing blocks. Answers from the
+    prefetched ``notices`` where present."""
     from django.utils.translation import gettext as _
 
-    notices = case.notices.all()
+    notices = [n for n in case.notices.all() if steps is None or n.step in steps]
     for notice in notices:
         objections = list(notice.objections.all())
         if today <= notice.closes_on:

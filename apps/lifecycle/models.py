@@ -65,6 +65,12 @@ class RuleSet(models.Model):
     )
     candidate_publicity = models.BooleanField(_("publicity of the candidate"), default=_D.candidate_publicity)
     candidate_filing = models.BooleanField(_("filing of the candidate"), default=_D.candidate_filing)
+    admission_publicity = models.BooleanField(
+        _("publicity before the admission is approved (local rule)"), default=_D.admission_publicity
+    )
+    conversion_publicity = models.BooleanField(
+        _("publicity before full membership is approved (local rule)"), default=_D.conversion_publicity
+    )
     publicity_working_days = models.PositiveSmallIntegerField(
         _("publicity window (working days)"), default=_D.publicity_working_days, validators=[MinValueValidator(1)]
     )

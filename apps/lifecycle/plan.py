@@ -15,7 +15,7 @@ from dateutil.relativedelta import relativedelta
 from apps.workdays.calendar import WorkCalendar
 
 from .rules import Rules
-from .steps import PUBLICITY_STEP_FOR, STEPS, Step, WarningCode
+from .steps import PUBLICITIES, STEPS, Step, WarningCode
 
 Date = datetime.date
 
@@ -132,21 +132,11 @@ class Plan:
 
 REPEATED = {s.code for s in STEPS if s.repeated}
 # The candidate's later steps wait for the publicity window to close (2026 §13).
-GATED_BY_CANDIDATE_PUBLICITY = {
-    "sponsors_assigned",
-    "political_review",
-    "training_completed",
-    "committee_review",
-    "prereview_passed",
-    "application_form",
-    "admission_meeting",
-}
+GATED_BY_CANDIDATE_PUBLICITY = PUBLICITIES["candidate_publicity"].gated
 
 
 def applicable_steps(rules: Rules) -> list[Step]:
-    skip = set()
-    if not rules.candidate_publicity:
-        skip.add(PUBLICITY_STEP_FOR["candidate_designated"])
+    skip = {code for code, publicity in PUBLICITIES.items() if not getattr(rules, publicity.flag)}
     if not rules.candidate_filing:
         skip.add("candidate_filed")
     return [s for s in STEPS if s.code not in skip]
@@ -167,8 +157,7 @@ class _Calculator:
         self.dates: dict[str, Date | None] = {}
         self.rows: dict[str, PlannedStep] = {}
         self.warnings: list[tuple[str, str]] = []
-        self.gate: Date | None = None  # first day after an open publicity window
-        self.gate_provisional = False
+        self.gates: dict[str, tuple[Date, bool]] = {}  # publicity step → (first day after its window, provisional)
         self.probation_end: Date | None = None
         self.reference_hint: dict[str, Date] = {}
 
@@ -189,6 +178,7 @@ class _Calculator:
         self.check_votes()
         for step in self.facts.missing_documents:
             self.warn(WarningCode.DOCUMENTS_MISSING, step)
+        self.check_thought_reports()
         return Plan(
             edition=self.rules.edition,
             steps=list(self.rows.values()),
@@ -209,9 +199,10 @@ class _Calculator:
         limits = getattr(self, f"limits_{step.code}", None)
         if limits is not None:
             earliest, latest, hard, provisional = limits(step, actual, base)
-        if self.gate is not None and step.code in GATED_BY_CANDIDATE_PUBLICITY:
-            earliest = _max(earliest, self.gate)
-            provisional = provisional or self.gate_provisional
+        for code, (gate, gate_provisional) in self.gates.items():
+            if step.code in PUBLICITIES[code].gated:
+                earliest = _max(earliest, gate)
+                provisional = provisional or gate_provisional
         reference = None
         if actual is None and step.code in self.reference_hint:
             reference = _max(earliest, self.reference_hint[step.code])
@@ -267,23 +258,24 @@ class _Calculator:
             self.warn(WarningCode.ACTIVIST_PERIOD_SHORT, step.code)
         return _max(base, earliest), None, None, False
 
-    def limits_candidate_publicity(self, step, actual, base):
+    def limits_publicity(self, step, actual, base):
         facts = self.facts.publicity.get(step.code)
         opened = facts.opened_on if facts else (actual or None)
-        start = opened or _max(base, self.dates.get("candidate_designated"))
+        start = opened or _max(base, self.dates.get(PUBLICITIES[step.code].after))
         closes, provisional = (None, False)
         if facts and facts.closes_on:
             closes = facts.closes_on
         elif start is not None:
             closes, provisional = self.calendar.add_working_days(start, self.rules.publicity_working_days)
         if closes is not None:
-            self.gate = closes + datetime.timedelta(days=1)
-            self.gate_provisional = provisional
+            self.gates[step.code] = (closes + datetime.timedelta(days=1), provisional)
             if opened is not None and self.facts.today <= closes:
                 self.warn(WarningCode.PUBLICITY_OPEN, step.code)
         if facts and (facts.objections_open or facts.stopped):
             self.warn(WarningCode.OBJECTION_OPEN, step.code)
         return base, closes, None, provisional
+
+    limits_candidate_publicity = limits_admission_publicity = limits_conversion_publicity = limits_publicity
 
     def limits_sponsors_assigned(self, step, actual, base):
         if self.facts.sponsors_ineligible or (
@@ -409,8 +401,19 @@ class _Calculator:
                 theirs = self.facts.steps.get(before) if before not in REPEATED else None
                 if theirs is not None and mine < theirs:
                     self.warn(WarningCode.DATE_ORDER, step.code)
-            if self.gate is not None and step.code in GATED_BY_CANDIDATE_PUBLICITY and mine < self.gate:
-                self.warn(WarningCode.PUBLICITY_OPEN, step.code)
+            for code, (gate, _provisional) in self.gates.items():
+                if step.code in PUBLICITIES[code].gated and mine < gate:
+                    self.warn(WarningCode.PUBLICITY_OPEN, step.code)
+
+    def check_thought_reports(self) -> None:
+        """Local rule: a thought report every N months from the designation as activist until the conversion."""
+        interval = self.rules.thought_report_interval_months
+        start = self.actual("activist_designated")
+        if not interval or start is None or self.actual("conversion_meeting") is not None:
+            return
+        last = max([start, *self.facts.repeated.get("thought_report", [])])
+        if self.facts.today > _months(last, interval):
+            self.warn(WarningCode.THOUGHT_REPORT_OVERDUE, "thought_report")
 
     def check_votes(self) -> None:
         for code, vote in self.facts.votes.items():
@@ -449,9 +452,9 @@ def facts_from_dict(data: dict, *, today: Date | None = None) -> Facts:
     facts = Facts(birth_date=_date(data.get("birth_date")), departure_on=_date(data.get("departure_on")))
     facts.today = _date(data.get("today")) or today or datetime.date.today()
     for code, value in (data.get("steps") or {}).items():
-        if code not in STEP_BY_CODE:
+        if code not in STEP_BY_CODE and code != "thought_report":
             raise ValueError(f"unknown step code: {code}")
-        if code in REPEATED:
+        if code in REPEATED or code == "thought_report":
             facts.repeated[code] = sorted(_date(v) for v in (value if isinstance(value, list) else [value]))
             continue
         detail = value if isinstance(value, dict) else {"date": value}
@@ -473,7 +476,7 @@ def facts_from_dict(data: dict, *, today: Date | None = None) -> Facts:
         if code == "sponsors_assigned":
             facts.sponsors = int(detail["count"]) if "count" in detail else None
             facts.sponsors_ineligible = list(detail.get("ineligible") or [])
-        if code in PUBLICITY_STEP_FOR.values():
+        if code in PUBLICITIES:
             facts.publicity[code] = PublicityFacts(
                 opened_on=day,
                 closes_on=_date(detail.get("closes_on")),

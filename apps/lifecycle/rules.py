@@ -24,6 +24,8 @@ class Rules:
     activist_min_months: int = 12  # §13
     candidate_publicity: bool = True  # §13 (2026): 公示 after the base committee agrees
     candidate_filing: bool = False  # §13 (2014): filing instead
+    admission_publicity: bool = False  # local rule: 公示 before the committee approves the admission
+    conversion_publicity: bool = False  # local rule: 公示 before the committee approves full membership
     publicity_working_days: int = 5
     sponsors_required: int = 2  # §14
     training_min_days: int = 3  # §17: at least 3 days or 24 class hours
@@ -62,6 +64,8 @@ TIGHTEN = {
     "activist_min_months": "min",
     "candidate_publicity": "keep_true",
     "candidate_filing": "keep_true",
+    "admission_publicity": "keep_true",
+    "conversion_publicity": "keep_true",
     "publicity_working_days": "min",
     "sponsors_required": "same",
     "training_min_days": "min",

@@ -21,7 +21,7 @@ from apps.workdays.selectors import calendar_load
 from .models import CasePerson, CaseRole, CaseWarning, CommitteeRuleSet, DevelopmentCase, RuleSet, StepRecord
 from .plan import REPEATED, Facts, Plan, PublicityFacts, VoteCounts, compute_plan
 from .rules import Rules
-from .steps import ARCHIVE_DOCUMENT_FOR_STEP, PUBLICITY_STEP_FOR
+from .steps import ARCHIVE_DOCUMENT_FOR_STEP
 
 
 def _own_or_helper(user) -> Q:
@@ -106,7 +106,7 @@ def case_facts(case: DevelopmentCase, *, today: datetime.date | None = None) -> 
         birth_date=case.person.birth_date, departure_on=case.departure_on, today=today or timezone.localdate()
     )
     for record in case.records.all():
-        if record.step in REPEATED:
+        if record.step in REPEATED or record.step == "thought_report":
             facts.repeated.setdefault(record.step, []).append(record.on)
         elif record.step == "probation_extended":
             facts.extensions.append(record.months or 0)
@@ -172,6 +172,3 @@ def helper_cases_for(*, user) -> QuerySet[DevelopmentCase]:
 
 def branches_for_cases(*, user) -> QuerySet[OrgNode]:
     return restrict(OrgNode.objects.filter(kind=NodeKind.BRANCH), user=user, perm=VIEW_SCOPE, path_field="path")
-
-
-PUBLICITY_CODES = set(PUBLICITY_STEP_FOR.values())

@@ -27,10 +27,19 @@ from apps.people.models import Penalty, Person
 from apps.workdays.selectors import calendar_load
 
 from .models import CasePerson, CaseRole, CaseWarning, DevelopmentCase, PoliticalReview, StepRecord, Vote
-from .plan import GATED_BY_CANDIDATE_PUBLICITY, REPEATED, VoteCounts, applicable_steps, compute_plan
+from .plan import REPEATED, VoteCounts, applicable_steps, compute_plan
 from .rules import Rules
 from .selectors import case_facts, case_prefetched, rule_set_for, voters_due
-from .steps import OPEN_STAGES, STAGE_ORDER, STEP_BY_CODE, DecidingBody, Stage, WarningCode
+from .steps import (
+    OPEN_STAGES,
+    PUBLICITIES,
+    PUBLICITY_STEP_FOR,
+    STAGE_ORDER,
+    STEP_BY_CODE,
+    DecidingBody,
+    Stage,
+    WarningCode,
+)
 
 # Steps that file or approve for the base committee: the actor needs the approve permission.
 COMMITTEE_STEPS = {
@@ -318,8 +327,9 @@ def _check_rules(*, case, step: str, facts, rules: Rules, today: datetime.date) 
     """Compute the plan with the new fact and refuse it if it breaks a hard rule on its own step."""
     calendar = calendar_load(start=case.opened_on - datetime.timedelta(days=1))
     plan = compute_plan(rules=rules, facts=facts, calendar=calendar)
-    gate = plan.step("candidate_publicity")
-    gate_date = gate.latest + datetime.timedelta(days=1) if gate and gate.latest else None
+    gates = [plan.step(code) for code, p in PUBLICITIES.items() if step in p.gated]
+    closes = [row.latest for row in gates if row is not None and row.latest]
+    gate_date = max(closes) + datetime.timedelta(days=1) if closes else None
     for code, where in plan.warnings:
         if where == step and code in REFUSED_WARNINGS:
             raise ValidationError(_explain(code, rules, plan.step(step), gate_date))
@@ -331,13 +341,15 @@ def _reopened_after(case, day) -> bool:
 
 
 def _check_publicity(*, case, step: str, today: datetime.date) -> None:
-    if step not in GATED_BY_CANDIDATE_PUBLICITY:
+    codes = {code for code, publicity in PUBLICITIES.items() if step in publicity.gated}
+    if not codes:
         return
-    reason = publicity_block(case=case, today=today)
+    reason = publicity_block(case=case, today=today, steps=codes)
     if reason is None:
         return
-    resolved = [o.resolved_on for n in case.notices.all() for o in n.objections.all() if o.resolved_on]
-    if resolved and _reopened_after(case, max(resolved)) and today > max(n.closes_on for n in case.notices.all()):
+    notices = [n for n in case.notices.all() if n.step in codes]
+    resolved = [o.resolved_on for n in notices for o in n.objections.all() if o.resolved_on]
+    if resolved and _reopened_after(case, max(resolved)) and today > max(n.closes_on for n in notices):
         return
     raise ValidationError(reason)
 
@@ -480,19 +492,26 @@ def case_record_step(
         },
         note=decision[:500],
     )
-    if step == "candidate_designated" and rules.candidate_publicity:
+    publicity = PUBLICITY_STEP_FOR.get(step)
+    passed_if_vote = vote_counts is None or vote_counts.passed
+    if publicity and getattr(rules, PUBLICITIES[publicity].flag) and passed_if_vote and locked.is_open:
         opens_on = publicity_opens_on or (on if _late(on, today) else today)
+        titles = {
+            "candidate_publicity": _("Publicity: %(person)s proposed as development candidate"),
+            "admission_publicity": _("Publicity: %(person)s proposed for admission as probationary member"),
+            "conversion_publicity": _("Publicity: %(person)s proposed for full membership"),
+        }
         notice = notice_open_for_step(
             actor=actor,
             case=locked,
-            step="candidate_publicity",
+            step=publicity,
             opens_on=opens_on,
             working_days=rules.publicity_working_days,
-            title=_("Publicity: %(person)s proposed as development candidate") % {"person": locked.person.name},
+            title=titles[publicity] % {"person": locked.person.name},
         )
         StepRecord.objects.create(
             case=locked,
-            step="candidate_publicity",
+            step=publicity,
             on=opens_on,
             body=DecidingBody.BASE_COMMITTEE,
             decision=_("Publicity from %(start)s to %(end)s.") % {"start": notice.opens_on, "end": notice.closes_on},

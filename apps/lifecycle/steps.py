@@ -92,6 +92,8 @@ STEPS: tuple[Step, ...] = (
          body=DecidingBody.PERSON, article="§19", typical_days=7),
     Step("admission_meeting", _("Branch general meeting on admission"), Stage.CANDIDATE, ("application_form",),
          body=DecidingBody.BRANCH_MEETING, article="§19–20", typical_days=14),
+    Step("admission_publicity", _("Publicity before the approval (local rule)"), Stage.CANDIDATE,
+         ("admission_meeting",), body=DecidingBody.BASE_COMMITTEE, article="local", typical_days=3),
     Step("committee_talk", _("Talk by the base committee"), Stage.CANDIDATE, ("admission_meeting",),
          body=DecidingBody.BASE_COMMITTEE, article="§23", typical_days=21),
     Step("admission_approved", _("Admission approved by the Party committee"), Stage.CANDIDATE,
@@ -109,6 +111,8 @@ STEPS: tuple[Step, ...] = (
          body=DecidingBody.PERSON, article="§31"),
     Step("conversion_meeting", _("Branch general meeting on full membership"), Stage.PROBATIONARY,
          ("conversion_applied",), body=DecidingBody.BRANCH_MEETING, article="§31–33"),
+    Step("conversion_publicity", _("Publicity before the conversion approval (local rule)"), Stage.PROBATIONARY,
+         ("conversion_meeting",), body=DecidingBody.BASE_COMMITTEE, article="local", typical_days=3),
     Step("conversion_approved", _("Full membership approved"), Stage.PROBATIONARY, ("conversion_meeting",),
          moves_to=Stage.FULL, body=DecidingBody.BASE_COMMITTEE, article="§33", typical_days=30),
     Step("archived", _("Files archived"), Stage.FULL, ("conversion_approved",), body=DecidingBody.BRANCH,
@@ -118,10 +122,39 @@ STEPS: tuple[Step, ...] = (
 STEP_BY_CODE = {s.code: s for s in STEPS}
 STEP_CODES = tuple(s.code for s in STEPS)
 STEP_CHOICES = [(s.code, s.label) for s in STEPS]
-PUBLICITY_STEP_FOR = {
-    # the step after which a rule set may require a publicity window → the publicity step's code
-    "candidate_designated": "candidate_publicity",
+
+
+@dataclass(frozen=True)
+class Publicity:
+    """A publicity window (公示) a rule set may require after a step, and the steps that wait for it."""
+
+    after: str  # the step whose decision is publicised
+    flag: str  # the rule set's switch for it
+    gated: frozenset[str]  # the steps that cannot be recorded while the window is open or an objection unresolved
+
+
+PUBLICITIES = {
+    # 2026 §13: the candidate, after the base committee agrees
+    "candidate_publicity": Publicity(
+        "candidate_designated",
+        "candidate_publicity",
+        frozenset(
+            {
+                "sponsors_assigned",
+                "political_review",
+                "training_completed",
+                "committee_review",
+                "prereview_passed",
+                "application_form",
+                "admission_meeting",
+            }
+        ),
+    ),
+    # local rules: before the approval of the admission, and before the approval of full membership
+    "admission_publicity": Publicity("admission_meeting", "admission_publicity", frozenset({"admission_approved"})),
+    "conversion_publicity": Publicity("conversion_meeting", "conversion_publicity", frozenset({"conversion_approved"})),
 }
+PUBLICITY_STEP_FOR = {p.after: code for code, p in PUBLICITIES.items()}
 STAGE_ORDER = {stage: i for i, stage in enumerate(OPEN_STAGES + (Stage.FULL,))}
 
 # §36: the documents of the archive, by kind.
@@ -166,3 +199,4 @@ class WarningCode(models.TextChoices):
     NOT_COMMITTEE = "not_committee", _("Approved by a body that cannot approve")
     DOCUMENTS_MISSING = "documents_missing", _("Archive documents missing")
     FUTURE_DATE = "future_date", _("Decision dated in the future")
+    THOUGHT_REPORT_OVERDUE = "thought_report_overdue", _("Thought report overdue")

@@ -400,3 +400,26 @@ def test_local_rules_may_tighten():
 def test_local_rules_may_not_loosen(change):
     local = Rules(**{**EDITION_2026.__dict__, **change, "edition": "local"})
     assert loosened(local, EDITION_2026)
+
+
+# --- local rules: an extra publicity before the approval, quarterly thought reports ------------------------------
+
+LOCAL = Rules(
+    **{**EDITION_2026.__dict__, "edition": "local", "admission_publicity": True, "thought_report_interval_months": 3}
+)
+
+
+def test_local_publicity_before_approval_gates_it():
+    steps = _admitted(admission_publicity="2026-09-28")
+    p = plan(LOCAL, steps, today="2026-10-09")
+    assert p.step("admission_publicity").latest == D(2026, 10, 9)
+    assert p.step("admission_approved").earliest == D(2026, 10, 10)
+    assert ("publicity_open", "admission_publicity") in p.warnings
+    assert plan(EDITION_2026, steps).step("admission_publicity") is None
+
+
+@pytest.mark.parametrize(("today", "warned"), [("2024-12-04", False), ("2024-12-05", True)])
+def test_quarterly_thought_reports(today, warned):
+    steps = {**BASE, "thought_report": ["2024-09-04"]}
+    assert ("thought_report_overdue" in plan(LOCAL, steps, today=today).warning_codes()) is warned
+    assert "thought_report_overdue" not in plan(EDITION_2026, steps, today=today).warning_codes()

@@ -352,3 +352,36 @@ def test_2014_edition_files_the_candidate_without_publicity(world, record):
     record(
         case, "sponsors_assigned", D(2025, 10, 10), people=[world.people["secretary_a"], world.people["organiser_a"]]
     )
+
+
+def test_local_rule_set_adds_a_publicity_before_the_approval(world, record):
+    from apps.lifecycle.models import CommitteeRuleSet
+
+    national = RuleSet.objects.get(edition="2026.05")
+    values = {f.name: getattr(national, f.name) for f in RuleSet._meta.concrete_fields if f.name not in ("id",)}
+    values.update(edition="local", name="本地", is_default=False, base=national, admission_publicity=True)
+    local = RuleSet.objects.create(**values)
+    CommitteeRuleSet.objects.create(committee=world.committee, rule_set=local)
+    case = case_open(
+        actor=world.users["secretary_a"],
+        person=world.people["applicant_a"],
+        branch=world.branch_a,
+        application_on=D(2024, 9, 2),
+        today=TODAY,
+    )
+    assert case.rule_set == local
+    take_to_candidate(world, case, record)
+    record(case, "sponsors_assigned", D(2025, 11, 3), people=[world.people["secretary_a"], world.people["organiser_a"]])
+    record(case, "political_review", D(2025, 11, 10), who="staff", conclusion="合格")
+    record(case, "training_completed", D(2025, 11, 20), training_days=3)
+    record(case, "committee_review", D(2025, 11, 25))
+    record(case, "prereview_passed", D(2025, 12, 1), who="staff")
+    record(case, "application_form", D(2025, 12, 5))
+    meeting_day = D(2025, 12, 20)
+    record(case, "admission_meeting", meeting_day, vote={"present": 4, "yes": 4}, passed=True, today=meeting_day)
+    notice = Notice.objects.get(case=case, step="admission_publicity")
+    record(case, "committee_talk", D(2025, 12, 22), who="staff", today=D(2025, 12, 22))
+    with pytest.raises(ValidationError):
+        record(case, "admission_approved", notice.closes_on, who="staff", body="base_committee", today=notice.closes_on)
+    after = notice.closes_on + datetime.timedelta(days=1)
+    record(case, "admission_approved", after, who="staff", body="base_committee", today=after)
