@@ -21,7 +21,7 @@ def run_due(last_run: dict[str, float], now: float) -> list[str]:
     """Run every job whose interval has passed; returns the names that ran."""
     ran = []
     for name, task_path, seconds in PERIODIC_JOBS:
-        if now - last_run.get(name, 0) >= seconds:
+        if now - last_run.get(name, float("-inf")) >= seconds:  # every job runs on the first tick
             try:
                 _resolve(task_path)()
             except Exception:
