@@ -6,6 +6,67 @@ from django.utils.translation import gettext_lazy as _
 
 class NoticeKind(models.TextChoices):
     LIFECYCLE = "lifecycle", _("Publicity in the membership development")
+    DISCLOSURE = "disclosure", _("Party affairs disclosure")
+
+
+class Scope(models.TextChoices):
+    BRANCH = "branch", _("Within the branch")
+    ORGANISATION = "organisation", _("Within the Party organisation")
+    UNIT = "unit", _("The whole unit")
+    NAMED = "named", _("Named people")
+
+
+class Cadence(models.TextChoices):
+    FIXED = "fixed", _("Standing")
+    PERIODIC = "periodic", _("Periodic")
+    IMMEDIATE = "immediate", _("As it happens")
+
+
+class WindowUnit(models.TextChoices):
+    CALENDAR = "calendar", _("Calendar days")
+    WORKING = "working", _("Working days")
+
+
+class Category(models.Model):
+    """An entry of the disclosure catalogue (党务公开目录): what is disclosed, to whom, how often, for how long."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    default_scope = models.CharField(_("default scope"), max_length=20, choices=Scope.choices, default=Scope.BRANCH)
+    cadence = models.CharField(_("cadence"), max_length=20, choices=Cadence.choices, default=Cadence.IMMEDIATE)
+    period_months = models.PositiveSmallIntegerField(_("every (months, periodic only)"), null=True, blank=True)
+    window_length = models.PositiveSmallIntegerField(_("window length"), default=5)
+    window_unit = models.CharField(
+        _("window unit"), max_length=10, choices=WindowUnit.choices, default=WindowUnit.WORKING
+    )
+    signed_objections_only = models.BooleanField(_("signed objections only"), default=False)
+    objection_deadline_working_days = models.PositiveSmallIntegerField(
+        _("objections handled within (working days)"), default=10
+    )
+    name_retention_days = models.PositiveSmallIntegerField(
+        _("names shown for (days after the window)"),
+        default=30,
+        help_text=_("After this, a person's name leaves the public view of the board."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("catalogue category")
+        verbose_name_plural = _("disclosure catalogue")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class NoticeStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    CHECKED = "checked", _("Checked for secrecy and accuracy")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+    CLOSED = "closed", _("Closed")
+    ARCHIVED = "archived", _("Archived")
+    HELD = "held", _("On hold")
 
 
 class Notice(models.Model):
@@ -19,6 +80,16 @@ class Notice(models.Model):
         related_name="notices",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NoticeKind.choices, default=NoticeKind.LIFECYCLE)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
+    )
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices, default=Scope.ORGANISATION)
+    named_people = models.ManyToManyField(
+        "people.Person", verbose_name=_("named people"), blank=True, related_name="notices_addressed"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=NoticeStatus.choices, default=NoticeStatus.PUBLISHED, db_index=True
+    )
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("content"), blank=True)
     case = models.ForeignKey(
@@ -109,3 +180,52 @@ class Objection(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.outcome
+
+
+class NoticeVersion(models.Model):
+    """A published version of a notice, never edited: a correction is a new version. Every version is chained to
+    the one published before it (across all notices) by a SHA-256 of its content, window, attachments' digests and
+    the previous hash, so any change behind the application's back shows in ``disclosure_verify``."""
+
+    notice = models.ForeignKey(Notice, verbose_name=_("notice"), on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("content"))
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    attachment_digests = models.JSONField(_("attachments' SHA-256"), default=list, blank=True)
+    correction_note = models.CharField(_("correction"), max_length=300, blank=True)
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("published version")
+        verbose_name_plural = _("published versions")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["notice", "number"], name="noticeversion_unique_number")]
+
+    def __str__(self):
+        return f"{self.notice} v{self.number}"
+
+
+class ChainHead(models.Model):
+    """The hash of the last published version: the one row publishers lock, so versions chain one at a time."""
+
+    key = models.CharField(max_length=10, unique=True, default="head")
+    hash = models.CharField(_("hash"), max_length=64)
+    count = models.PositiveIntegerField(_("versions"), default=0)
+
+    class Meta:
+        verbose_name = _("archive chain head")
+        verbose_name_plural = _("archive chain head")
+
+    def __str__(self):
+        return self.hash

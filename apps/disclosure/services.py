@@ -23,9 +23,13 @@ def notice_open_for_step(*, actor, case, step: str, opens_on: datetime.date, wor
         return existing
     calendar = calendar_load(start=opens_on, end=opens_on + datetime.timedelta(days=working_days * 3 + 40))
     closes_on, provisional = calendar.add_working_days(opens_on, working_days)
+    from .models import Category, Scope
+
     notice = Notice.objects.create(
         node=case.branch,
         kind=NoticeKind.LIFECYCLE,
+        category=Category.objects.filter(code="development").first(),
+        scope=Scope.UNIT,
         title=title,
         case=case,
         step=step,
@@ -35,6 +39,7 @@ def notice_open_for_step(*, actor, case, step: str, opens_on: datetime.date, wor
         provisional=provisional,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    _append_version(actor=actor, notice=notice)
     audit_record(
         actor=actor,
         action="disclosure.notice_opened",
@@ -94,3 +99,246 @@ def objection_resolve(*, actor, objection: Objection, outcome: str, resolution: 
         changes={"outcome": [old or None, outcome]},
     )
     return objection
+
+
+# --- the disclosure workflow: draft → checked → approved → published → closed → archived -------------------------
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "u",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "h3",
+    "h4",
+    "blockquote",
+}
+
+
+def content_clean(html: str) -> str:
+    """Sanitised rich text: formatting only, no script, style, links or attributes."""
+    import nh3
+
+    return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes={}, url_schemes=set()).strip()
+
+
+def _window(*, category, opens_on: datetime.date) -> tuple[datetime.date, bool]:
+    from .models import WindowUnit
+
+    if category is None or category.window_unit == WindowUnit.WORKING:
+        length = category.window_length if category else 5
+        calendar = calendar_load(start=opens_on, end=opens_on + datetime.timedelta(days=length * 3 + 40))
+        return calendar.add_working_days(opens_on, length)
+    return opens_on + datetime.timedelta(days=category.window_length - 1), False
+
+
+def _require(actor, perm: str, node, message: str) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from apps.organisations.permissions import covers
+
+    if not covers(actor, perm, node.path):
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def notice_draft(
+    *,
+    actor,
+    node,
+    category,
+    title: str,
+    content: str,
+    opens_on: datetime.date,
+    scope: str = "",
+    closes_on: datetime.date | None = None,
+) -> Notice:
+    from apps.organisations.choices import MANAGE_PEOPLE
+
+    from .models import NoticeKind, NoticeStatus
+
+    _require(actor, MANAGE_PEOPLE, node, _("You cannot draft notices for %(node)s.") % {"node": node})
+    if not title.strip():
+        raise ValidationError(_("A notice needs a title."))
+    computed, provisional = _window(category=category, opens_on=opens_on)
+    closes_on = closes_on or computed
+    if closes_on < opens_on:
+        raise ValidationError(
+            _("The window cannot end (%(end)s) before it opens (%(start)s).") % {"end": closes_on, "start": opens_on}
+        )
+    notice = Notice.objects.create(
+        node=node,
+        kind=NoticeKind.DISCLOSURE,
+        category=category,
+        scope=scope or category.default_scope,
+        status=NoticeStatus.DRAFT,
+        title=title.strip(),
+        content=content_clean(content),
+        opens_on=opens_on,
+        closes_on=closes_on,
+        working_days=category.window_length if category else 0,
+        provisional=provisional,
+        created_by=actor,
+    )
+    audit_record(actor=actor, action="disclosure.notice_drafted", target=notice, node=node)
+    return notice
+
+
+def _move(*, actor, notice: Notice, to: str, allowed_from: tuple[str, ...], action: str) -> Notice:
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.status == to:
+        return notice
+    if notice.status not in allowed_from:
+        raise ValidationError(
+            _("A notice that is “%(status)s” cannot be moved on to this step.")
+            % {"status": notice.get_status_display()}
+        )
+    old = notice.status
+    notice.status = to
+    notice.save(update_fields=["status"])
+    audit_record(actor=actor, action=action, target=notice, node=notice.node, changes={"status": [old, to]})
+    return notice
+
+
+@transaction.atomic
+def notice_check(*, actor, notice: Notice) -> Notice:
+    """The secrecy and accuracy check: someone other than the author, who manages the organisation's people."""
+    from apps.organisations.choices import MANAGE_PEOPLE
+
+    from .models import NoticeStatus
+
+    _require(actor, MANAGE_PEOPLE, notice.node, _("You cannot check notices of %(node)s.") % {"node": notice.node})
+    if notice.created_by_id == getattr(actor, "pk", None):
+        raise ValidationError(_("The check must be done by someone other than the author."))
+    return _move(
+        actor=actor,
+        notice=notice,
+        to=NoticeStatus.CHECKED,
+        allowed_from=(NoticeStatus.DRAFT,),
+        action="disclosure.notice_checked",
+    )
+
+
+@transaction.atomic
+def notice_approve(*, actor, notice: Notice) -> Notice:
+    from apps.organisations.choices import APPROVE
+
+    from .models import NoticeStatus
+
+    _require(actor, APPROVE, notice.node, _("Your role cannot approve notices of %(node)s.") % {"node": notice.node})
+    return _move(
+        actor=actor,
+        notice=notice,
+        to=NoticeStatus.APPROVED,
+        allowed_from=(NoticeStatus.CHECKED,),
+        action="disclosure.notice_approved",
+    )
+
+
+def _append_version(*, actor, notice: Notice, note: str = ""):
+    """Add the notice's current text as a new published version at the end of the chain (lock: the chain head)."""
+    from .chain import GENESIS, version_hash
+    from .models import ChainHead, NoticeVersion
+
+    ChainHead.objects.get_or_create(key="head", defaults={"hash": GENESIS})
+    head = ChainHead.objects.select_for_update().get(key="head")
+    number = (notice.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    digests = sorted(getattr(notice, "_attachment_digests", []))
+    digest = version_hash(
+        notice_id=notice.pk,
+        number=number,
+        title=notice.title,
+        content=notice.content,
+        opens_on=notice.opens_on,
+        closes_on=notice.closes_on,
+        attachment_digests=digests,
+        previous_hash=head.hash,
+    )
+    version = NoticeVersion.objects.create(
+        notice=notice,
+        number=number,
+        title=notice.title,
+        content=notice.content,
+        opens_on=notice.opens_on,
+        closes_on=notice.closes_on,
+        attachment_digests=digests,
+        correction_note=note,
+        published_at=timezone.now(),
+        published_by=actor if getattr(actor, "is_authenticated", False) else None,
+        previous_hash=head.hash,
+        hash=digest,
+    )
+    head.hash, head.count = digest, head.count + 1
+    head.save(update_fields=["hash", "count"])
+    return version
+
+
+@transaction.atomic
+def notice_publish(*, actor, notice: Notice):
+    from .models import NoticeStatus
+
+    notice = _move(
+        actor=actor,
+        notice=notice,
+        to=NoticeStatus.PUBLISHED,
+        allowed_from=(NoticeStatus.APPROVED,),
+        action="disclosure.notice_published",
+    )
+    if not notice.versions.exists():
+        _append_version(actor=actor, notice=notice)
+    return notice
+
+
+@transaction.atomic
+def notice_correct(*, actor, notice: Notice, title: str, content: str, note: str):
+    """A published notice is never edited in place: the correction is a new version, shown as such."""
+    from apps.organisations.choices import MANAGE_PEOPLE
+
+    from .models import NoticeStatus
+
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    _require(actor, MANAGE_PEOPLE, notice.node, _("You cannot correct notices of %(node)s.") % {"node": notice.node})
+    if notice.status not in (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED):
+        raise ValidationError(_("Only a published notice is corrected; edit the draft instead."))
+    if not note.strip():
+        raise ValidationError(_("Say what the correction changes."))
+    notice.title, notice.content = title.strip(), content_clean(content)
+    notice.save(update_fields=["title", "content"])
+    version = _append_version(actor=actor, notice=notice, note=note.strip())
+    audit_record(
+        actor=actor,
+        action="disclosure.notice_corrected",
+        target=notice,
+        node=notice.node,
+        changes={"version": [version.number - 1, version.number]},
+        note=note.strip(),
+    )
+    return version
+
+
+def notice_sweep(*, today: datetime.date | None = None) -> int:
+    """Periodic job: published notices whose window has ended are closed (idempotent)."""
+    from .models import NoticeStatus
+
+    today = today or timezone.localdate()
+    closed = 0
+    for notice in Notice.objects.filter(status=NoticeStatus.PUBLISHED, closes_on__lt=today).order_by("pk"):
+        with transaction.atomic():
+            _move(
+                actor=None,
+                notice=notice,
+                to=NoticeStatus.CLOSED,
+                allowed_from=(NoticeStatus.PUBLISHED,),
+                action="disclosure.notice_closed",
+            )
+            closed += 1
+    return closed
