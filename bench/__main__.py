@@ -88,7 +88,8 @@ cookies = {cookies!r}
 extra = {extra!r}
 results = {{}}
 pages = [("home", "secretary", "/"), ("admin_people", "admin", "/admin/people/person/"),
-         ("case_page", "secretary", extra["case_url"]), ("pipeline", "pipeline", "/development/pipeline/")]
+         ("case_page", "secretary", extra["case_url"]), ("pipeline", "pipeline", "/development/pipeline/"),
+         ("board", "secretary", "/disclosure/")]
 for name, user, url in pages:
     client = Client(HTTP_X_FORWARDED_PROTO="https")
     key, value = cookies[user].split("=", 1)
@@ -118,6 +119,8 @@ print(json.dumps(results))
     emit("pipeline_cases", extra["pipeline_cases"], "cases")
     emit("pipeline_queries", results["pipeline"][0], "queries")
     emit("pipeline_p50_ms", round(results["pipeline"][1], 1), "ms")
+    emit("board_queries", results["board"][0], "queries")
+    emit("board_p50_ms", round(results["board"][1], 1), "ms")
 
 
 def _lifecycle_setup(env: dict) -> dict:
@@ -148,6 +151,63 @@ print(json.dumps({"pipeline_cases": branch.n, "case_url": f"/development/cases/{
 
     out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _disclosure_setup(env: dict) -> None:
+    """1,000 published notices for the whole unit, each corrected nine times: 10,000 chained versions."""
+    code = """
+import datetime, django
+django.setup()
+from django.utils import timezone
+from apps.disclosure.chain import GENESIS, version_hash
+from apps.disclosure.models import Category, ChainHead, Notice, NoticeVersion
+from apps.organisations.models import OrgNode
+committee = OrgNode.objects.get(depth=1)
+category = Category.objects.get(code="goals")
+today = timezone.localdate()
+notices = Notice.objects.bulk_create([
+    Notice(node=committee, kind="disclosure", category=category, scope="unit", status="published",
+           title=f"党务公开第{i}号", content="<p>" + "党建工作目标完成情况。" * 20 + "</p>",
+           opens_on=today - datetime.timedelta(days=i % 30), closes_on=today + datetime.timedelta(days=10),
+           working_days=10)
+    for i in range(1000)])
+head, _ = ChainHead.objects.get_or_create(key="head", defaults={"hash": GENESIS})
+previous, versions, now = head.hash, [], timezone.now()
+for number in range(1, 11):
+    for n in notices:
+        digest = version_hash(notice_id=n.pk, number=number, title=n.title, content=n.content, opens_on=n.opens_on,
+                              closes_on=n.closes_on, attachment_digests=[], previous_hash=previous)
+        versions.append(NoticeVersion(notice=n, number=number, title=n.title, content=n.content, opens_on=n.opens_on,
+                                      closes_on=n.closes_on, published_at=now, previous_hash=previous, hash=digest))
+        previous = digest
+NoticeVersion.objects.bulk_create(versions, batch_size=2000)
+ChainHead.objects.filter(pk=head.pk).update(hash=previous, count=head.count + len(versions))
+"""
+    subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True)
+
+
+def _disclosure_figures(env: dict) -> None:
+    started = time.monotonic()
+    result = subprocess.run([PY, "manage.py", "disclosure_verify"], cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        raise RuntimeError(result.stdout[-2000:] + result.stderr[-2000:])
+    emit("verify_versions", int(result.stdout.strip().splitlines()[-1].split()[0]), "versions")
+    emit("verify_10k_s", round(seconds, 1), "s")
+    code = """
+import time, django
+django.setup()
+from django.utils import timezone
+from apps.disclosure.models import Notice
+from apps.disclosure.pdf import notice_pdf
+notice = Notice.objects.filter(kind="disclosure").first()
+version = notice.versions.order_by("-number").first()
+started = time.perf_counter()
+pdf = notice_pdf(notice=notice, version=version, size="A4", today=timezone.localdate())
+print(round(time.perf_counter() - started, 2), len(pdf))
+"""
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    emit("board_pdf_s", float(out.stdout.strip().splitlines()[-1].split()[0]), "s")
 
 
 def _audit(env: dict) -> None:
@@ -238,6 +298,7 @@ def main() -> None:
         [PY, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
     )
     extra = _lifecycle_setup(env)
+    _disclosure_setup(env)
     cookies = {
         "secretary": _session_cookie(env, "shuji_yichejian"),
         "admin": _session_cookie(env, "admin"),
@@ -245,6 +306,7 @@ def main() -> None:
     }
     _in_process_figures(env, cookies, extra)
     _audit(env)
+    _disclosure_figures(env)
     _throughput(env, cookies["secretary"])
     emit("members", MEMBERS, "people")
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("documents/", include("apps.documents.urls")),
     path("development/", include("apps.lifecycle.urls")),
+    path("disclosure/", include("apps.disclosure.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", portal_views.healthz, name="healthz"),
     path("healthz/live", portal_views.healthz_live, name="healthz_live"),

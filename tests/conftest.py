@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from dataclasses import dataclass
 
@@ -132,3 +133,30 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def case(world):
+    """An applicant of branch A whose application came on 2024-09-02 (2026.05 rules, the default)."""
+    from apps.lifecycle.services import case_open
+    from tests.lifecycle.conftest import TODAY
+
+    return case_open(
+        actor=world.users["secretary_a"],
+        person=world.people["applicant_a"],
+        branch=world.branch_a,
+        application_on=datetime.date(2024, 9, 2),
+        today=TODAY,
+    )
+
+
+@pytest.fixture
+def record(world):
+    """``record(case, step, on, who="secretary_a", **kw)`` through the service, with a fixed today."""
+    from apps.lifecycle.services import case_record_step
+    from tests.lifecycle.conftest import TODAY
+
+    def _record(case, step, on, who="secretary_a", today=TODAY, **kw):
+        return case_record_step(actor=world.users[who], case=case, step=step, on=on, today=today, **kw)
+
+    return _record

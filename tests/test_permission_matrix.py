@@ -154,6 +154,57 @@ MATRIX: dict[str, list[Case]] = {
             method="post",
         ),
     ],
+    "disclosure:board": [Case(_r("disclosure:board"), {**ALL_SIGNED_IN_200, "applicant_a": 200})],
+    "disclosure:objections_mine": [Case(_r("disclosure:objections_mine"), ALL_SIGNED_IN_200)],
+    "disclosure:notice": [
+        Case(
+            _r("disclosure:notice", lambda w: w.notices["a"].pk),
+            {"anon": LOGIN, "member_a": 200, "applicant_a": 404, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("disclosure:notice", lambda w: w.notices["b"].pk),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 404, "staff": 200, "admin": 200},
+        ),
+    ],
+    "disclosure:notice_version": [
+        Case(
+            _r("disclosure:notice_version", lambda w: w.notices["a"].pk, 1),
+            {"anon": LOGIN, "member_a": 200, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("disclosure:notice_version", lambda w: w.notices["b"].pk, 1),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 404, "staff": 200, "admin": 200},
+        ),
+    ],
+    "disclosure:print": [
+        Case(
+            _r("disclosure:print", lambda w: w.notices["b"].pk),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 404, "staff": 200},
+        ),
+    ],
+    "disclosure:object": [
+        # an empty objection: allowed users are sent back with the error, others get 404
+        Case(
+            _r("disclosure:object", lambda w: w.notices["a"].pk),
+            {"anon": LOGIN, "member_a": 302, "applicant_a": 404, "secretary_a": 302},
+            method="post",
+        ),
+        Case(
+            _r("disclosure:object", lambda w: w.notices["b"].pk),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 404},
+            method="post",
+        ),
+    ],
+    "disclosure:objection_reply": [
+        Case(
+            _r("disclosure:objection_reply", 999999),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 404},
+            method="post",
+        ),
+    ],
+    "disclosure:verify": [
+        Case(_r("disclosure:verify"), {"anon": LOGIN, "member_a": 403, "secretary_a": 200, "staff": 200, "admin": 200}),
+    ],
     "accounts:login": [
         Case(_r("accounts:login"), {"anon": 200, "member_a": 302, "secretary_a": 302, "staff": 302, "admin": 302})
     ],
@@ -267,10 +318,13 @@ SCOPED_ADMIN = {
     "documents.document": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
     "audit.auditentry": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
     "lifecycle.developmentcase": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "disclosure.notice": {"add": 200, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "disclosure.objection": {"add": 200, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "disclosure.noticeversion": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
     "lifecycle.committeeruleset": {"add": 403, "change_in": None, "change_out": 404, "delete_in": None},
 }
 # Reference data every staff member may read; only administrators change it.
-READ_ONLY_STAFF_ADMIN = {"workdays.calendaryear", "workdays.calendarday", "lifecycle.ruleset"}
+READ_ONLY_STAFF_ADMIN = {"workdays.calendaryear", "workdays.calendarday", "lifecycle.ruleset", "disclosure.category"}
 SUPERUSER_ONLY_ADMIN = {
     "auth.group",
     "axes.accessattempt",
@@ -372,6 +426,24 @@ def matrix_world(world):
             application_on=today - datetime.timedelta(days=30),
         ),
     }
+    from apps.disclosure.models import Category
+    from apps.disclosure.services import notice_approve, notice_check, notice_draft, notice_publish, objection_file
+
+    def publish(node, title):
+        n = notice_draft(
+            actor=world.users["staff"],
+            node=node,
+            category=Category.objects.get(code="meetings"),
+            title=title,
+            content="<p>x</p>",
+            opens_on=today,
+            scope="organisation",
+        )
+        notice_check(actor=world.users["admin"], notice=n)
+        notice_approve(actor=world.users["staff"], notice=n)
+        return notice_publish(actor=world.users["staff"], notice=n)
+
+    world.notices = {"a": publish(world.branch_a, "A公开"), "b": publish(world.branch_b, "B公开")}
     world.docs = {
         "a": doc(world.people["plain_a"], "a"),
         "b": doc(world.people["plain_b"], "b"),
@@ -396,6 +468,16 @@ def matrix_world(world):
         "documents.document": (world.docs["a"], world.docs["b"]),
         "audit.auditentry": (world.audit["in"], world.audit["out"]),
         "lifecycle.developmentcase": (world.cases["a"], world.cases["b"]),
+        "disclosure.notice": (world.notices["a"], world.notices["b"]),
+        "disclosure.noticeversion": (world.notices["a"].versions.get(), world.notices["b"].versions.get()),
+        "disclosure.objection": (
+            objection_file(
+                actor=world.users["staff"], notice=world.notices["a"], content="x", reporter=world.people["member_a"]
+            ),
+            objection_file(
+                actor=world.users["staff"], notice=world.notices["b"], content="y", reporter=world.people["member_b"]
+            ),
+        ),
         "lifecycle.committeeruleset": (
             None,
             CommitteeRuleSet.objects.create(committee=world.committee, rule_set=RuleSet.objects.get(edition="2026.05")),

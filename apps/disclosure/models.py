@@ -92,6 +92,7 @@ class Notice(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("content"), blank=True)
+    attachments = models.ManyToManyField("documents.Document", verbose_name=_("attachments"), blank=True)
     case = models.ForeignKey(
         "lifecycle.DevelopmentCase",
         verbose_name=_("development case"),
@@ -129,6 +130,18 @@ class Notice(models.Model):
     def is_open_on(self, day) -> bool:
         return self.opens_on <= day <= self.closes_on
 
+    def board_status(self, today) -> str:
+        """What the board shows: upcoming, open, closed, on hold or archived."""
+        if self.status == NoticeStatus.HELD:
+            return "held"
+        if self.status == NoticeStatus.ARCHIVED:
+            return "archived"
+        if today < self.opens_on:
+            return "upcoming"
+        if today <= self.closes_on and self.status == NoticeStatus.PUBLISHED:
+            return "open"
+        return "closed"
+
 
 class Channel(models.TextChoices):
     ONLINE = "online", _("Online")
@@ -162,11 +175,22 @@ class Objection(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
     received_on = models.DateField(_("received on"))
     content = models.TextField(_("content"))
+    due_on = models.DateField(_("to be handled by"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer = models.TextField(_("answer to the reporter"), blank=True)
+    subject_reply = models.TextField(_("reply of the person concerned"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

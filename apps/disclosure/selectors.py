@@ -25,3 +25,96 @@ def publicity_block(*, case, today: datetime.date, steps=None) -> str | None:
 
 def notices_for_case(case) -> list[Notice]:
     return list(Notice.objects.filter(case=case).prefetch_related("objections"))
+
+
+# --- boards ----------------------------------------------------------------------------------------------------------
+
+BOARD_STATUSES = ("published", "closed", "held", "archived")
+
+
+def _board_q(user):
+    """Which notices a user may read on the boards, by the notice's scope and the user's place in the tree."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from apps.organisations.choices import VIEW_SCOPE
+    from apps.organisations.permissions import path_q, scope_paths
+    from apps.people.choices import MEMBER_STATUSES
+    from apps.people.selectors import person_for_user
+
+    from .models import Notice, Scope
+
+    paths = scope_paths(user, VIEW_SCOPE)
+    if paths is None:
+        return Q()
+    q = path_q(paths, "node__path") if paths else Q(pk__in=[])
+    person = person_for_user(user)
+    if person is not None:
+        path, step = person.node.path, person.node.steplen
+        prefixes = [path[:i] for i in range(step, len(path) + 1, step)]
+        q |= Q(scope=Scope.UNIT, node__path__startswith=prefixes[0])  # everyone of the unit, non-members too
+        if person.political_status in MEMBER_STATUSES:
+            q |= Q(scope__in=[Scope.ORGANISATION, Scope.BRANCH], node__path__in=prefixes)
+        named = Notice.named_people.through.objects.filter(notice_id=OuterRef("pk"), person_id=person.pk)
+        q |= Q(scope=Scope.NAMED) & Q(Exists(named))
+    return q
+
+
+def notice_board_for(*, user, category=None):
+    from .models import Notice
+
+    qs = Notice.objects.filter(_board_q(user), status__in=BOARD_STATUSES).select_related(
+        "node", "category", "case__person"
+    )
+    if category is not None:
+        qs = qs.filter(category=category)
+    return qs.order_by("-opens_on", "-id")
+
+
+def notice_get_for_board(*, user, pk, request=None):
+    from django.http import Http404
+
+    from apps.audit.services import audit_record
+
+    from .models import Notice
+
+    notice = notice_board_for(user=user).filter(pk=pk).prefetch_related("versions", "attachments").first()
+    if notice is None:
+        denied = Notice.objects.filter(pk=pk).select_related("node").first() if str(pk).isdigit() else None
+        if denied is not None:
+            audit_record(actor=user, action="access.denied", target=denied, node=denied.node, request=request)
+        raise Http404
+    return notice
+
+
+def public_text(notice, text: str, today: datetime.date) -> str:
+    """A person's name leaves the public view of a notice about them once the window plus the category's retention
+    days have passed (only the fields a rule requires are shown at all)."""
+    case = getattr(notice, "case", None)
+    if case is None:
+        return text
+    retention = notice.category.name_retention_days if notice.category else 30
+    if today > notice.closes_on + datetime.timedelta(days=retention):
+        name = case.person.name
+        return text.replace(name, name[0] + "某某")
+    return text
+
+
+def objections_for_handler(*, user):
+    """Objections of the notices in the user's subtree, for those who handle them (they see the reporter)."""
+    from apps.organisations.choices import MANAGE_PEOPLE
+    from apps.organisations.permissions import restrict
+
+    from .models import Objection
+
+    return restrict(
+        Objection.objects.select_related("notice__node", "reporter"),
+        user=user,
+        perm=MANAGE_PEOPLE,
+        path_field="notice__node__path",
+    )
+
+
+def my_objections(*, user):
+    from .models import Objection
+
+    return Objection.objects.filter(reporter__user_id=user.pk).select_related("notice").order_by("-received_on")

@@ -60,7 +60,8 @@ def objection_file(
     channel: str = "online",
     received_on: datetime.date | None = None,
 ) -> Objection:
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    """An objection, named by the signed-in reporter or recorded by staff from a call, letter or visit."""
+    notice = Notice.objects.select_for_update().select_related("category").get(pk=notice.pk)
     received_on = received_on or timezone.localdate()
     if not content.strip():
         raise ValidationError(_("Write what the objection is about."))
@@ -69,28 +70,45 @@ def objection_file(
             _("Objections are received from %(start)s to %(end)s.")
             % {"start": notice.opens_on, "end": notice.closes_on}
         )
+    if reporter is None and notice.category is not None and notice.category.signed_objections_only:
+        raise ValidationError(_("This notice accepts signed objections only: give the reporter's name."))
+    days = notice.category.objection_deadline_working_days if notice.category else 10
+    calendar = calendar_load(start=received_on, end=received_on + datetime.timedelta(days=days * 3 + 40))
+    due_on, _provisional = calendar.add_working_days(received_on, days)
     objection = Objection.objects.create(
-        notice=notice, reporter=reporter, channel=channel, received_on=received_on, content=content.strip()
+        notice=notice,
+        reporter=reporter,
+        channel=channel,
+        received_on=received_on,
+        content=content.strip(),
+        due_on=due_on,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     # the reporter is not named in the log that the subject's organisation can read
-    audit_record(actor=actor, action="disclosure.objection_filed", target=notice, node=notice.node)
+    audit_record(actor=None, action="disclosure.objection_filed", target=notice, node=notice.node)
     return objection
 
 
 @transaction.atomic
-def objection_resolve(*, actor, objection: Objection, outcome: str, resolution: str) -> Objection:
-    objection = Objection.objects.select_for_update().select_related("notice").get(pk=objection.pk)
+def objection_resolve(*, actor, objection: Objection, outcome: str, resolution: str, answer: str = "") -> Objection:
+    """The handlers' finding, and the answer that goes back to the reporter."""
+    from apps.organisations.choices import MANAGE_PEOPLE
+
+    objection = Objection.objects.select_for_update().select_related("notice__node").get(pk=objection.pk)
+    if actor is not None:
+        _require(actor, MANAGE_PEOPLE, objection.notice.node, _("You cannot handle objections of this notice."))
     if outcome not in Outcome.values:
         raise ValidationError(_("Choose an outcome."))
     if not resolution.strip():
         raise ValidationError(_("Write down how the objection was investigated and answered."))
-    if objection.outcome == outcome and objection.resolution == resolution:
+    if objection.outcome == outcome and objection.resolution == resolution.strip():
         return objection
     old = objection.outcome
     objection.outcome, objection.resolution = outcome, resolution.strip()
+    objection.answer = answer.strip() or objection.answer
     objection.resolved_on = timezone.localdate()
     objection.handled_by = actor
-    objection.save(update_fields=["outcome", "resolution", "resolved_on", "handled_by"])
+    objection.save(update_fields=["outcome", "resolution", "answer", "resolved_on", "handled_by"])
     audit_record(
         actor=actor,
         action="disclosure.objection_resolved",
@@ -98,6 +116,23 @@ def objection_resolve(*, actor, objection: Objection, outcome: str, resolution: 
         node=objection.notice.node,
         changes={"outcome": [old or None, outcome]},
     )
+    return objection
+
+
+@transaction.atomic
+def objection_reply(*, actor, objection: Objection, reply: str) -> Objection:
+    """The person the notice concerns replies to a finding about them (they never learn who objected)."""
+    objection = Objection.objects.select_for_update().select_related("notice__case__person").get(pk=objection.pk)
+    case = objection.notice.case
+    if case is None or case.person.user_id != getattr(actor, "pk", None):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("Only the person concerned can reply."))
+    if not objection.outcome:
+        raise ValidationError(_("The objection has not been handled yet."))
+    objection.subject_reply = reply.strip()
+    objection.save(update_fields=["subject_reply"])
+    audit_record(actor=actor, action="disclosure.subject_replied", target=objection.notice, node=objection.notice.node)
     return objection
 
 
@@ -252,7 +287,7 @@ def _append_version(*, actor, notice: Notice, note: str = ""):
     ChainHead.objects.get_or_create(key="head", defaults={"hash": GENESIS})
     head = ChainHead.objects.select_for_update().get(key="head")
     number = (notice.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    digests = sorted(getattr(notice, "_attachment_digests", []))
+    digests = sorted(notice.attachments.values_list("sha256", flat=True))
     digest = version_hash(
         notice_id=notice.pk,
         number=number,
@@ -342,3 +377,79 @@ def notice_sweep(*, today: datetime.date | None = None) -> int:
             )
             closed += 1
     return closed
+
+
+@transaction.atomic
+def notice_hold(*, actor, notice: Notice, reason: str) -> Notice:
+    """Strong objections put an internal notice on hold until the committee decides."""
+    from apps.organisations.choices import APPROVE
+
+    from .models import NoticeStatus
+
+    _require(
+        actor, APPROVE, notice.node, _("Your role cannot put notices of %(node)s on hold.") % {"node": notice.node}
+    )
+    if not reason.strip():
+        raise ValidationError(_("Say why the notice is put on hold."))
+    notice = _move(
+        actor=actor,
+        notice=notice,
+        to=NoticeStatus.HELD,
+        allowed_from=(NoticeStatus.PUBLISHED,),
+        action="disclosure.notice_held",
+    )
+    return notice
+
+
+@transaction.atomic
+def notice_resume(*, actor, notice: Notice) -> Notice:
+    from apps.organisations.choices import APPROVE
+
+    from .models import NoticeStatus
+
+    _require(actor, APPROVE, notice.node, _("Your role cannot resume notices of %(node)s.") % {"node": notice.node})
+    return _move(
+        actor=actor,
+        notice=notice,
+        to=NoticeStatus.PUBLISHED,
+        allowed_from=(NoticeStatus.HELD,),
+        action="disclosure.notice_resumed",
+    )
+
+
+@transaction.atomic
+def notice_update_draft(*, actor, notice: Notice, fields: dict) -> Notice:
+    """Drafts (and checked drafts, which go back to draft) are edited freely; published ones are corrected."""
+    from apps.organisations.choices import MANAGE_PEOPLE
+
+    from .models import NoticeStatus
+
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    _require(actor, MANAGE_PEOPLE, notice.node, _("You cannot draft notices for %(node)s.") % {"node": notice.node})
+    if notice.status not in (NoticeStatus.DRAFT, NoticeStatus.CHECKED):
+        raise ValidationError(_("Only a published notice is corrected; edit the draft instead."))
+    allowed = {"title", "content", "opens_on", "closes_on", "scope", "category"}
+    if set(fields) - allowed:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(set(fields) - allowed)}
+        )
+    if "content" in fields:
+        fields["content"] = content_clean(fields["content"])
+    for name, value in fields.items():
+        setattr(notice, name, value)
+    if notice.closes_on < notice.opens_on:
+        raise ValidationError(
+            _("The window cannot end (%(end)s) before it opens (%(start)s).")
+            % {"end": notice.closes_on, "start": notice.opens_on}
+        )
+    old = notice.status
+    notice.status = NoticeStatus.DRAFT  # a changed text is checked again
+    notice.save()
+    audit_record(
+        actor=actor,
+        action="disclosure.notice_edited",
+        target=notice,
+        node=notice.node,
+        changes={"status": [old, notice.status], "fields": [None, sorted(fields)]},
+    )
+    return notice

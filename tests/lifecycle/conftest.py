@@ -1,34 +1,7 @@
 import datetime
 
-import pytest
-
-from apps.lifecycle.services import case_open
-
 D = datetime.date
 TODAY = D(2026, 11, 22)
-
-
-@pytest.fixture
-def case(world):
-    """An applicant of branch A whose application came on 2024-09-02 (2026.05 rules, the default)."""
-    return case_open(
-        actor=world.users["secretary_a"],
-        person=world.people["applicant_a"],
-        branch=world.branch_a,
-        application_on=D(2024, 9, 2),
-        today=TODAY,
-    )
-
-
-@pytest.fixture
-def record(world):
-    """``record(case, step, on, who="secretary_a", **kw)`` through the service, with a fixed today."""
-    from apps.lifecycle.services import case_record_step
-
-    def _record(case, step, on, who="secretary_a", today=TODAY, **kw):
-        return case_record_step(actor=world.users[who], case=case, step=step, on=on, today=today, **kw)
-
-    return _record
 
 
 def take_to_candidate(world, case, record):

@@ -155,8 +155,17 @@ def test_publicity_gate_and_objection(world, case, record):
 def test_founded_objection_stops_until_the_committee_decides(world, case, record):
     take_to_candidate(world, case, record)
     notice = Notice.objects.get(case=case)
+    with pytest.raises(ValidationError):  # the development category accepts signed objections only
+        objection_file(
+            actor=world.users["staff"], notice=notice, content="匿名", received_on=notice.opens_on, channel="phone"
+        )
     objection = objection_file(
-        actor=None, notice=notice, content="反映问题", received_on=notice.opens_on, channel="phone"
+        actor=world.users["staff"],
+        notice=notice,
+        content="反映问题",
+        received_on=notice.opens_on,
+        channel="phone",
+        reporter=world.people["member_b"],
     )
     objection_resolve(actor=world.users["staff"], objection=objection, outcome="founded_hold", resolution="暂缓")
     with pytest.raises(ValidationError):

@@ -1,0 +1,293 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.organisations.admin import ServiceSaveMixin
+from apps.organisations.admin_scope import ScopedAdminMixin, ScopedNodeFilter
+from apps.organisations.choices import MANAGE_ORG, MANAGE_PEOPLE, VIEW_SCOPE
+from apps.organisations.permissions import has_any_scope
+
+from .models import Category, Notice, NoticeStatus, NoticeVersion, Objection
+from .services import (
+    notice_approve,
+    notice_check,
+    notice_correct,
+    notice_draft,
+    notice_publish,
+    notice_update_draft,
+    objection_file,
+    objection_resolve,
+)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """The catalogue: every staff member reads it; committee staff edit it."""
+
+    list_display = [
+        "name",
+        "code",
+        "default_scope",
+        "cadence",
+        "period_months",
+        "window_length",
+        "window_unit",
+        "signed_objections_only",
+    ]
+
+    def has_module_permission(self, request):
+        return request.user.is_staff and has_any_scope(request.user, VIEW_SCOPE)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser or (request.user.is_staff and has_any_scope(request.user, MANAGE_ORG))
+
+    def has_add_permission(self, request):
+        return self.has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from apps.audit.services import audit_record
+
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="disclosure.category_saved",
+            target=obj,
+            changes={name: [None, str(form.cleaned_data.get(name))] for name in form.changed_data},
+        )
+
+
+class NoticeForm(forms.ModelForm):
+    correction_note = forms.CharField(
+        label=_("correction"),
+        required=False,
+        max_length=300,
+        help_text=_("For a published notice: what the correction changes."),
+    )
+
+    class Meta:
+        model = Notice
+        fields = ["node", "category", "scope", "title", "content", "opens_on", "closes_on"]
+
+
+class StatusQueueFilter(admin.SimpleListFilter):
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("check", _("Awaiting the check")),
+            ("approve", _("Awaiting approval")),
+            ("publish", _("Approved, not published")),
+            ("open", _("Open now")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        return {
+            "check": queryset.filter(status=NoticeStatus.DRAFT),
+            "approve": queryset.filter(status=NoticeStatus.CHECKED),
+            "publish": queryset.filter(status=NoticeStatus.APPROVED),
+            "open": queryset.filter(status=NoticeStatus.PUBLISHED, opens_on__lte=today, closes_on__gte=today),
+        }.get(self.value(), queryset)
+
+
+@admin.register(Notice)
+class NoticeAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
+    form = NoticeForm
+    list_display = ["title", "node", "category", "status", "opens_on", "closes_on"]
+    list_filter = [StatusQueueFilter, "status", "category", ScopedNodeFilter]
+    list_select_related = ["node", "category"]
+    search_fields = ["title"]
+    actions = ["check_selected", "approve_selected", "publish_selected"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["node", "category", "scope", "title", "content", "opens_on", "closes_on"]
+        if obj is not None and obj.status in (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED):
+            return ["title", "content", "correction_note"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["node"] if obj is not None else []
+
+    def save_via_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            created = notice_draft(
+                actor=request.user,
+                node=data["node"],
+                category=data["category"],
+                title=data["title"],
+                content=data["content"],
+                opens_on=data["opens_on"],
+                closes_on=data.get("closes_on"),
+                scope=data.get("scope") or "",
+            )
+            obj.pk = created.pk
+        elif obj.status in (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED):
+            notice_correct(
+                actor=request.user,
+                notice=obj,
+                title=data["title"],
+                content=data["content"],
+                note=data.get("correction_note") or "",
+            )
+        else:
+            notice_update_draft(
+                actor=request.user,
+                notice=obj,
+                fields={k: data[k] for k in form.changed_data if k in data and k != "node"},
+            )
+
+    def _run(self, request, queryset, service, done):
+        count = 0
+        for notice in queryset:
+            try:
+                service(actor=request.user, notice=notice)
+                count += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, f"{notice}: {' '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR
+                )
+        if count:
+            self.message_user(request, done % {"n": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Mark as checked for secrecy and accuracy"))
+    def check_selected(self, request, queryset):
+        self._run(request, queryset, notice_check, _("%(n)s notices checked."))
+
+    @admin.action(description=_("Approve"))
+    def approve_selected(self, request, queryset):
+        self._run(request, queryset, notice_approve, _("%(n)s notices approved."))
+
+    @admin.action(description=_("Publish"))
+    def publish_selected(self, request, queryset):
+        self._run(request, queryset, notice_publish, _("%(n)s notices published."))
+
+
+class ObjectionNodeFilter(ScopedNodeFilter):
+    path_field = "notice__node__path"
+
+
+class OverdueObjectionFilter(admin.SimpleListFilter):
+    title = _("handling")
+    parameter_name = "handling"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Not handled")), ("overdue", _("Past the deadline"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(outcome="")
+        if self.value() == "overdue":
+            return queryset.filter(outcome="", due_on__lt=timezone.localdate())
+        return queryset
+
+
+class ObjectionForm(forms.ModelForm):
+    class Meta:
+        model = Objection
+        fields = ["notice", "channel", "reporter", "received_on", "content", "outcome", "resolution", "answer"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Handlers see the reporter; nobody else does (the board and the person concerned never show it)."""
+
+    scope_path = "notice__node__path"
+    view_perm = MANAGE_PEOPLE
+    form = ObjectionForm
+    list_display = ["notice", "received_on", "due_on", "channel", "outcome"]
+    list_filter = [OverdueObjectionFilter, "outcome", ObjectionNodeFilter]
+    list_select_related = ["notice"]
+    autocomplete_fields = ["reporter"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["notice", "channel", "reporter", "received_on", "content"]
+        return [
+            "notice",
+            "channel",
+            "reporter",
+            "received_on",
+            "content",
+            "due_on",
+            "subject_reply",
+            "outcome",
+            "resolution",
+            "answer",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["notice", "channel", "reporter", "received_on", "content", "due_on", "subject_reply"] if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "notice":
+            from apps.organisations.permissions import restrict
+
+            kwargs["queryset"] = restrict(
+                Notice.objects.filter(status=NoticeStatus.PUBLISHED),
+                user=request.user,
+                perm=MANAGE_PEOPLE,
+                path_field="node__path",
+            )
+            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_via_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            created = objection_file(
+                actor=request.user,
+                notice=data["notice"],
+                content=data["content"],
+                reporter=data.get("reporter"),
+                channel=data["channel"],
+                received_on=data["received_on"],
+            )
+            obj.pk = created.pk
+        else:
+            objection_resolve(
+                actor=request.user,
+                objection=obj,
+                outcome=data.get("outcome") or "",
+                resolution=data.get("resolution") or "",
+                answer=data.get("answer") or "",
+            )
+
+
+@admin.register(NoticeVersion)
+class NoticeVersionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The archive: read-only."""
+
+    scope_path = "notice__node__path"
+    list_display = ["notice", "number", "published_at", "opens_on", "closes_on", "hash"]
+    list_select_related = ["notice"]
+    readonly_fields = [
+        "notice",
+        "number",
+        "title",
+        "content",
+        "opens_on",
+        "closes_on",
+        "attachment_digests",
+        "correction_note",
+        "published_at",
+        "published_by",
+        "previous_hash",
+        "hash",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

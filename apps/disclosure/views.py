@@ -1,0 +1,134 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.organisations.choices import VIEW_AUDIT
+from apps.organisations.permissions import has_any_scope
+from apps.people.selectors import person_for_user
+
+from .chain import chain_breaks
+from .forms import ObjectionForm, ReplyForm
+from .models import Category, ChainHead, NoticeVersion, Objection
+from .pdf import notice_pdf
+from .selectors import my_objections, notice_board_for, notice_get_for_board, public_text
+from .services import objection_file, objection_reply
+
+
+def board(request):
+    """The boards the user may read: the unit's, their organisations', and notices addressed to them."""
+    today = timezone.localdate()
+    categories = list(Category.objects.all())
+    chosen = next((c for c in categories if c.code == request.GET.get("category")), None)
+    page = Paginator(notice_board_for(user=request.user, category=chosen), 30).get_page(request.GET.get("page"))
+    rows = [(n, public_text(n, n.title, today), n.board_status(today)) for n in page]
+    return render(
+        request,
+        "disclosure/board.html",
+        {"page": page, "rows": rows, "categories": categories, "chosen": chosen, "today": today},
+    )
+
+
+def notice_detail(request, pk: int, number: int | None = None):
+    notice = notice_get_for_board(user=request.user, pk=pk, request=request)
+    versions = sorted(notice.versions.all(), key=lambda v: v.number)
+    if not versions:
+        raise Http404
+    version = versions[-1] if number is None else next((v for v in versions if v.number == number), None)
+    if version is None:
+        raise Http404
+    today = timezone.localdate()
+    return render(
+        request,
+        "disclosure/notice.html",
+        {
+            "notice": notice,
+            "version": version,
+            "versions": versions,
+            "latest": versions[-1],
+            "title": public_text(notice, version.title, today),
+            "content": mark_safe(public_text(notice, version.content, today)),
+            "status": notice.board_status(today),
+            "form": ObjectionForm() if notice.is_open_on(today) and person_for_user(request.user) else None,
+            "attachments": list(notice.attachments.all()),
+        },
+    )
+
+
+@require_POST
+def object_to(request, pk: int):
+    notice = notice_get_for_board(user=request.user, pk=pk, request=request)
+    form = ObjectionForm(request.POST)
+    reporter = person_for_user(request.user)
+    if reporter is None:
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            objection_file(actor=request.user, notice=notice, content=form.cleaned_data["content"], reporter=reporter)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Your objection was received. You will find the answer under “My objections”."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("disclosure:notice", pk=notice.pk)
+
+
+def notice_print(request, pk: int):
+    notice = notice_get_for_board(user=request.user, pk=pk, request=request)
+    version = max(notice.versions.all(), key=lambda v: v.number, default=None)
+    if version is None:
+        raise Http404
+    size = request.GET.get("size", "A4")
+    pdf = notice_pdf(notice=notice, version=version, size=size, today=timezone.localdate(), request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}-{size}.pdf"'
+    return response
+
+
+def objections_mine(request):
+    """The reporter's objections with their answers; for the person concerned, findings to reply to."""
+    person = person_for_user(request.user)
+    concerning = []
+    if person is not None:
+        concerning = list(
+            Objection.objects.filter(notice__case__person=person).exclude(outcome="").select_related("notice")
+        )
+    return render(
+        request,
+        "disclosure/objections_mine.html",
+        {"mine": list(my_objections(user=request.user)), "concerning": concerning, "form": ReplyForm()},
+    )
+
+
+@require_POST
+def objection_reply_view(request, pk: int):
+    objection = Objection.objects.filter(pk=pk, notice__case__person__user_id=request.user.pk).first()
+    if objection is None:
+        raise Http404
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            objection_reply(actor=request.user, objection=objection, reply=form.cleaned_data["reply"])
+            messages.success(request, _("Your reply was recorded."))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("disclosure:objections_mine")
+
+
+def archive_verify(request):
+    """Staff check the archive chain of published notices (the same check as ``manage.py disclosure_verify``)."""
+    if not (request.user.is_staff and has_any_scope(request.user, VIEW_AUDIT)):
+        raise PermissionDenied
+    head = ChainHead.objects.filter(key="head").values_list("hash", flat=True).first()
+    versions = NoticeVersion.objects.order_by("id")
+    breaks = list(chain_breaks(versions.iterator(chunk_size=2000), head))
+    return render(request, "disclosure/verify.html", {"breaks": breaks, "count": versions.count(), "head": head})

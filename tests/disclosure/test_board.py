@@ -1,0 +1,127 @@
+"""Boards: who reads which notice, the reporter's identity, name retention, the printable PDF."""
+
+import datetime
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.disclosure.models import Category, Objection, Scope
+from apps.disclosure.services import (
+    notice_approve,
+    notice_check,
+    notice_draft,
+    notice_publish,
+    objection_file,
+    objection_resolve,
+)
+from tests.conftest import sign_in
+
+TODAY = timezone.localdate()
+
+
+def _publish(world, node, scope, title, opens_on=None, category="meetings"):
+    notice = notice_draft(
+        actor=world.users["staff"],
+        node=node,
+        category=Category.objects.get(code=category),
+        title=title,
+        content="<p>内容</p>",
+        opens_on=opens_on or TODAY,
+        scope=scope,
+    )
+    notice_check(actor=world.users["admin"], notice=notice)
+    notice_approve(actor=world.users["staff"], notice=notice)
+    return notice_publish(actor=world.users["staff"], notice=notice)
+
+
+@pytest.fixture
+def notices(world):
+    return {
+        "unit": _publish(world, world.committee, Scope.UNIT, "全单位公示"),
+        "org_a": _publish(world, world.branch_a, Scope.ORGANISATION, "第一支部党内公开"),
+        "org_b": _publish(world, world.branch_b, Scope.BRANCH, "第二支部党内公开"),
+    }
+
+
+def _titles(client):
+    return client.get(reverse("disclosure:board")).content.decode()
+
+
+def test_board_scopes(client, world, notices):
+    sign_in(client, world.users["masses_b"])  # a non-member of the unit
+    body = _titles(client)
+    assert "全单位公示" in body and "第一支部党内公开" not in body and "第二支部党内公开" not in body
+    sign_in(client, world.users["member_a"])
+    body = _titles(client)
+    assert "全单位公示" in body and "第一支部党内公开" in body and "第二支部党内公开" not in body
+    sign_in(client, world.users["member_b"])
+    assert "第二支部党内公开" in _titles(client)
+    assert client.get(reverse("disclosure:notice", args=[notices["org_a"].pk])).status_code == 404
+
+
+def test_reporter_identity_hidden_from_subject_board_and_members(client, world, notices):
+    objection = objection_file(
+        actor=world.users["member_a"], notice=notices["org_a"], content="有意见", reporter=world.people["member_a"]
+    )
+    for who in ("member_b", "masses_b", "propaganda_a"):
+        sign_in(client, world.users[who])
+        for url in (reverse("disclosure:board"), reverse("disclosure:objections_mine")):
+            assert world.people["member_a"].name not in client.get(url).content.decode()
+    # the handlers see it
+    from apps.disclosure.selectors import objections_for_handler
+
+    assert objection in objections_for_handler(user=world.users["secretary_a"])
+    assert objection not in objections_for_handler(user=world.users["secretary_b"])
+    assert objection not in objections_for_handler(user=world.users["propaganda_a"])
+
+
+def test_member_objects_and_reads_the_answer(client, world, notices):
+    sign_in(client, world.users["member_a"])
+    response = client.post(
+        reverse("disclosure:object", args=[notices["org_a"].pk]), {"content": "数字有误"}, follow=True
+    )
+    assert "已收到" in response.content.decode()
+    objection = Objection.objects.get()
+    assert objection.reporter == world.people["member_a"] and objection.due_on > objection.received_on
+    objection_resolve(
+        actor=world.users["secretary_a"],
+        objection=objection,
+        outcome="founded_rectify",
+        resolution="已核实并更正",
+        answer="感谢反映，已更正。",
+    )
+    assert "感谢反映" in client.get(reverse("disclosure:objections_mine")).content.decode()
+
+
+def test_objection_after_the_window_is_refused(world):
+    notice = _publish(world, world.branch_a, Scope.ORGANISATION, "旧公示", opens_on=TODAY - datetime.timedelta(days=30))
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        objection_file(actor=world.users["member_a"], notice=notice, content="晚了", reporter=world.people["member_a"])
+    assert not Objection.objects.exists()
+
+
+def test_name_leaves_the_board_after_retention(client, world, case, record):
+    from tests.lifecycle.conftest import take_to_candidate
+
+    take_to_candidate(world, case, record)  # publicity of 2025-10: long past, name hidden now
+    sign_in(client, world.users["member_b"])
+    body = _titles(client)
+    name = world.people["applicant_a"].name
+    assert name not in body and name[0] + "某某" in body
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils is not installed")
+def test_printable_board_embeds_a_cjk_font(client, world, notices, tmp_path):
+    sign_in(client, world.users["member_a"])
+    for size in ("A4", "A3"):
+        response = client.get(reverse("disclosure:print", args=[notices["unit"].pk]), {"size": size})
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        path = tmp_path / f"board-{size}.pdf"
+        path.write_bytes(response.content)
+        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+        assert "CJK" in fonts or "WenQuanYi" in fonts, fonts
