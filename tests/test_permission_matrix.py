@@ -202,6 +202,9 @@ MATRIX: dict[str, list[Case]] = {
             method="post",
         ),
     ],
+    "disclosure:due": [
+        Case(_r("disclosure:due"), {"anon": LOGIN, "member_a": 403, "secretary_a": 200, "staff": 200, "admin": 200}),
+    ],
     "disclosure:verify": [
         Case(_r("disclosure:verify"), {"anon": LOGIN, "member_a": 403, "secretary_a": 200, "staff": 200, "admin": 200}),
     ],

@@ -12,6 +12,7 @@ from apps.organisations.permissions import has_any_scope
 from .models import Category, Notice, NoticeStatus, NoticeVersion, Objection
 from .services import (
     notice_approve,
+    notice_attach,
     notice_check,
     notice_correct,
     notice_draft,
@@ -71,10 +72,21 @@ class NoticeForm(forms.ModelForm):
         max_length=300,
         help_text=_("For a published notice: what the correction changes."),
     )
+    attachment = forms.FileField(
+        label=_("add an attachment"),
+        required=False,
+        help_text=_("PDF, PNG, JPEG, DOCX or XLSX; part of the published version's hash."),
+    )
 
     class Meta:
         model = Notice
         fields = ["node", "category", "scope", "title", "content", "opens_on", "closes_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "closes_on" in self.fields:
+            self.fields["closes_on"].required = False
+            self.fields["closes_on"].help_text = _("Leave empty: the catalogue's window length gives the end.")
 
 
 class StatusQueueFilter(admin.SimpleListFilter):
@@ -109,7 +121,7 @@ class NoticeAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
     actions = ["check_selected", "approve_selected", "publish_selected"]
 
     def get_fields(self, request, obj=None):
-        fields = ["node", "category", "scope", "title", "content", "opens_on", "closes_on"]
+        fields = ["node", "category", "scope", "title", "content", "opens_on", "closes_on", "attachment"]
         if obj is not None and obj.status in (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED):
             return ["title", "content", "correction_note"]
         return fields
@@ -131,6 +143,8 @@ class NoticeAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
                 scope=data.get("scope") or "",
             )
             obj.pk = created.pk
+            if data.get("attachment"):
+                notice_attach(actor=request.user, notice=created, uploaded=data["attachment"])
         elif obj.status in (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED):
             notice_correct(
                 actor=request.user,
@@ -140,11 +154,11 @@ class NoticeAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
                 note=data.get("correction_note") or "",
             )
         else:
-            notice_update_draft(
-                actor=request.user,
-                notice=obj,
-                fields={k: data[k] for k in form.changed_data if k in data and k != "node"},
-            )
+            fields = {k: data[k] for k in form.changed_data if k in data and k not in ("node", "attachment")}
+            if fields:
+                notice_update_draft(actor=request.user, notice=obj, fields=fields)
+            if data.get("attachment"):
+                notice_attach(actor=request.user, notice=obj, uploaded=data["attachment"])
 
     def _run(self, request, queryset, service, done):
         count = 0

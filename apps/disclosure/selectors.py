@@ -118,3 +118,46 @@ def my_objections(*, user):
     from .models import Objection
 
     return Objection.objects.filter(reporter__user_id=user.pk).select_related("notice").order_by("-received_on")
+
+
+def periodic_due_for(*, user, today: datetime.date):
+    """Periodic disclosures that are due and not yet published, per organisation in the user's subtree: branch-level
+    categories for every branch, the others for every base committee. Two queries however many organisations."""
+    from dateutil.relativedelta import relativedelta
+    from django.db.models import Max
+
+    from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
+    from apps.organisations.models import OrgNode
+    from apps.organisations.permissions import restrict
+
+    from .models import Cadence, Category, Notice, Scope
+
+    categories = list(Category.objects.filter(cadence=Cadence.PERIODIC, period_months__isnull=False))
+    nodes = list(
+        restrict(
+            OrgNode.objects.filter(kind__in=[NodeKind.BRANCH, NodeKind.COMMITTEE], is_active=True),
+            user=user,
+            perm=MANAGE_PEOPLE,
+            path_field="path",
+        ).order_by("path")
+    )
+    last = {
+        (node_id, category_id): day
+        for node_id, category_id, day in Notice.objects.filter(
+            node__in=nodes, category__in=categories, status__in=BOARD_STATUSES
+        )
+        .values_list("node_id", "category_id")
+        .annotate(day=Max("opens_on"))
+        .values_list("node_id", "category_id", "day")
+    }
+    due = []
+    for node in nodes:
+        for category in categories:
+            wants_branch = category.default_scope == Scope.BRANCH
+            if (node.kind == NodeKind.BRANCH) != wants_branch:
+                continue
+            previous = last.get((node.pk, category.pk))
+            due_on = previous + relativedelta(months=category.period_months) if previous else None
+            if due_on is None or due_on <= today:
+                due.append((node, category, previous, due_on))
+    return due

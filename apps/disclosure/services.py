@@ -453,3 +453,44 @@ def notice_update_draft(*, actor, notice: Notice, fields: dict) -> Notice:
         changes={"status": [old, notice.status], "fields": [None, sorted(fields)]},
     )
     return notice
+
+
+@transaction.atomic
+def notice_attach(*, actor, notice: Notice, uploaded, title: str = ""):
+    """Attach a file to a draft; its SHA-256 goes into the published version's hash."""
+    from apps.documents.models import Document
+    from apps.documents.services import document_check_file
+    from apps.organisations.choices import MANAGE_PEOPLE
+
+    from .models import NoticeStatus
+
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    _require(actor, MANAGE_PEOPLE, notice.node, _("You cannot draft notices for %(node)s.") % {"node": notice.node})
+    if notice.status not in (NoticeStatus.DRAFT, NoticeStatus.CHECKED):
+        raise ValidationError(_("Attachments are added to drafts; a published notice is corrected."))
+    content_type, sha256 = document_check_file(uploaded)
+    document = Document(
+        node=notice.node,
+        title=title.strip() or uploaded.name,
+        original_name=uploaded.name[:200],
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=sha256,
+        uploaded_by=actor,
+        uploaded_at=timezone.now(),
+    )
+    document.file.save("upload", uploaded, save=False)
+    document.save()
+    notice.attachments.add(document)
+    if notice.status == NoticeStatus.CHECKED:
+        notice.status = NoticeStatus.DRAFT  # a new attachment is checked again
+        notice.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="disclosure.notice_attached",
+        target=notice,
+        node=notice.node,
+        changes={"sha256": [None, sha256]},
+        note=document.original_name,
+    )
+    return document

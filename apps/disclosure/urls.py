@@ -13,4 +13,5 @@ urlpatterns = [
     path("objections/", views.objections_mine, name="objections_mine"),
     path("objections/<int:pk>/reply/", views.objection_reply_view, name="objection_reply"),
     path("archive/verify/", views.archive_verify, name="verify"),
+    path("due/", views.periodic_due, name="due"),
 ]

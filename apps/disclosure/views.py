@@ -16,7 +16,7 @@ from .chain import chain_breaks
 from .forms import ObjectionForm, ReplyForm
 from .models import Category, ChainHead, NoticeVersion, Objection
 from .pdf import notice_pdf
-from .selectors import my_objections, notice_board_for, notice_get_for_board, public_text
+from .selectors import my_objections, notice_board_for, notice_get_for_board, periodic_due_for, public_text
 from .services import objection_file, objection_reply
 
 
@@ -122,6 +122,16 @@ def objection_reply_view(request, pk: int):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     return redirect("disclosure:objections_mine")
+
+
+def periodic_due(request):
+    """Periodic disclosures that are due: what the catalogue says should be on the boards by now."""
+    from apps.organisations.choices import MANAGE_PEOPLE
+
+    if not has_any_scope(request.user, MANAGE_PEOPLE):
+        raise PermissionDenied
+    rows = periodic_due_for(user=request.user, today=timezone.localdate())
+    return render(request, "disclosure/due.html", {"rows": rows})
 
 
 def archive_verify(request):

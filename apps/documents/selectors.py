@@ -34,9 +34,21 @@ def document_get_for(*, user, pk, request=None) -> Document:
         own=Q(person__user_id=user.pk),
     )
     document = qs.filter(pk=pk).first()
+    if document is None:
+        document = _attached_to_a_readable_notice(user=user, pk=pk)
     if document is None or (document.sensitive and not document_sensitive_ok(user=user, document=document)):
         denied = document or Document.objects.filter(pk=pk).select_related("node").first()
         if denied is not None:
             audit_record(actor=user, action="access.denied", target=denied, node=denied.node, request=request)
         raise Http404
     return document
+
+
+def _attached_to_a_readable_notice(*, user, pk):
+    """An attachment of a notice the user may read on a board (the unit's board includes non-members)."""
+    from apps.disclosure.selectors import notice_board_for
+
+    notices = notice_board_for(user=user).filter(attachments__pk=pk)
+    if not notices.exists():
+        return None
+    return Document.objects.select_related("node", "person").filter(pk=pk, sensitive=False).first()

@@ -125,3 +125,80 @@ def test_printable_board_embeds_a_cjk_font(client, world, notices, tmp_path):
         path.write_bytes(response.content)
         fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
         assert "CJK" in fonts or "WenQuanYi" in fonts, fonts
+
+
+def test_periodic_disclosures_due(client, world, notices):
+    from apps.disclosure.selectors import periodic_due_for
+
+    due = {
+        (node.name, category.code)
+        for node, category, _p, _d in periodic_due_for(user=world.users["staff"], today=TODAY)
+    }
+    assert (world.branch_b.name, "appraisal") in due  # never published
+    assert (world.branch_a.name, "meetings") not in due  # published today
+    assert (world.branch_b.name, "meetings") not in due
+    assert (world.committee.name, "dues") in due
+    assert not any(n == world.branch_b.name for n, _c in periodic_due_for_names(world, "secretary_a"))
+    sign_in(client, world.users["secretary_a"])
+    assert client.get(reverse("disclosure:due")).status_code == 200
+
+
+def periodic_due_for_names(world, who):
+    from apps.disclosure.selectors import periodic_due_for
+
+    return [(n.name, c.code) for n, c, _p, _d in periodic_due_for(user=world.users[who], today=TODAY)]
+
+
+def test_attachment_is_hashed_and_readable_from_the_board(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.disclosure.services import notice_attach
+
+    notice = notice_draft(
+        actor=world.users["staff"],
+        node=world.committee,
+        category=Category.objects.get(code="dues"),
+        title="党费使用明细",
+        content="",
+        opens_on=TODAY,
+        scope=Scope.UNIT,
+    )
+    document = notice_attach(
+        actor=world.users["staff"], notice=notice, uploaded=SimpleUploadedFile("明细.pdf", b"%PDF-1.4 detail")
+    )
+    notice_check(actor=world.users["admin"], notice=notice)
+    notice_approve(actor=world.users["staff"], notice=notice)
+    notice_publish(actor=world.users["staff"], notice=notice)
+    assert notice.versions.get().attachment_digests == [document.sha256]
+    sign_in(client, world.users["masses_b"])  # a non-member of the unit reads the unit's board and its attachment
+    assert client.get(reverse("documents:download", args=[document.pk])).status_code == 200
+
+
+def test_hold_and_resume(world, notices):
+    from django.core.exceptions import PermissionDenied
+
+    from apps.disclosure.models import NoticeStatus
+    from apps.disclosure.services import notice_hold, notice_resume
+
+    with pytest.raises(PermissionDenied):
+        notice_hold(actor=world.users["secretary_a"], notice=notices["org_a"], reason="异议较大")
+    held = notice_hold(actor=world.users["staff"], notice=notices["org_a"], reason="异议较大")
+    assert held.status == NoticeStatus.HELD and held.board_status(TODAY) == "held"
+    assert notice_resume(actor=world.users["staff"], notice=held).status == NoticeStatus.PUBLISHED
+
+
+def test_admin_drafts_a_notice_with_an_attachment(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    sign_in(client, world.users["secretary_a"])
+    response = client.post(reverse("admin:disclosure_notice_add"), {
+        "node": world.branch_a.pk, "category": Category.objects.get(code="meetings").pk, "scope": "organisation",
+        "title": "第四季度三会一课情况", "content": "<p>召开支部党员大会1次</p><script>x</script>",
+        "opens_on": TODAY.isoformat(), "closes_on": "",
+        "attachment": SimpleUploadedFile("记录.pdf", b"%PDF-1.4 minutes"),
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    from apps.disclosure.models import Notice
+
+    notice = Notice.objects.get(title="第四季度三会一课情况")
+    assert notice.status == "draft" and "<script>" not in notice.content and notice.attachments.count() == 1
