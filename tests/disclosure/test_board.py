@@ -191,12 +191,19 @@ def test_admin_drafts_a_notice_with_an_attachment(client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     sign_in(client, world.users["secretary_a"])
-    response = client.post(reverse("admin:disclosure_notice_add"), {
-        "node": world.branch_a.pk, "category": Category.objects.get(code="meetings").pk, "scope": "organisation",
-        "title": "第四季度三会一课情况", "content": "<p>召开支部党员大会1次</p><script>x</script>",
-        "opens_on": TODAY.isoformat(), "closes_on": "",
-        "attachment": SimpleUploadedFile("记录.pdf", b"%PDF-1.4 minutes"),
-    })
+    response = client.post(
+        reverse("admin:disclosure_notice_add"),
+        {
+            "node": world.branch_a.pk,
+            "category": Category.objects.get(code="meetings").pk,
+            "scope": "organisation",
+            "title": "第四季度三会一课情况",
+            "content": "<p>召开支部党员大会1次</p><script>x</script>",
+            "opens_on": TODAY.isoformat(),
+            "closes_on": "",
+            "attachment": SimpleUploadedFile("记录.pdf", b"%PDF-1.4 minutes"),
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     from apps.disclosure.models import Notice
 
