@@ -2,9 +2,9 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=partyportal.settings.production
-# CJK fonts and HarfBuzz subsetting for PDF reports with Chinese text; curl for health checks.
+# Pango, CJK fonts and HarfBuzz subsetting for PDFs with Chinese text (WeasyPrint); curl for health checks.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-noto-cjk libharfbuzz-subset0 curl \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 curl \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
