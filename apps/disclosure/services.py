@@ -361,11 +361,12 @@ def notice_correct(*, actor, notice: Notice, title: str, content: str, note: str
 
 
 def notice_sweep(*, today: datetime.date | None = None) -> int:
-    """Periodic job: published notices whose window has ended are closed (idempotent)."""
+    """Periodic job: published notices whose window has ended are closed; closed ones whose names have left the
+    board (window plus the category's retention) are archived. Idempotent; returns how many moved."""
     from .models import NoticeStatus
 
     today = today or timezone.localdate()
-    closed = 0
+    moved = 0
     for notice in Notice.objects.filter(status=NoticeStatus.PUBLISHED, closes_on__lt=today).order_by("pk"):
         with transaction.atomic():
             _move(
@@ -375,8 +376,20 @@ def notice_sweep(*, today: datetime.date | None = None) -> int:
                 allowed_from=(NoticeStatus.PUBLISHED,),
                 action="disclosure.notice_closed",
             )
-            closed += 1
-    return closed
+            moved += 1
+    for notice in Notice.objects.filter(status=NoticeStatus.CLOSED).select_related("category").order_by("pk"):
+        retention = notice.category.name_retention_days if notice.category else 30
+        if today > notice.closes_on + datetime.timedelta(days=retention):
+            with transaction.atomic():
+                _move(
+                    actor=None,
+                    notice=notice,
+                    to=NoticeStatus.ARCHIVED,
+                    allowed_from=(NoticeStatus.CLOSED,),
+                    action="disclosure.notice_archived",
+                )
+                moved += 1
+    return moved
 
 
 @transaction.atomic

@@ -142,9 +142,61 @@ def test_removed_version_is_detected(world, published):
         call_command("disclosure_verify", stdout=StringIO())
 
 
-def test_sweep_closes_ended_windows_once(world, published):
-    assert notice_sweep(today=D(2026, 10, 7)) == 0
+def test_sweep_closes_ended_windows_once_and_archives_later(world, published):
+    assert notice_sweep(today=D(2026, 10, 7)) == 0  # the last day of the window
     assert notice_sweep(today=D(2026, 10, 8)) == 1
     assert notice_sweep(today=D(2026, 10, 8)) == 0
     published.refresh_from_db()
     assert published.status == NoticeStatus.CLOSED
+    assert notice_sweep(today=D(2026, 11, 6)) == 0  # 30 days of retention
+    assert notice_sweep(today=D(2026, 11, 7)) == 1
+    published.refresh_from_db()
+    assert published.status == NoticeStatus.ARCHIVED
+
+
+@pytest.mark.parametrize(
+    ("opens_on", "closes_on"),
+    [
+        (D(2026, 9, 28), D(2026, 10, 9)),  # over the National Day holiday
+        (D(2026, 10, 9), D(2026, 10, 14)),  # Saturday 10/10 is a working day (调休)
+    ],
+)
+def test_window_boundaries_over_holiday_and_working_weekend(world, opens_on, closes_on):
+    from apps.workdays.selectors import calendar_load
+
+    assert calendar_load().add_working_days(opens_on, 5) == (closes_on, False)
+    notice = notice_draft(
+        actor=world.users["secretary_a"],
+        node=world.branch_a,
+        category=Category.objects.get(code="development"),
+        title="公示",
+        content="",
+        opens_on=opens_on,
+    )
+    assert notice.closes_on == closes_on
+
+
+@pytest.mark.django_db
+def test_working_saturday_counts():
+    from apps.workdays.selectors import calendar_load
+
+    # opened Friday 10/9: 10/9, Saturday 10/10 (调休), 10/12, 10/13, 10/14
+    assert calendar_load().add_working_days(D(2026, 10, 9), 5) == (D(2026, 10, 14), False)
+
+
+def test_attachment_of_the_wrong_type_is_refused(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.disclosure.services import notice_attach
+
+    notice = notice_draft(
+        actor=world.users["secretary_a"],
+        node=world.branch_a,
+        category=Category.objects.get(code="dues"),
+        title="x",
+        content="",
+        opens_on=D(2026, 11, 2),
+    )
+    with pytest.raises(ValidationError):
+        notice_attach(actor=world.users["secretary_a"], notice=notice, uploaded=SimpleUploadedFile("a.exe", b"MZ"))
+    assert notice.attachments.count() == 0
