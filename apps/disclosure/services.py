@@ -61,7 +61,7 @@ def objection_file(
     received_on: datetime.date | None = None,
 ) -> Objection:
     """An objection, named by the signed-in reporter or recorded by staff from a call, letter or visit."""
-    notice = Notice.objects.select_for_update().select_related("category").get(pk=notice.pk)
+    notice = Notice.objects.select_for_update(of=("self",)).select_related("category").get(pk=notice.pk)
     received_on = received_on or timezone.localdate()
     if not content.strip():
         raise ValidationError(_("Write what the objection is about."))
@@ -94,7 +94,7 @@ def objection_resolve(*, actor, objection: Objection, outcome: str, resolution: 
     """The handlers' finding, and the answer that goes back to the reporter."""
     from apps.organisations.choices import MANAGE_PEOPLE
 
-    objection = Objection.objects.select_for_update().select_related("notice__node").get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("notice__node").get(pk=objection.pk)
     if actor is not None:
         _require(actor, MANAGE_PEOPLE, objection.notice.node, _("You cannot handle objections of this notice."))
     if outcome not in Outcome.values:
@@ -122,7 +122,7 @@ def objection_resolve(*, actor, objection: Objection, outcome: str, resolution: 
 @transaction.atomic
 def objection_reply(*, actor, objection: Objection, reply: str) -> Objection:
     """The person the notice concerns replies to a finding about them (they never learn who objected)."""
-    objection = Objection.objects.select_for_update().select_related("notice__case__person").get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("notice__case__person").get(pk=objection.pk)
     case = objection.notice.case
     if case is None or case.person.user_id != getattr(actor, "pk", None):
         from django.core.exceptions import PermissionDenied

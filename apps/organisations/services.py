@@ -104,7 +104,7 @@ def term_open(*, actor, node: OrgNode, elected_on: datetime.date, number: int | 
 @transaction.atomic
 def term_shift(*, actor, term: Term, months: int, approval: str) -> Term:
     """Record an approved move of the next election; at most the policy's limit (normally 1 year)."""
-    term = Term.objects.select_for_update().select_related("node").get(pk=term.pk)
+    term = Term.objects.select_for_update(of=("self",)).select_related("node").get(pk=term.pk)
     limit = policy_for(term.node).term_max_shift_months
     if abs(months) > limit:
         raise ValidationError(
@@ -250,7 +250,7 @@ POLICY_FIELDS = [f.name for f in OrgPolicy._meta.concrete_fields if f.name not i
 
 @transaction.atomic
 def policy_update(*, actor, policy: OrgPolicy, fields: dict) -> OrgPolicy:
-    policy = OrgPolicy.objects.select_for_update().select_related("committee").get(pk=policy.pk)
+    policy = OrgPolicy.objects.select_for_update(of=("self",)).select_related("committee").get(pk=policy.pk)
     unknown = set(fields) - set(POLICY_FIELDS)
     if unknown:
         raise ValidationError(_("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(sorted(unknown))})

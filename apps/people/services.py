@@ -74,7 +74,7 @@ def person_create(*, actor, node: OrgNode, name: str, political_status: str, **f
 @transaction.atomic
 def person_update(*, actor, person: Person, fields: dict, self_service: bool = False) -> Person:
     """Change profile fields. ``self_service``: the person edits their own contact details only."""
-    person = Person.objects.select_for_update().select_related("node").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("node").get(pk=person.pk)
     allowed = SELF_EDITABLE_FIELDS if self_service else PROFILE_FIELDS
     if self_service:
         if person.user_id != actor.pk:
@@ -104,7 +104,7 @@ def person_update(*, actor, person: Person, fields: dict, self_service: bool = F
 @transaction.atomic
 def person_move(*, actor, person: Person, node: OrgNode) -> Person:
     """Place a person in another organisation within the actor's subtree (transfers come with the lifecycle)."""
-    person = Person.objects.select_for_update().select_related("node").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("node").get(pk=person.pk)
     if person.node_id == node.pk:
         return person
     if not covers(actor, MANAGE_PEOPLE, person.node.path):
@@ -120,7 +120,7 @@ def person_move(*, actor, person: Person, node: OrgNode) -> Person:
 
 @transaction.atomic
 def family_member_add(*, actor, person: Person, relation: str, name: str, **fields) -> FamilyMember:
-    person = Person.objects.select_for_update().select_related("node").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("node").get(pk=person.pk)
     if not covers(actor, MANAGE_PEOPLE, person.node.path):
         raise PermissionDenied(_("You cannot manage people of %(node)s.") % {"node": person.node})
     member = FamilyMember(person=person, relation=relation, name=name, **fields)
