@@ -122,7 +122,9 @@ def objection_resolve(*, actor, objection: Objection, outcome: str, resolution: 
 @transaction.atomic
 def objection_reply(*, actor, objection: Objection, reply: str) -> Objection:
     """The person the notice concerns replies to a finding about them (they never learn who objected)."""
-    objection = Objection.objects.select_for_update(of=("self",)).select_related("notice__case__person").get(pk=objection.pk)
+    objection = (
+        Objection.objects.select_for_update(of=("self",)).select_related("notice__case__person").get(pk=objection.pk)
+    )
     case = objection.notice.case
     if case is None or case.person.user_id != getattr(actor, "pk", None):
         from django.core.exceptions import PermissionDenied
