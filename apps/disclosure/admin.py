@@ -80,7 +80,7 @@ class NoticeForm(forms.ModelForm):
 
     class Meta:
         model = Notice
-        fields = ["node", "category", "scope", "title", "content", "opens_on", "closes_on"]
+        fields = ["node", "category", "scope", "named_people", "title", "content", "opens_on", "closes_on"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,16 +118,34 @@ class NoticeAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_filter = [StatusQueueFilter, "status", "category", ScopedNodeFilter]
     list_select_related = ["node", "category"]
     search_fields = ["title"]
+    autocomplete_fields = ["named_people"]
     actions = ["check_selected", "approve_selected", "publish_selected"]
 
     def get_fields(self, request, obj=None):
-        fields = ["node", "category", "scope", "title", "content", "opens_on", "closes_on", "attachment"]
+        fields = [
+            "node",
+            "category",
+            "scope",
+            "named_people",
+            "title",
+            "content",
+            "opens_on",
+            "closes_on",
+            "attachment",
+        ]
         if obj is not None and obj.status in (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED):
             return ["title", "content", "correction_note"]
         return fields
 
     def get_readonly_fields(self, request, obj=None):
         return ["node"] if obj is not None else []
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "named_people":
+            from apps.people.selectors import person_list_for
+
+            kwargs["queryset"] = person_list_for(user=request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_via_service(self, request, obj, form, change):
         data = form.cleaned_data
@@ -141,6 +159,7 @@ class NoticeAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
                 opens_on=data["opens_on"],
                 closes_on=data.get("closes_on"),
                 scope=data.get("scope") or "",
+                named=list(data.get("named_people") or []),
             )
             obj.pk = created.pk
             if data.get("attachment"):

@@ -198,6 +198,7 @@ def notice_draft(
     opens_on: datetime.date,
     scope: str = "",
     closes_on: datetime.date | None = None,
+    named=(),
 ) -> Notice:
     from apps.organisations.choices import MANAGE_PEOPLE
 
@@ -226,6 +227,8 @@ def notice_draft(
         provisional=provisional,
         created_by=actor,
     )
+    if named:
+        notice.named_people.set(named)
     audit_record(actor=actor, action="disclosure.notice_drafted", target=notice, node=node)
     return notice
 
@@ -443,6 +446,7 @@ def notice_update_draft(*, actor, notice: Notice, fields: dict) -> Notice:
     _require(actor, MANAGE_PEOPLE, notice.node, _("You cannot draft notices for %(node)s.") % {"node": notice.node})
     if notice.status not in (NoticeStatus.DRAFT, NoticeStatus.CHECKED):
         raise ValidationError(_("Only a published notice is corrected; edit the draft instead."))
+    named = fields.pop("named_people", None)
     allowed = {"title", "content", "opens_on", "closes_on", "scope", "category"}
     if set(fields) - allowed:
         raise ValidationError(
@@ -460,6 +464,8 @@ def notice_update_draft(*, actor, notice: Notice, fields: dict) -> Notice:
     old = notice.status
     notice.status = NoticeStatus.DRAFT  # a changed text is checked again
     notice.save()
+    if named is not None:
+        notice.named_people.set(named)
     audit_record(
         actor=actor,
         action="disclosure.notice_edited",

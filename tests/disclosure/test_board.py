@@ -209,3 +209,23 @@ def test_admin_drafts_a_notice_with_an_attachment(client, world):
 
     notice = Notice.objects.get(title="第四季度三会一课情况")
     assert notice.status == "draft" and "<script>" not in notice.content and notice.attachments.count() == 1
+
+
+def test_named_notice_reaches_only_the_named(client, world):
+    notice = notice_draft(
+        actor=world.users["staff"],
+        node=world.committee,
+        category=Category.objects.get(code="goals"),
+        title="致特定同志的通知",
+        content="",
+        opens_on=TODAY,
+        scope=Scope.NAMED,
+        named=[world.people["member_b"]],
+    )
+    notice_check(actor=world.users["admin"], notice=notice)
+    notice_approve(actor=world.users["staff"], notice=notice)
+    notice_publish(actor=world.users["staff"], notice=notice)
+    sign_in(client, world.users["member_b"])
+    assert "致特定同志的通知" in _titles(client)
+    sign_in(client, world.users["member_a"])
+    assert "致特定同志的通知" not in _titles(client)
