@@ -36,6 +36,11 @@ def _error_messages(exc) -> list[str]:
     return exc.messages if isinstance(exc, ValidationError) else [str(exc)]
 
 
+def _warning_labels(plan) -> list:
+    """``(label, step)`` of each warning of a plan, for the templates."""
+    return [(WarningCode(c).label if c in WarningCode.values else c, STEP_BY_CODE.get(s)) for c, s in plan.warnings]
+
+
 def my_development(request):
     """The applicant's, activist's or probationary member's own timeline, and the people one accompanies."""
     me = person_for_user(request.user)
@@ -134,9 +139,7 @@ def case_detail(request, pk: int):
     context = {
         "case": case,
         "plan": plan,
-        "warnings": [
-            (WarningCode(c).label if c in WarningCode.values else c, STEP_BY_CODE.get(s)) for c, s in plan.warnings
-        ],
+        "warnings": _warning_labels(plan),
         "records": records,
         "helpers": list(case.helpers.all()),
         "notices": list(case.notices.all()),
@@ -214,11 +217,7 @@ def plan_calculator(request):
         rules = Rules.from_model(form.cleaned_data["edition"])
         start = facts.steps["application_received"] - datetime.timedelta(days=1)
         plan = compute_plan(rules=rules, facts=facts, calendar=calendar_load(start=start))
-    warnings = []
-    if plan:
-        warnings = [
-            (WarningCode(c).label if c in WarningCode.values else c, STEP_BY_CODE.get(s)) for c, s in plan.warnings
-        ]
+    warnings = _warning_labels(plan) if plan else []
     return render(request, "lifecycle/plan.html", {"form": form, "plan": plan, "warnings": warnings})
 
 
