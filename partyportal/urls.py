@@ -20,6 +20,7 @@ urlpatterns = [
     path("documents/", include("apps.documents.urls")),
     path("development/", include("apps.lifecycle.urls")),
     path("disclosure/", include("apps.disclosure.urls")),
+    path("notifications/", include("apps.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", portal_views.healthz, name="healthz"),
     path("healthz/live", portal_views.healthz_live, name="healthz_live"),

@@ -166,6 +166,9 @@ class DevelopmentCase(models.Model):
     opened_on = models.DateField(_("application received on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     next_due_on = models.DateField(_("next step due"), null=True, blank=True, db_index=True, editable=False)
+    next_due_step = models.CharField(
+        _("step due next"), max_length=40, choices=STEP_CHOICES, blank=True, default="", editable=False
+    )
     departure_on = models.DateField(
         _("expected to leave the unit on"),
         null=True,

@@ -555,8 +555,8 @@ def _status_after(actor, case, stage: str, on: datetime.date, facts, rules: Rule
 
 def _store_plan(case: DevelopmentCase, plan) -> bool:
     """Store the next due date and the warnings of a case, for lists, filters and reminders; True if changed."""
-    upcoming = [s.latest or s.reference for s in plan.steps if s.actual is None and (s.latest or s.reference)]
-    next_due = min(upcoming) if upcoming and case.is_open else None
+    upcoming = [(s.latest or s.reference, s.code) for s in plan.steps if s.actual is None and (s.latest or s.reference)]
+    next_due, next_step = min(upcoming) if upcoming and case.is_open else (None, "")
     wanted = {(str(code), step) for code, step in plan.warnings}
     current = {(w.code, w.step) for w in case.warnings.all()}
     changed = False
@@ -568,9 +568,9 @@ def _store_plan(case: DevelopmentCase, plan) -> bool:
             [CaseWarning(case=case, code=code, step=step) for code, step in wanted - current], ignore_conflicts=True
         )
         changed = True
-    if case.next_due_on != next_due:
-        DevelopmentCase.objects.filter(pk=case.pk).update(next_due_on=next_due)
-        case.next_due_on = next_due
+    if case.next_due_on != next_due or case.next_due_step != next_step:
+        DevelopmentCase.objects.filter(pk=case.pk).update(next_due_on=next_due, next_due_step=next_step)
+        case.next_due_on, case.next_due_step = next_due, next_step
         changed = True
     return changed
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.workdays",
     "apps.disclosure",
     "apps.lifecycle",
+    "apps.notifications",
     "apps.portal",
 ]
 
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.portal.context_processors.navigation",
+                "apps.notifications.context_processors.unread",
             ],
         },
     },
@@ -185,16 +187,30 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Acknowledged on receipt by default; only the idempotent periodic tasks set acks_late (a task lost with a worker
+# that dies is run again by the next tick anyway). One message per worker process at a time; hard time limits.
 CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # keep trying while Redis is away; the sweeps catch up afterwards
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = TIME_ZONE
+# Exactly one beat: it holds this Redis lock while it runs (partyportal/celery.py); a second one exits.
+CELERY_BEAT_LOCK_KEY = "partyportal:beat-lock"
+CELERY_BEAT_LOCK_SECONDS = 60
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "partyportal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
@@ -207,6 +223,14 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="partyportal@localhost")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+
+# Reminders (apps.notifications)
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # links in e-mails and the calendar feed
+NOTIFY_MESSAGE_DOMAIN = env("NOTIFY_MESSAGE_DOMAIN", default="partyportal.local")  # right side of Message-IDs
+NOTIFY_RETRY_MINUTES = env.list("NOTIFY_RETRY_MINUTES", cast=int, default=[1, 5, 30, 120, 480])
+NOTIFY_DIGEST_HOUR = env.int("NOTIFY_DIGEST_HOUR", default=7)  # local time from which the daily digest goes out
+NOTIFY_SWEEP_STALE_MINUTES = env.int("NOTIFY_SWEEP_STALE_MINUTES", default=30)  # /healthz fails after this
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

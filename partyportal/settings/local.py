@@ -8,3 +8,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)
 
 VAR_DIR.mkdir(exist_ok=True)  # noqa: F405 - SQLite database and private uploads live here
+
+# E-mail of the embedded default: one file per message under var/mail/ (set EMAIL_BACKEND to change it).
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))  # noqa: F405

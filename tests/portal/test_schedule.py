@@ -17,16 +17,16 @@ def test_beat_schedule_has_every_periodic_job():
 
 def test_embedded_scheduler_runs_every_job_once(world):
     out = StringIO()
-    call_command("run_scheduler", "--once", stdout=out)
+    call_command("run_sweeps", "--once", stdout=out)
     for name, _path, _seconds in PERIODIC_JOBS:
         assert f"{name}:" in out.getvalue()
 
 
 def test_scheduler_loop_runs_due_jobs_only():
-    from apps.portal.management.commands.run_scheduler import run_due
+    from apps.portal.management.commands.run_sweeps import run_due
 
     calls = []
-    import apps.portal.management.commands.run_scheduler as module
+    import apps.portal.management.commands.run_sweeps as module
 
     original = module._resolve
     module._resolve = lambda path: lambda: calls.append(path)

@@ -1,0 +1,91 @@
+"""Reminder sources of the membership lifecycle: the next step due on each open case."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.notifications.choices import RecipientRole
+from apps.notifications.sources import Due, Source, register
+
+from .steps import OPEN_STAGES, STEPS
+
+SELF_SERVICE = {"thought_report", "conversion_applied"}  # handed in by the person concerned
+_LABELS = {s.code: s.label for s in STEPS}
+
+
+def _window(qs, earliest, latest, field="next_due_on"):
+    qs = qs.filter(**{f"{field}__lte": latest})
+    return qs.filter(**{f"{field}__gte": earliest}) if earliest else qs
+
+
+def _dues(today, earliest, latest):
+    from .models import DevelopmentCase
+
+    rows = _window(
+        DevelopmentCase.objects.filter(stage__in=OPEN_STAGES, next_due_on__isnull=False), earliest, latest
+    ).values_list("pk", "next_due_on", "next_due_step", "branch_id", "branch__path", "person_id", "person__name")
+    for pk, due_on, step, branch_id, path, person_id, name in rows.iterator(chunk_size=5000):
+        yield Due(pk, due_on, branch_id, path, person_id, {"step": step, "name": name})
+
+
+def _contacts(today, earliest, latest):
+    from .models import CasePerson
+
+    rows = _window(
+        CasePerson.objects.filter(case__stage__in=OPEN_STAGES, since__lte=today).filter(
+            Q(until__isnull=True) | Q(until__gte=today)
+        ),
+        earliest,
+        latest,
+        field="case__next_due_on",
+    ).values_list("case_id", "person_id")
+    found = defaultdict(list)
+    for case_id, person_id in rows.iterator(chunk_size=5000):
+        found[case_id].append(person_id)
+    return found
+
+
+def _title(params):
+    step = str(_LABELS.get(params.get("step"), params.get("step") or _("Next step")))
+    return _("%(step)s: %(name)s") % {"step": step, "name": params.get("name", "")}
+
+
+def _url(due, role):
+    if role in (RecipientRole.SUBJECT, RecipientRole.CONTACTS):
+        return reverse("lifecycle:my_development")
+    return reverse("lifecycle:case_detail", args=[due.subject_id])
+
+
+def _applies(due, role):
+    # The person concerned is reminded of what they hand in themselves; the branch's steps are the branch's.
+    return role != RecipientRole.SUBJECT or due.params.get("step") in SELF_SERVICE
+
+
+register(
+    Source(
+        code="lifecycle.step_due",
+        label=gettext_lazy("Membership development: next step due"),
+        roles=(
+            RecipientRole.SUBJECT,
+            RecipientRole.CONTACTS,
+            RecipientRole.SECRETARY,
+            RecipientRole.ORGANISER,
+            RecipientRole.COMMITTEE_STAFF,
+        ),
+        dues=_dues,
+        title=_title,
+        url=_url,
+        contacts=_contacts,
+        applies=_applies,
+        help_text=gettext_lazy(
+            "The deadline of the next step of each open case (talk within a month, evaluations, thought reports, "
+            "the end of the activist year, approvals, the conversion application). The person concerned is only "
+            "reminded of what they hand in themselves."
+        ),
+    )
+)

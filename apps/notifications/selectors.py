@@ -1,0 +1,105 @@
+"""Reads of the notifications app, already restricted to the user."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from apps.people.selectors import person_for_user
+
+from .choices import EmailState, Job
+from .models import CalendarToken, JobRun, Reminder
+from .services import token_digest
+
+
+def reminder_list_for(*, user) -> QuerySet[Reminder]:
+    """The user's own reminders shown in the portal, newest first."""
+    return (
+        Reminder.objects.filter(person__user=user, in_portal=True).select_related("node").order_by("-created_at", "-pk")
+    )
+
+
+def unread_count(*, user) -> int:
+    return Reminder.objects.filter(person__user=user, in_portal=True, read_at__isnull=True).count()
+
+
+def reminder_get_for(*, user, pk) -> Reminder:
+    reminder = reminder_list_for(user=user).filter(pk=pk).select_related("person").first()
+    if reminder is None:
+        raise Http404
+    return reminder
+
+
+def calendar_user(token: str):
+    """The user of a live calendar token, or None (unknown or revoked: the caller answers 404)."""
+    row = (
+        CalendarToken.objects.select_related("user")
+        .filter(digest=token_digest(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if row is None:
+        return None
+    now = timezone.now()
+    if row.last_used_at is None or now - row.last_used_at > datetime.timedelta(hours=1):
+        CalendarToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user
+
+
+def calendar_token_live(*, user) -> CalendarToken | None:
+    return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+def calendar_events_for(*, user, today: datetime.date | None = None):
+    """The user's deadlines from 30 days back to a year ahead: [(source, due, role)]."""
+    from .sweep import deadlines_for
+
+    today = today or timezone.localdate()
+    person = person_for_user(user)
+    if person is None:
+        return []
+    return deadlines_for(
+        person.pk, start=today - datetime.timedelta(days=30), end=today + datetime.timedelta(days=365), today=today
+    )
+
+
+def queue_depth() -> int | None:
+    """Messages waiting in the Celery queue (Redis), None in the embedded default or when Redis does not answer."""
+    if not settings.REDIS_URL:
+        return None
+    try:
+        import redis
+
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1)
+        return int(client.llen(settings.CELERY_TASK_DEFAULT_QUEUE))
+    except Exception:  # noqa: BLE001 - a status page must not fail with the broker
+        return None
+
+
+def last_runs() -> dict[str, JobRun | None]:
+    return {job: JobRun.objects.filter(job=job).order_by("-started_at").first() for job in Job.values}
+
+
+def sweep_health(now: datetime.datetime | None = None) -> str:
+    """ "ok", "never" (no sweep yet: a fresh installation) or "stale" (no successful sweep for too long)."""
+    now = now or timezone.now()
+    last_ok = JobRun.objects.filter(job=Job.SWEEP, ok=True).order_by("-started_at").values_list("started_at", flat=True)
+    last = last_ok.first()
+    if last is None:
+        return "stale" if JobRun.objects.filter(job=Job.SWEEP).exists() else "never"
+    return "ok" if now - last <= datetime.timedelta(minutes=settings.NOTIFY_SWEEP_STALE_MINUTES) else "stale"
+
+
+def outbox_figures(*, reminders: QuerySet[Reminder]) -> dict:
+    """Counts of the outbox over the given (already scoped) reminders."""
+    now = timezone.now()
+    return {
+        "pending": reminders.filter(email_state=EmailState.PENDING).count(),
+        "due_now": reminders.filter(email_state=EmailState.PENDING, next_attempt_at__lte=now).count(),
+        "retrying": reminders.filter(email_state=EmailState.PENDING, attempts__gt=0).count(),
+        "digest": reminders.filter(email_state=EmailState.DIGEST, digest__isnull=True).count(),
+        "failed": reminders.filter(email_state=EmailState.FAILED).count(),
+    }

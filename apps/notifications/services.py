@@ -1,0 +1,192 @@
+"""Writes of the notifications app: the periodic jobs, rules, preferences, calendar tokens, read marks, retries."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.audit.services import audit_diff, audit_record, snapshot
+from apps.organisations.choices import MANAGE_ORG, MANAGE_PEOPLE
+from apps.organisations.permissions import covers
+
+from .choices import EmailMode, EmailState, Job
+from .delivery import deliver, digests_build
+from .models import CalendarToken, JobRun, Preference, Reminder, ReminderRule
+from .sweep import sweep
+
+JOB_RUN_KEEP_DAYS = 14
+
+
+def _run(job: str, work) -> JobRun:
+    """Run one periodic job and record it (the operations page and /healthz read these rows)."""
+    run = JobRun.objects.create(job=job, started_at=timezone.now())
+    try:
+        created, sent, failed = work()
+    except Exception as exc:
+        JobRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}")
+        raise
+    run.finished_at, run.ok, run.created, run.sent, run.failed = timezone.now(), True, created, sent, failed
+    run.save(update_fields=["finished_at", "ok", "created", "sent", "failed"])
+    return run
+
+
+def reminders_sweep(*, now: datetime.datetime | None = None) -> JobRun:
+    """The periodic sweep: insert the reminders due now (idempotent), prune old job runs."""
+
+    def work():
+        result = sweep(now=now)
+        JobRun.objects.filter(started_at__lt=timezone.now() - datetime.timedelta(days=JOB_RUN_KEEP_DAYS)).delete()
+        return result.created, 0, 0
+
+    return _run(Job.SWEEP, work)
+
+
+def outbox_deliver(*, now: datetime.datetime | None = None) -> JobRun:
+    """Build the day's digests when it is time, then send what is due in the outbox."""
+
+    def work():
+        digests = digests_build(now=now)
+        result = deliver(now=now)
+        return digests, result.sent, result.failed
+
+    return _run(Job.DELIVER, work)
+
+
+# --- rules -----------------------------------------------------------------------------------------------------------
+
+RULE_FIELDS = [
+    "committee",
+    "source",
+    "name",
+    "lead_days",
+    "overdue_every_days",
+    "recipients",
+    "by_email",
+    "in_portal",
+    "digest_allowed",
+    "is_active",
+]
+
+
+def _may_edit_rule(actor, committee) -> bool:
+    if committee is None:
+        return bool(getattr(actor, "is_superuser", False))
+    return covers(actor, MANAGE_ORG, committee.path)
+
+
+@transaction.atomic
+def rule_save(*, actor, rule: ReminderRule, before: dict | None = None) -> ReminderRule:
+    """Create or change a reminder rule. Defaults (no committee) are the administrators'; a committee's own rules
+    are its staff's."""
+    if not _may_edit_rule(actor, rule.committee):
+        raise PermissionDenied(_("You cannot change the reminder rules of this organisation."))
+    rule.full_clean()
+    created = rule.pk is None
+    if not created:
+        ReminderRule.objects.select_for_update().get(pk=rule.pk)
+    rule.save()
+    changes = (
+        {f: [None, getattr(rule, f)] for f in RULE_FIELDS} if created else audit_diff(rule, before or {}, RULE_FIELDS)
+    )
+    if changes:
+        audit_record(
+            actor=actor,
+            action="notifications.rule_created" if created else "notifications.rule_changed",
+            target=rule,
+            node=rule.committee,
+            changes=changes,
+        )
+    return rule
+
+
+def rule_snapshot(rule: ReminderRule) -> dict:
+    return snapshot(rule, RULE_FIELDS)
+
+
+# --- the recipient's own -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def preference_set(*, user, email_mode: str) -> Preference:
+    if email_mode not in EmailMode.values:
+        raise ValidationError(_("Unknown e-mail preference."))
+    pref, _created = Preference.objects.select_for_update().get_or_create(user=user)
+    if pref.email_mode != email_mode:
+        audit_record(
+            actor=user,
+            action="notifications.preference_changed",
+            target=pref,
+            changes={"email_mode": [pref.email_mode, email_mode]},
+        )
+        pref.email_mode = email_mode
+        pref.save(update_fields=["email_mode"])
+    return pref
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_token_create(*, user) -> str:
+    """A new secret calendar token; any earlier one stops working. Returns the token (shown once, stored hashed)."""
+    calendar_token_revoke(user=user)
+    token = secrets.token_urlsafe(32)
+    CalendarToken.objects.create(user=user, digest=token_digest(token))
+    audit_record(actor=user, action="notifications.calendar_token_created", target=user)
+    return token
+
+
+@transaction.atomic
+def calendar_token_revoke(*, user) -> int:
+    revoked = CalendarToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    count = revoked.update(revoked_at=timezone.now())
+    if count:
+        audit_record(actor=user, action="notifications.calendar_token_revoked", target=user)
+    return count
+
+
+def reminder_mark_read(*, user, reminder: Reminder) -> Reminder:
+    """Mark one of the user's own reminders read (idempotent; the first reading counts)."""
+    if reminder.person.user_id != user.pk:
+        raise PermissionDenied
+    if reminder.read_at is None:
+        Reminder.objects.filter(pk=reminder.pk, read_at__isnull=True).update(read_at=timezone.now())
+    return reminder
+
+
+def reminders_mark_all_read(*, user) -> int:
+    return Reminder.objects.filter(person__user=user, read_at__isnull=True, in_portal=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def email_retry(*, actor, reminder_ids: list[int]) -> int:
+    """Staff: send failed e-mails again (after an address was corrected, say). Only rows in the actor's subtree."""
+    rows = list(
+        Reminder.objects.select_for_update(of=("self",))
+        .select_related("node")
+        .filter(pk__in=reminder_ids, email_state=EmailState.FAILED)
+    )
+    allowed = [r for r in rows if covers(actor, MANAGE_PEOPLE, r.node.path)]
+    if len(allowed) != len(rows):
+        raise PermissionDenied(_("Some of these reminders are outside your organisations."))
+    for reminder in allowed:
+        Reminder.objects.filter(pk=reminder.pk).update(
+            email_state=EmailState.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+        )
+        audit_record(
+            actor=actor,
+            action="notifications.email_retried",
+            target=reminder,
+            node=reminder.node,
+            changes={"email_state": [EmailState.FAILED, EmailState.PENDING]},
+        )
+    return len(allowed)

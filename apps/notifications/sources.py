@@ -1,0 +1,68 @@
+"""The catalogue of reminder sources: what can be due, for whom, and how it reads.
+
+A source is code (it knows its tables); the rules that use it are data (``ReminderRule``: lead times, recipients,
+channels, per committee). Apps declare their sources in a ``reminders`` module, found when the app registry is ready,
+so later domains (meetings, dues, assessment) add theirs without touching this one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .choices import RecipientRole
+
+
+@dataclass(frozen=True)
+class Due:
+    """One thing due on one day: the subject (a case, a notice, …) and what its reminders need to say."""
+
+    subject_id: int
+    due_on: datetime.date
+    node_id: int
+    node_path: str
+    person_id: int | None = None  # the person concerned, if any
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Source:
+    code: str
+    label: str  # lazy translation
+    roles: tuple[str, ...]
+    # (today, earliest due date or None, latest due date) -> the dues, in one query
+    dues: Callable[[datetime.date, datetime.date | None, datetime.date], Iterable[Due]]
+    # (params, current language) -> the one-line title of a reminder, e.g. "Talk with the applicant: 张三"
+    title: Callable[[dict], str]
+    # (due, recipient role) -> the path of the page to open
+    url: Callable[[Due | dict, str], str]
+    # subject ids -> {subject id: [person ids]} for RecipientRole.CONTACTS, in one query
+    contacts: Callable[[list[int]], dict[int, list[int]]] | None = None
+    # (due, role) -> False where a role does not apply to this due (e.g. the applicant for the branch's own step)
+    applies: Callable[[Due, str], bool] | None = None
+    help_text: str = ""
+
+
+_REGISTRY: dict[str, Source] = {}
+
+
+def register(source: Source) -> Source:
+    unknown = set(source.roles) - set(RecipientRole.values)
+    if unknown:
+        raise ValueError(f"unknown recipient roles {unknown} in {source.code}")
+    _REGISTRY[source.code] = source
+    return source
+
+
+def get(code: str) -> Source | None:
+    return _REGISTRY.get(code)
+
+
+def all_sources() -> list[Source]:
+    return list(_REGISTRY.values())
+
+
+def source_choices() -> list[tuple[str, str]]:
+    """Choices for ``ReminderRule.source`` (a callable, so sources registered later are included)."""
+    return [(s.code, s.label) for s in _REGISTRY.values()]

@@ -1,0 +1,35 @@
+"""Reminder source of the organisation: committee terms ending (换届)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.notifications.choices import RecipientRole
+from apps.notifications.sources import Due, Source, register
+
+
+def _terms(today, earliest, latest):
+    from .models import Term
+
+    qs = Term.objects.filter(closed_on__isnull=True, expires_on__lte=latest)
+    if earliest:
+        qs = qs.filter(expires_on__gte=earliest)
+    for pk, expires_on, node_id, path, name, number in qs.values_list(
+        "pk", "expires_on", "node_id", "node__path", "node__name", "number"
+    ).iterator(chunk_size=5000):
+        yield Due(pk, expires_on, node_id, path, None, {"name": name, "number": number})
+
+
+register(
+    Source(
+        code="organisations.term_ending",
+        label=gettext_lazy("Committee term ending"),
+        roles=(RecipientRole.SECRETARY, RecipientRole.ORGANISER, RecipientRole.COMMITTEE_STAFF),
+        dues=_terms,
+        title=lambda p: _("Term %(number)s of %(name)s ends") % {"number": p.get("number"), "name": p.get("name")},
+        url=lambda due, role: reverse("portal:node_detail", args=[due.node_id]),
+        help_text=gettext_lazy("The end of an elected term: prepare the election in time (换届)."),
+    )
+)
