@@ -308,6 +308,30 @@ MATRIX: dict[str, list[Case]] = {
             {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 403, "staff": 403, "admin": 200},
         )
     ],
+    "notifications:list": [Case(_r("notifications:list"), ALL_SIGNED_IN_200)],
+    "notifications:settings": [Case(_r("notifications:settings"), ALL_SIGNED_IN_200)],
+    "notifications:read_all": [
+        Case(_r("notifications:read_all"), {**ALL_SIGNED_IN_200, **dict.fromkeys(ROLES[1:], 302)}, method="post")
+    ],
+    "notifications:open": [
+        # one's own reminder opens its subject; anyone else's is not found
+        Case(
+            _r("notifications:open", lambda w: w.reminders["a"].pk),
+            {"anon": LOGIN, "member_a": 404, "secretary_a": 302, "staff": 404, "admin": 404},
+        ),
+    ],
+    "notifications:calendar": [
+        # the secret token is the key, signed in or not; a revoked or unknown token finds nothing
+        Case(_r("notifications:calendar", lambda w: w.calendar_tokens["live"]), dict.fromkeys(ROLES, 200)),
+        Case(_r("notifications:calendar", lambda w: w.calendar_tokens["revoked"]), dict.fromkeys(ROLES, 404)),
+        Case(_r("notifications:calendar", "not-a-token"), dict.fromkeys(ROLES, 404)),
+    ],
+    "admin:notifications_reminder_status": [
+        Case(
+            _r("admin:notifications_reminder_status"),
+            {"anon": LOGIN, "member_a": LOGIN, "secretary_a": 200, "staff": 200, "admin": 200},
+        )
+    ],
 }
 
 # Admin model pages. "in": an object inside branch A (the secretary's subtree), "out": one outside it.
@@ -325,9 +349,19 @@ SCOPED_ADMIN = {
     "disclosure.objection": {"add": 200, "change_in": 200, "change_out": 404, "delete_in": 403},
     "disclosure.noticeversion": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
     "lifecycle.committeeruleset": {"add": 403, "change_in": None, "change_out": 404, "delete_in": None},
+    "notifications.reminderrule": {"add": 403, "change_in": None, "change_out": 404, "delete_in": None},
+    "notifications.reminder": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "notifications.digest": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
 }
 # Reference data every staff member may read; only administrators change it.
-READ_ONLY_STAFF_ADMIN = {"workdays.calendaryear", "workdays.calendarday", "lifecycle.ruleset", "disclosure.category"}
+READ_ONLY_STAFF_ADMIN = {
+    "workdays.calendaryear",
+    "workdays.calendarday",
+    "lifecycle.ruleset",
+    "disclosure.category",
+}
+# Logs of the system itself: every staff member reads them, nobody writes them.
+READ_ONLY_LOG_ADMIN = {"notifications.jobrun"}
 SUPERUSER_ONLY_ADMIN = {
     "auth.group",
     "axes.accessattempt",
@@ -338,6 +372,8 @@ SUPERUSER_ONLY_ADMIN = {
     "accounts.user",
     "organisations.role",
     "organisations.posttitle",
+    "notifications.preference",
+    "notifications.calendartoken",
 }
 ADMIN_MODEL_ACTIONS = {"changelist", "add", "change", "delete", "history", "simple_history"}
 # Unnamed patterns: Django admin's "<object_id>/" → change redirect and the final catch-all (no view of its own).
@@ -366,7 +402,12 @@ def test_every_url_has_an_entry():
         if name in MATRIX:
             continue
         label = _admin_model_of(name)
-        if label and (label in SCOPED_ADMIN or label in SUPERUSER_ONLY_ADMIN or label in READ_ONLY_STAFF_ADMIN):
+        if label and (
+            label in SCOPED_ADMIN
+            or label in SUPERUSER_ONLY_ADMIN
+            or label in READ_ONLY_STAFF_ADMIN
+            or label in READ_ONLY_LOG_ADMIN
+        ):
             continue
         missing.append(name)
     assert not missing, f"URL patterns without a permission-matrix entry: {missing}"
@@ -374,7 +415,7 @@ def test_every_url_has_an_entry():
 
 def test_every_registered_admin_model_has_an_entry():
     labels = {m._meta.label_lower for m in admin.site._registry}
-    assert labels == set(SCOPED_ADMIN) | SUPERUSER_ONLY_ADMIN | READ_ONLY_STAFF_ADMIN
+    assert labels == set(SCOPED_ADMIN) | SUPERUSER_ONLY_ADMIN | READ_ONLY_STAFF_ADMIN | READ_ONLY_LOG_ADMIN
 
 
 @pytest.fixture
@@ -459,6 +500,35 @@ def matrix_world(world):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     world.totp = TOTPDevice.objects.create(user=world.users["member_b"], name="x", confirmed=True)
+    from apps.notifications.models import Digest, Reminder, ReminderRule
+    from apps.notifications.services import calendar_token_create, calendar_token_revoke
+
+    default_rule = ReminderRule.objects.filter(committee=None, source="lifecycle.step_due").first()
+
+    def reminder(key, node, case):
+        return Reminder.objects.create(
+            rule=default_rule,
+            source=default_rule.source,
+            subject_id=case.pk,
+            due_on=today,
+            offset=0,
+            person=world.people[key],
+            role="secretary",
+            node=node,
+            url=f"/development/cases/{case.pk}/",
+            params={"step": "applicant_talk", "name": "x"},
+        )
+
+    world.reminders = {
+        "a": reminder("secretary_a", world.branch_a, world.cases["a"]),
+        "b": reminder("secretary_b", world.branch_b, world.cases["b"]),
+    }
+    committee_rule = ReminderRule.objects.create(
+        committee=world.committee, source="organisations.term_ending", name="本党委换届", recipients=["secretary"]
+    )
+    revoked = calendar_token_create(user=world.users["member_b"])
+    calendar_token_revoke(user=world.users["member_b"])
+    world.calendar_tokens = {"live": calendar_token_create(user=world.users["secretary_a"]), "revoked": revoked}
     world.admin_objects = {
         "organisations.orgnode": (world.branch_a, world.branch_b),
         "organisations.term": (world.terms["in"], world.terms["out"]),
@@ -480,6 +550,12 @@ def matrix_world(world):
             objection_file(
                 actor=world.users["staff"], notice=world.notices["b"], content="y", reporter=world.people["member_b"]
             ),
+        ),
+        "notifications.reminderrule": (None, committee_rule),
+        "notifications.reminder": (world.reminders["a"], world.reminders["b"]),
+        "notifications.digest": (
+            Digest.objects.create(person=world.people["secretary_a"], day=today),
+            Digest.objects.create(person=world.people["secretary_b"], day=today),
         ),
         "lifecycle.committeeruleset": (
             None,
@@ -563,3 +639,14 @@ def test_read_only_reference_admin_pages(client, matrix_world, label):
     assert c.get(_admin_url(label, "changelist")).status_code == LOGIN
     c = _client_for(client, matrix_world, "admin")
     assert c.get(_admin_url(label, "add")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", sorted(READ_ONLY_LOG_ADMIN))
+def test_read_only_log_admin_pages(client, matrix_world, label):
+    for role in ("secretary_a", "staff", "admin"):
+        c = _client_for(client, matrix_world, role)
+        assert c.get(_admin_url(label, "changelist")).status_code == 200
+        assert c.get(_admin_url(label, "add")).status_code == 403
+    c = _client_for(client, matrix_world, "member_a")
+    assert c.get(_admin_url(label, "changelist")).status_code == LOGIN

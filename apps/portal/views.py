@@ -132,6 +132,16 @@ def _broker_status() -> str:
         return "error"
 
 
+def _sweep_status() -> str:
+    """"ok", "never" (a fresh installation) or "stale": no successful reminder sweep for too long."""
+    from apps.notifications.selectors import sweep_health
+
+    try:
+        return sweep_health()
+    except Exception:  # noqa: BLE001 - the database check reports a broken database
+        return "error"
+
+
 def _database_status() -> str:
     try:
         with connection.cursor() as cursor:
@@ -146,8 +156,10 @@ def _database_status() -> str:
 @never_cache
 def healthz(request):
     """Database and broker status as JSON; 503 when one of them fails."""
-    status = {"database": _database_status(), "broker": _broker_status()}
-    healthy = status["database"] == "ok" and status["broker"] in ("ok", "embedded")
+    status = {"database": _database_status(), "broker": _broker_status(), "sweep": _sweep_status()}
+    healthy = (
+        status["database"] == "ok" and status["broker"] in ("ok", "embedded") and status["sweep"] in ("ok", "never")
+    )
     return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
 
 
