@@ -1,0 +1,244 @@
+"""A real Celery worker and beat on a private Redis, against the test database (PostgreSQL) and a real SMTP server.
+
+Skipped without PostgreSQL (a worker in another process cannot see an in-memory SQLite database) or without
+``redis-server`` on the PATH; ``.ci/run`` has both, so CI runs them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.notifications.choices import EmailState
+from apps.notifications.models import JobRun, Reminder, ReminderRule
+from apps.notifications.services import preference_set
+from tests.conftest import sign_in
+from tests.factories import PersonFactory
+
+from .smtp import SmtpSink, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = str(Path(sys.executable).parent / "celery")
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture
+def services(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker in another process needs PostgreSQL (set DATABASE_URL)")
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    return Services(tmp_path)
+
+
+class Services:
+    """A private Redis, Celery worker and beat; stopped at the end of the test."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.redis_port = free_port()
+        self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def start_redis(self):
+        self.procs["redis"] = subprocess.Popen(
+            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(50):
+            if subprocess.run(["redis-cli", "-p", str(self.redis_port), "ping"], capture_output=True).returncode == 0:
+                return
+            time.sleep(0.1)
+        raise RuntimeError("redis did not start")
+
+    def stop_redis(self):
+        proc = self.procs.pop("redis")
+        proc.terminate()
+        proc.wait(timeout=10)
+
+    def env(self, sink: SmtpSink) -> dict:
+        db = connection.settings_dict
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="partyportal.settings.local",
+            DJANGO_DEBUG="False",
+            DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            REDIS_URL=self.redis_url,
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(sink.port),
+            SCHEDULE_SCALE="0.01",  # the sweep every 3 s, delivery every second
+            LOG_LEVEL="INFO",
+        )
+        return env
+
+    def start(self, name: str, args: list[str], env: dict):
+        log = (self.tmp / f"{name}.log").open("ab")
+        self.procs[name] = subprocess.Popen(
+            [CELERY, "-A", "partyportal", *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def start_worker(self, env, name="worker"):
+        self.start(
+            name,
+            [
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                f"--hostname={name}@%h",
+            ],
+            env,
+        )
+
+    def start_beat(self, env):
+        self.start("beat", ["beat", "--loglevel=INFO", "--schedule", str(self.tmp / "beat-schedule")], env)
+
+    def kill(self, name: str):
+        proc = self.procs.pop(name)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    def send(self, task: str):
+        from celery import Celery
+
+        app = Celery("sender", broker=self.redis_url)
+        app.send_task(task)
+        app.close()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in self.tmp.glob("*.log"))
+
+    def stop(self):
+        for proc in self.procs.values():
+            proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.procs.clear()
+
+
+def _pending_reminders(world, n: int) -> list[Reminder]:
+    rule = ReminderRule.objects.get(committee=None, source="organisations.term_ending")
+    rows = []
+    for i in range(n):
+        person = PersonFactory(node=world.branch_a, email=f"recipient{i}@example.org")
+        rows.append(
+            Reminder(
+                rule=rule,
+                source=rule.source,
+                subject_id=i + 1,
+                due_on=datetime.date(2026, 12, 20),
+                offset=-30,
+                person=person,
+                role="secretary",
+                node=world.branch_a,
+                url="/",
+                params={"name": "x", "number": 1},
+                email_state=EmailState.PENDING,
+                next_attempt_at=timezone.now(),
+            )
+        )
+    return Reminder.objects.bulk_create(rows)
+
+
+def test_worker_killed_mid_batch_then_restarted_sends_every_email_once(world, services):
+    reminders = _pending_reminders(world, 20)
+    with SmtpSink() as sink:
+        sink.handler.rcpt_delay = 0.25  # a slow server, so that the worker is killed in the middle of the batch
+        services.start_redis()
+        env = services.env(sink)
+        try:
+            services.start_worker(env)
+            services.send("apps.notifications.tasks.outbox_deliver_task")
+            assert sink.wait_for(5, timeout=60), services.logs()
+            sink.handler.in_rcpt.clear()
+            assert sink.handler.in_rcpt.wait(10)  # the worker is inside an SMTP conversation right now
+            services.kill("worker")
+            sent_before = len(sink.messages)
+            assert 5 <= sent_before < 20
+            time.sleep(0.5)
+            # what the killed worker had committed is sent; nothing is stuck in between
+            assert Reminder.objects.filter(email_state=EmailState.SENT).count() == sent_before
+            sink.handler.rcpt_delay = 0
+            services.start_worker(env, name="worker2")
+            services.send("apps.notifications.tasks.outbox_deliver_task")  # the next tick
+            assert sink.wait_for(20, timeout=60), services.logs()
+            time.sleep(1)
+        finally:
+            services.stop()
+    ids = sink.message_ids()
+    assert len(ids) == 20 and len(set(ids)) == 20
+    assert set(ids) == {f"<reminder-{r.pk}@partyportal.local>" for r in reminders}
+    assert Reminder.objects.filter(email_state=EmailState.SENT).count() == 20
+
+
+def test_redis_away_for_a_minute_portal_answers_and_reminders_follow(client, world, services):
+    from apps.lifecycle.services import case_open
+
+    for key in ("secretary_a", "organiser_a"):
+        preference_set(user=world.users[key], email_mode="immediate")
+    today = timezone.localdate()
+    with SmtpSink() as sink:
+        services.start_redis()
+        env = services.env(sink)
+        try:
+            services.start_worker(env)
+            services.start_beat(env)
+            deadline = time.monotonic() + 60
+            while not JobRun.objects.filter(job="sweep", ok=True).exists() and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert JobRun.objects.filter(job="sweep", ok=True).exists(), services.logs()
+            services.stop_redis()
+            stopped = time.monotonic()
+            # while Redis is away: something falls due, and the portal keeps answering
+            case = case_open(
+                actor=world.users["secretary_a"],
+                person=world.people["applicant_a"],
+                branch=world.branch_a,
+                application_on=today - datetime.timedelta(days=27),
+            )
+            caches = {
+                "default": {
+                    "BACKEND": "partyportal.cache.ResilientRedisCache",
+                    "LOCATION": services.redis_url,
+                    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+                },
+                "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
+            }
+            with override_settings(CACHES=caches, REDIS_URL=services.redis_url):
+                sign_in(client, world.users["secretary_a"])
+                for url in ("/", reverse("notifications:list"), reverse("lifecycle:case_detail", args=[case.pk])):
+                    assert client.get(url).status_code == 200, url
+                assert client.get(reverse("healthz")).status_code == 503  # and says why: the broker
+            assert not sink.messages
+            time.sleep(max(0.0, 60 - (time.monotonic() - stopped)))
+            assert not Reminder.objects.filter(person=world.people["secretary_a"]).exists()
+            services.start_redis()  # the same port: worker and beat reconnect
+            assert sink.wait_for(2, timeout=90), services.logs()
+            time.sleep(5)  # several more sweeps and deliveries: still one e-mail
+        finally:
+            services.stop()
+    assert sorted(m["To"] for m in sink.messages) == sorted(
+        [world.users["organiser_a"].email, world.users["secretary_a"].email]
+    )
+    assert len(set(sink.message_ids())) == 2
+    for key in ("secretary_a", "organiser_a"):
+        reminder = Reminder.objects.get(person=world.people[key])
+        assert reminder.email_state == EmailState.SENT and reminder.subject_id == case.pk
