@@ -221,6 +221,97 @@ def _audit(env: dict) -> None:
     emit("audit_10k_s", round(seconds, 1), "s")
 
 
+_SWEEP_SETUP = """
+import datetime, django
+django.setup()
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from apps.lifecycle.models import DevelopmentCase, RuleSet
+from apps.lifecycle.steps import OPEN_STAGES
+from apps.organisations.models import OrgNode
+from apps.people.models import Person
+extra_people, target = {extra_people}, {target}
+branches = list(OrgNode.objects.filter(kind="branch"))
+if extra_people:
+    Person.objects.bulk_create([Person(node=branches[i % len(branches)], name=f"测试{{i}}", email=f"p{{i}}@example.org")
+                                for i in range(extra_people)], batch_size=5000)
+open_cases = DevelopmentCase.objects.filter(stage__in=OPEN_STAGES)
+need = target - open_cases.count()
+if need > 0:
+    rule_set = RuleSet.objects.get(is_default=True)
+    free = Person.objects.filter(~Exists(DevelopmentCase.objects.filter(person=OuterRef("pk")))).exclude(
+        node__kind="committee").select_related("node").order_by("-pk")[:need]
+    opened = timezone.localdate() - datetime.timedelta(days=40)
+    DevelopmentCase.objects.bulk_create([
+        DevelopmentCase(person=p, branch=p.node if p.node.kind == "branch" else branches[0], rule_set=rule_set,
+                        opened_on=opened) for p in free], batch_size=5000)
+# deadlines spread over 30 days back and 30 ahead, as the nightly refresh would leave them
+with connection.cursor() as cursor:
+    cursor.execute(
+        "UPDATE lifecycle_developmentcase SET next_due_on = CURRENT_DATE + ((id %% 61) - 30)::int, "
+        "next_due_step = 'applicant_talk' WHERE stage = ANY(%s)", [list(OPEN_STAGES)])
+print(Person.objects.count(), open_cases.count())
+"""
+
+_SWEEP_RUN = """
+import json, time, django
+django.setup()
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from apps.notifications.models import Reminder
+from apps.notifications.sweep import sweep
+Reminder.objects.all().delete()
+with CaptureQueriesContext(connection) as ctx:
+    started = time.perf_counter()
+    result = sweep()
+    first = time.perf_counter() - started
+started = time.perf_counter()
+again = sweep()
+repeat = time.perf_counter() - started
+print(json.dumps({"s": first, "queries": len(ctx), "created": result.created, "considered": result.considered,
+                  "repeat_s": repeat, "repeat_created": again.created}))
+"""
+
+
+def _sweep_figures(env: dict) -> None:
+    """The reminder sweep over 50k people and 10k open cases; then again with 25k more people and 5k more cases,
+    to show that its number of queries does not depend on the size."""
+    import json
+
+    def setup(extra_people: int, target: int) -> tuple[int, int]:
+        out = subprocess.run(
+            [PY, "-c", _SWEEP_SETUP.format(extra_people=extra_people, target=target)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        people, cases = out.stdout.strip().splitlines()[-1].split()
+        return int(people), int(cases)
+
+    def run() -> dict:
+        out = subprocess.run([PY, "-c", _SWEEP_RUN], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    people, cases = setup(0, 10_000)
+    first = run()
+    emit("sweep_people", people, "people")
+    emit("sweep_open_cases", cases, "cases")
+    emit("sweep_reminders", first["created"], "reminders")
+    emit("sweep_50k_s", round(first["s"], 2), "s")
+    emit("sweep_queries", first["queries"], "queries")
+    emit("sweep_repeat_s", round(first["repeat_s"], 2), "s")
+    emit("sweep_repeat_created", first["repeat_created"], "reminders")
+    people, cases = setup(25_000, cases + 5_000)
+    larger = run()
+    emit("sweep_larger_people", people, "people")
+    emit("sweep_larger_open_cases", cases, "cases")
+    emit("sweep_larger_s", round(larger["s"], 2), "s")
+    emit("sweep_larger_queries", larger["queries"], "queries")
+
+
 def _load(url: str, cookie: str | None, seconds: int) -> float:
     """Requests per second against one URL on the local gunicorn (wrk when installed)."""
     headers = ["-H", "X-Forwarded-Proto: https"]
@@ -308,6 +399,7 @@ def main() -> None:
     _audit(env)
     _disclosure_figures(env)
     _throughput(env, cookies["secretary"])
+    _sweep_figures(env)
     emit("members", MEMBERS, "people")
 
 

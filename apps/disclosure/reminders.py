@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.notifications.choices import RecipientRole
-from apps.notifications.sources import Due, Source, register
+from apps.notifications.sources import Due, Source, object_url, register
 
 OFFICIALS = (RecipientRole.SECRETARY, RecipientRole.ORGANISER, RecipientRole.COMMITTEE_STAFF)
 
@@ -44,7 +43,7 @@ register(
         roles=OFFICIALS,
         dues=_closing,
         title=lambda p: _("Publicity closes: %(title)s") % {"title": p.get("title", "")},
-        url=lambda due, role: reverse("disclosure:notice", args=[due.subject_id]),
+        url=lambda due, role: object_url("disclosure:notice", due.subject_id),
         help_text=gettext_lazy("The last day of a published notice's window; the next step waits for it."),
     )
 )
@@ -55,7 +54,7 @@ register(
         roles=OFFICIALS,
         dues=_objections,
         title=lambda p: _("Objection to answer: %(title)s") % {"title": p.get("title", "")},
-        url=lambda due, role: reverse("admin:disclosure_objection_change", args=[due.subject_id]),
+        url=lambda due, role: object_url("admin:disclosure_objection_change", due.subject_id),
         help_text=gettext_lazy("An objection not yet handled, by its deadline (10 working days unless set otherwise)."),
     )
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 from django.db.models import Q
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.notifications.choices import RecipientRole
-from apps.notifications.sources import Due, Source, register
+from apps.notifications.sources import Due, Source, object_url, register
 
 from .steps import OPEN_STAGES, STEPS
 
@@ -55,10 +56,15 @@ def _title(params):
     return _("%(step)s: %(name)s") % {"step": step, "name": params.get("name", "")}
 
 
+@functools.cache
+def _my_development() -> str:
+    return reverse("lifecycle:my_development")
+
+
 def _url(due, role):
     if role in (RecipientRole.SUBJECT, RecipientRole.CONTACTS):
-        return reverse("lifecycle:my_development")
-    return reverse("lifecycle:case_detail", args=[due.subject_id])
+        return _my_development()
+    return object_url("lifecycle:case_detail", due.subject_id)
 
 
 def _applies(due, role):

@@ -37,4 +37,3 @@ class EmailMode(models.TextChoices):
 class Job(models.TextChoices):
     SWEEP = "sweep", _("Reminder sweep")
     DELIVER = "deliver", _("E-mail delivery")
-    DIGEST = "digest", _("Daily digest")

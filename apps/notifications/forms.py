@@ -6,7 +6,9 @@ from .models import ReminderRule
 
 
 class PreferenceForm(forms.Form):
-    email_mode = forms.ChoiceField(label=_("Reminder e-mails"), choices=EmailMode.choices, widget=forms.RadioSelect)
+    email_mode = forms.ChoiceField(
+        label=_("How reminder e-mails arrive"), choices=EmailMode.choices, widget=forms.RadioSelect
+    )
 
 
 class ReminderRuleForm(forms.ModelForm):

@@ -23,8 +23,24 @@ def reminder_list_for(*, user) -> QuerySet[Reminder]:
     )
 
 
+UNREAD_CACHE_SECONDS = 60
+
+
+def unread_cache_key(user_id: int) -> str:
+    return f"unread-reminders:{user_id}"
+
+
 def unread_count(*, user) -> int:
-    return Reminder.objects.filter(person__user=user, in_portal=True, read_at__isnull=True).count()
+    """The header's count. Cached for a minute per user (no query on most pages); reading clears it at once, and
+    a reminder from the sweep shows within the minute."""
+    from django.core.cache import cache
+
+    key = unread_cache_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Reminder.objects.filter(person__user=user, in_portal=True, read_at__isnull=True).count()
+        cache.set(key, count, timeout=UNREAD_CACHE_SECONDS)
+    return count
 
 
 def reminder_get_for(*, user, pk) -> Reminder:
@@ -79,8 +95,9 @@ def queue_depth() -> int | None:
         return None
 
 
-def last_runs() -> dict[str, JobRun | None]:
-    return {job: JobRun.objects.filter(job=job).order_by("-started_at").first() for job in Job.values}
+def last_runs() -> list[tuple[str, JobRun | None]]:
+    """(job label, its latest run) for each periodic job of this app."""
+    return [(job.label, JobRun.objects.filter(job=job).order_by("-started_at").first()) for job in Job]
 
 
 def sweep_health(now: datetime.datetime | None = None) -> str:

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from .selectors import (
     calendar_user,
     reminder_get_for,
     reminder_list_for,
+    unread_cache_key,
 )
 from .services import (
     calendar_token_create,
@@ -30,6 +32,7 @@ from .services import (
 
 def reminder_list(request):
     """The notification centre: the user's reminders, unread first marked."""
+    cache.delete(unread_cache_key(request.user.pk))  # the header below counts afresh on this page
     reminders = reminder_list_for(user=request.user)
     only_unread = request.GET.get("unread") == "1"
     if only_unread:

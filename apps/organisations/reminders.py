@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.notifications.choices import RecipientRole
-from apps.notifications.sources import Due, Source, register
+from apps.notifications.sources import Due, Source, object_url, register
 
 
 def _terms(today, earliest, latest):
@@ -29,7 +28,7 @@ register(
         roles=(RecipientRole.SECRETARY, RecipientRole.ORGANISER, RecipientRole.COMMITTEE_STAFF),
         dues=_terms,
         title=lambda p: _("Term %(number)s of %(name)s ends") % {"number": p.get("number"), "name": p.get("name")},
-        url=lambda due, role: reverse("portal:node_detail", args=[due.node_id]),
+        url=lambda due, role: object_url("portal:node_detail", due.node_id),
         help_text=gettext_lazy("The end of an elected term: prepare the election in time (换届)."),
     )
 )

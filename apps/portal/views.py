@@ -133,7 +133,7 @@ def _broker_status() -> str:
 
 
 def _sweep_status() -> str:
-    """"ok", "never" (a fresh installation) or "stale": no successful reminder sweep for too long."""
+    """ "ok", "never" (a fresh installation) or "stale": no successful reminder sweep for too long."""
     from apps.notifications.selectors import sweep_health
 
     try:

@@ -242,3 +242,27 @@ def test_redis_away_for_a_minute_portal_answers_and_reminders_follow(client, wor
     for key in ("secretary_a", "organiser_a"):
         reminder = Reminder.objects.get(person=world.people[key])
         assert reminder.email_state == EmailState.SENT and reminder.subject_id == case.pk
+
+
+def test_a_second_beat_exits(services):
+    with SmtpSink() as sink:
+        services.start_redis()
+        env = services.env(sink)
+        try:
+            services.start_beat(env)
+            key = "partyportal:beat-lock"
+            deadline = time.monotonic() + 30
+            holder = b""
+            while time.monotonic() < deadline and not holder:
+                holder = subprocess.run(
+                    ["redis-cli", "-p", str(services.redis_port), "get", key], capture_output=True
+                ).stdout.strip()
+                time.sleep(0.2)
+            assert holder, services.logs()
+            services.start("beat2", ["beat", "--loglevel=INFO", "--schedule", str(services.tmp / "beat2")], env)
+            second = services.procs["beat2"]
+            assert second.wait(timeout=30) != 0
+            assert "another beat is running" in (services.tmp / "beat2.log").read_text()
+            assert services.procs["beat"].poll() is None  # the first one beats on
+        finally:
+            services.stop()
