@@ -51,7 +51,7 @@ messages-check: install
 
 check: install
 	$(MANAGE) makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=partyportal.settings.production DJANGO_SECRET_KEY=ci-dummy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef DJANGO_ALLOWED_HOSTS=portal.example REDIS_URL=redis://127.0.0.1:6379/0 $(MANAGE) check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=partyportal.settings.production DJANGO_SECRET_KEY=ci-dummy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef DJANGO_ALLOWED_HOSTS=portal.example SITE_URL=https://portal.example REDIS_URL=redis://127.0.0.1:6379/0 $(MANAGE) check --deploy --fail-level WARNING
 
 ## bench: seed a scaled data set on PostgreSQL and print `name: value unit` lines
 bench: install

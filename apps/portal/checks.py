@@ -15,3 +15,19 @@ def redis_configured(app_configs, **kwargs):
             id="partyportal.W001",
         )
     ]
+
+
+@register(deploy=True)
+def site_url_configured(app_configs, **kwargs):
+    from urllib.parse import urlparse
+
+    url = urlparse(settings.SITE_URL)
+    if url.scheme == "https" and url.hostname not in (None, "localhost", "127.0.0.1"):
+        return []
+    return [
+        Warning(
+            f"SITE_URL is {settings.SITE_URL!r}: links in reminder e-mails and calendar feeds would not reach users.",
+            hint="Set SITE_URL to the portal's public https address.",
+            id="partyportal.W002",
+        )
+    ]
