@@ -36,12 +36,25 @@ def _objections(today, earliest, latest):
         yield Due(pk, due_on, node_id, path, None, {"title": title})
 
 
+def _closing_now(ids):
+    from .models import Notice, NoticeStatus
+
+    return dict(Notice.objects.filter(pk__in=ids, status=NoticeStatus.PUBLISHED).values_list("pk", "closes_on"))
+
+
+def _objections_now(ids):
+    from .models import Objection
+
+    return dict(Objection.objects.filter(pk__in=ids, outcome="").values_list("pk", "due_on"))
+
+
 register(
     Source(
         code="disclosure.window_closing",
         label=gettext_lazy("Publicity window closing"),
         roles=OFFICIALS,
         dues=_closing,
+        current=_closing_now,
         title=lambda p: _("Publicity closes: %(title)s") % {"title": p.get("title", "")},
         url=lambda due, role: object_url("disclosure:notice", due.subject_id),
         help_text=gettext_lazy("The last day of a published notice's window; the next step waits for it."),
@@ -53,6 +66,7 @@ register(
         label=gettext_lazy("Objection to be answered"),
         roles=OFFICIALS,
         dues=_objections,
+        current=_objections_now,
         title=lambda p: _("Objection to answer: %(title)s") % {"title": p.get("title", "")},
         url=lambda due, role: object_url("admin:disclosure_objection_change", due.subject_id),
         help_text=gettext_lazy("An objection not yet handled, by its deadline (10 working days unless set otherwise)."),

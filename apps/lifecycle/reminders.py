@@ -51,6 +51,12 @@ def _contacts(today, earliest, latest):
     return found
 
 
+def _current(ids):
+    from .models import DevelopmentCase
+
+    return dict(DevelopmentCase.objects.filter(pk__in=ids, stage__in=OPEN_STAGES).values_list("pk", "next_due_on"))
+
+
 def _title(params):
     step = str(_LABELS.get(params.get("step"), params.get("step") or _("Next step")))
     return _("%(step)s: %(name)s") % {"step": step, "name": params.get("name", "")}
@@ -88,6 +94,7 @@ register(
         url=_url,
         contacts=_contacts,
         applies=_applies,
+        current=_current,
         help_text=gettext_lazy(
             "The deadline of the next step of each open case (talk within a month, evaluations, thought reports, "
             "the end of the activist year, approvals, the conversion application). The person concerned is only "

@@ -72,14 +72,14 @@ class ReminderRuleAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
         if "committee" in form.base_fields:
             committees = form.base_fields["committee"]
             committees.required = not request.user.is_superuser
-        self._before = rule_snapshot(obj) if obj is not None else {}
         return form
 
     def get_readonly_fields(self, request, obj=None):
         return ["committee"] if obj is not None else []
 
     def save_via_service(self, request, obj, form, change):
-        rule_save(actor=request.user, rule=obj, before=getattr(self, "_before", {}))
+        stored = ReminderRule.objects.filter(pk=obj.pk).first() if change else None
+        rule_save(actor=request.user, rule=obj, before=rule_snapshot(stored) if stored else {})
 
     def get_fieldsets(self, request, obj=None):
         help_lines = "; ".join(f"{s.label}: {s.help_text}" for s in sources.all_sources())

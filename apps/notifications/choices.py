@@ -26,6 +26,7 @@ class EmailState(models.TextChoices):
     DIGEST = "digest", _("Waiting for the daily digest")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    WITHDRAWN = "withdrawn", _("Not sent: no longer due")
 
 
 class EmailMode(models.TextChoices):

@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import logging
 import smtplib
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -111,8 +112,33 @@ def render_reminder(reminder: Reminder, *, today: datetime.date) -> EmailMultiAl
     return message
 
 
+def still_due(reminders: list[Reminder]) -> list[Reminder]:
+    """The reminders whose subject is still due on the reminder's date (one query per source); the others — the
+    step was recorded, the notice closed, the objection answered — are marked withdrawn and not e-mailed."""
+    from . import sources
+
+    by_source: dict[str, list[Reminder]] = defaultdict(list)
+    for reminder in reminders:
+        by_source[reminder.source].append(reminder)
+    keep, gone = [], []
+    for code, items in by_source.items():
+        source = sources.get(code)
+        if source is None or source.current is None:
+            keep.extend(items)
+            continue
+        now = source.current([r.subject_id for r in items])
+        for reminder in items:
+            (keep if now.get(reminder.subject_id) == reminder.due_on else gone).append(reminder)
+    if gone:
+        Reminder.objects.filter(pk__in=[r.pk for r in gone]).update(
+            email_state=EmailState.WITHDRAWN, next_attempt_at=None
+        )
+    return keep
+
+
 def render_digest(digest: Digest, *, today: datetime.date) -> EmailMultiAlternatives | None:
-    items = list(digest.items.select_related("node").order_by("due_on", "pk"))
+    items = still_due(list(digest.items.filter(email_state=EmailState.DIGEST).select_related("node")))
+    items.sort(key=lambda r: (r.due_on, r.pk))
     if not items:
         return None
     with translation.override(language_of(digest.person)):
@@ -150,11 +176,13 @@ class DeliveryResult:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    withdrawn: int = 0
 
     def __iadd__(self, other):
         self.sent += other.sent
         self.retried += other.retried
         self.failed += other.failed
+        self.withdrawn += other.withdrawn
         return self
 
 
@@ -187,13 +215,14 @@ def _send_one(item, message, connection: _Connection, now: datetime.datetime) ->
     """Send one locked outbox row and record the outcome on it (inside the caller's transaction)."""
     item.attempts += 1
     try:
+        if message is None:  # a digest whose reminders are all no longer due
+            item.email_state = EmailState.WITHDRAWN
+            item.next_attempt_at = None
+            item.save(update_fields=["email_state", "attempts", "next_attempt_at"])
+            return DeliveryResult(withdrawn=1)
         address = address_of(item.person)
         if not address:
             raise PermanentFailure(_("No e-mail address."))
-        if message is None:  # a digest whose items all went elsewhere
-            item.email_state = EmailState.NONE
-            item.save(update_fields=["email_state", "attempts"])
-            return DeliveryResult()
         message.to = [address]
         connection.send(message)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
@@ -221,7 +250,9 @@ def _send_one(item, message, connection: _Connection, now: datetime.datetime) ->
     item.next_attempt_at = None
     item.save(update_fields=["attempts", "email_state", "sent_at", "sent_to", "last_error", "next_attempt_at"])
     if isinstance(item, Digest):
-        item.items.update(email_state=EmailState.SENT, sent_at=now, sent_to=address)
+        item.items.filter(email_state=EmailState.DIGEST).update(
+            email_state=EmailState.SENT, sent_at=now, sent_to=address
+        )
     return DeliveryResult(sent=1)
 
 
@@ -247,6 +278,10 @@ def deliver(*, limit: int = 500, now: datetime.datetime | None = None) -> Delive
                         break
                     if model is Reminder:
                         item = Reminder.objects.select_related("person__user", "person__node", "node").get(pk=item.pk)
+                        if not still_due([item]):
+                            result.withdrawn += 1
+                            done += 1
+                            continue
                     message = render(item, today=today)
                     result += _send_one(item, message, connection, now)
                 done += 1

@@ -21,12 +21,19 @@ def _terms(today, earliest, latest):
         yield Due(pk, expires_on, node_id, path, None, {"name": name, "number": number})
 
 
+def _current(ids):
+    from .models import Term
+
+    return dict(Term.objects.filter(pk__in=ids, closed_on__isnull=True).values_list("pk", "expires_on"))
+
+
 register(
     Source(
         code="organisations.term_ending",
         label=gettext_lazy("Committee term ending"),
         roles=(RecipientRole.SECRETARY, RecipientRole.ORGANISER, RecipientRole.COMMITTEE_STAFF),
         dues=_terms,
+        current=_current,
         title=lambda p: _("Term %(number)s of %(name)s ends") % {"number": p.get("number"), "name": p.get("name")},
         url=lambda due, role: object_url("portal:node_detail", due.node_id),
         help_text=gettext_lazy("The end of an elected term: prepare the election in time (换届)."),

@@ -135,3 +135,36 @@ def test_retry_is_limited_to_the_staff_subtree(world, due_case):
     with pytest.raises(PermissionDenied):
         email_retry(actor=world.users["secretary_b"], reminder_ids=[reminder.pk])
     assert Reminder.objects.get(pk=reminder.pk).email_state == EmailState.FAILED
+
+
+def test_a_reminder_no_longer_due_is_not_emailed(world, due_case, record):
+    _immediate(world, "secretary_a")
+    sweep(today=TODAY, now=at(TODAY))
+    record(due_case, "applicant_talk", TODAY)  # the branch talked to the applicant: the deadline is met
+    result = deliver(now=at(TODAY))
+    assert (result.sent, result.withdrawn) == (0, 1)
+    reminder = Reminder.objects.get(person=world.people["secretary_a"])
+    assert reminder.email_state == EmailState.WITHDRAWN
+    assert reminder in reminder_list_for(user=world.users["secretary_a"])  # the portal keeps the record
+    assert not mail.outbox
+
+
+def test_the_digest_leaves_out_what_is_no_longer_due(world, due_case, record):
+    from apps.organisations.models import Term
+
+    Term.objects.create(
+        node=world.branch_a,
+        number=1,
+        elected_on=datetime.date(2023, 12, 20),
+        term_years=3,
+        expires_on=datetime.date(2026, 12, 20),
+    )
+    sweep(today=TODAY, now=at(TODAY, 6))
+    record(due_case, "applicant_talk", TODAY)
+    digests_build(now=at(TODAY, 8))
+    deliver(now=at(TODAY, 8))
+    secretary = next(m for m in mail.outbox if m.to == [world.users["secretary_a"].email])
+    assert "1" in secretary.subject and "/development/cases/" not in secretary.body
+    assert "/org/" in secretary.body
+    states = dict(Reminder.objects.filter(person=world.people["secretary_a"]).values_list("source", "email_state"))
+    assert states == {"lifecycle.step_due": EmailState.WITHDRAWN, "organisations.term_ending": EmailState.SENT}
