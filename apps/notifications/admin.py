@@ -242,11 +242,11 @@ class JobRunAdmin(admin.ModelAdmin):
 @admin.register(Preference)
 class PreferenceAdmin(SuperuserOnlyAdmin):
     list_display = ["user", "email_mode"]
-    list_select_related = ["user"]
+    list_select_related = ["user__person"]
 
 
 @admin.register(CalendarToken)
 class CalendarTokenAdmin(SuperuserOnlyAdmin):
     list_display = ["user", "created_at", "revoked_at", "last_used_at"]
-    list_select_related = ["user"]
+    list_select_related = ["user__person"]
     readonly_fields = ["user", "digest", "created_at", "last_used_at"]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -99,7 +100,7 @@ class ReminderRule(models.Model):
     def __str__(self):
         return self.name
 
-    @property
+    @cached_property
     def leads(self) -> list[int]:
         return parse_leads(self.lead_days)
 
