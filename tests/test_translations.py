@@ -15,9 +15,11 @@ LANGS = ["zh_Hans", "en"]
 
 
 def _entries(po_text: str):
-    """(msgid, msgstr, flags) of each entry, the header excluded."""
+    """(msgid, msgstr, flags) of each entry, the header excluded; a msgid with a context is keyed "context<EOT>msgid", as
+    the compiled catalogue keys it."""
     for block in po_text.split("\n\n"):
         flags = " ".join(line for line in block.splitlines() if line.startswith("#,"))
+        context = re.search(r'^msgctxt "((?:[^"\\]|\\.)*)"', block, re.M)
         msgid = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
         msgstr = re.search(r'^msgstr ((?:".*"\n?)+)', block, re.M)
         if not msgid or "msgid_plural" in block:
@@ -25,7 +27,7 @@ def _entries(po_text: str):
         mid = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', msgid.group(1)))
         mstr = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', msgstr.group(1))) if msgstr else ""
         if mid:
-            yield mid, mstr, flags
+            yield (f"{context.group(1)}\x04{mid}" if context else mid), mstr, flags
 
 
 def _unescape(text: str) -> str:

@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.people.choices import PoliticalStatus
 from apps.people.models import Person
@@ -74,8 +75,8 @@ class RecordStepForm(forms.Form):
     training_hours = forms.DecimalField(label=_("Class hours"), required=False, min_value=0, max_digits=5)
     months = forms.IntegerField(label=_("Months (extension, postponement)"), required=False, min_value=1, max_value=24)
     present = forms.IntegerField(label=_("Present"), required=False, min_value=0)
-    yes = forms.IntegerField(label=_("Yes"), required=False, min_value=0)
-    no = forms.IntegerField(label=_("No"), required=False, min_value=0)
+    yes = forms.IntegerField(label=pgettext_lazy("vote", "Yes"), required=False, min_value=0)
+    no = forms.IntegerField(label=pgettext_lazy("vote", "No"), required=False, min_value=0)
     abstain = forms.IntegerField(label=_("Abstentions"), required=False, min_value=0)
     written_yes = forms.IntegerField(label=_("Written opinions in favour"), required=False, min_value=0)
     written_no = forms.IntegerField(label=_("Written opinions against"), required=False, min_value=0)

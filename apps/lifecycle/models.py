@@ -3,6 +3,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .rules import EDITION_2026
@@ -260,8 +261,8 @@ class Vote(models.Model):
     due = models.PositiveSmallIntegerField(_("members due to vote"))
     due_computed = models.PositiveSmallIntegerField(_("due to vote according to the roll"))
     present = models.PositiveSmallIntegerField(_("present"))
-    yes = models.PositiveSmallIntegerField(_("yes"))
-    no = models.PositiveSmallIntegerField(_("no"), default=0)
+    yes = models.PositiveSmallIntegerField(pgettext_lazy("vote", "yes"))
+    no = models.PositiveSmallIntegerField(pgettext_lazy("vote", "no"), default=0)
     abstain = models.PositiveSmallIntegerField(_("abstentions"), default=0)
     written_yes = models.PositiveSmallIntegerField(_("written opinions in favour"), default=0)
     written_no = models.PositiveSmallIntegerField(_("written opinions against"), default=0)

@@ -30,7 +30,7 @@ class ReminderRuleAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
     list_display = [
         "name",
         "source_label",
-        "committee",
+        "committee_label",
         "lead_days",
         "overdue_every_days",
         "recipient_list",
@@ -45,6 +45,10 @@ class ReminderRuleAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
     def source_label(self, obj):
         source = sources.get(obj.source)
         return source.label if source else obj.source
+
+    @admin.display(description=gettext_lazy("base committee"), ordering="committee__name")
+    def committee_label(self, obj):
+        return obj.committee or _("Default (every committee)")
 
     @admin.display(description=gettext_lazy("recipients"))
     def recipient_list(self, obj):
