@@ -15,8 +15,8 @@ LANGS = ["zh_Hans", "en"]
 
 
 def _entries(po_text: str):
-    """(msgid, msgstr, flags) of each entry, the header excluded; a msgid with a context is keyed "context<EOT>msgid", as
-    the compiled catalogue keys it."""
+    """(msgid, msgstr, flags) of each entry, the header excluded; a msgid with a context is keyed
+    "context<EOT>msgid", as the compiled catalogue keys it."""
     for block in po_text.split("\n\n"):
         flags = " ".join(line for line in block.splitlines() if line.startswith("#,"))
         context = re.search(r'^msgctxt "((?:[^"\\]|\\.)*)"', block, re.M)
