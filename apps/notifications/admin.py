@@ -196,6 +196,20 @@ class ReminderAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Digest)
 class DigestAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    actions = ["retry_email"]
+
+    def has_retry_permission(self, request):
+        return request.user.is_staff and has_any_scope(request.user, MANAGE_PEOPLE)
+
+    @admin.action(description=gettext_lazy("Send the failed e-mails again"), permissions=["retry"])
+    def retry_email(self, request, queryset):
+        try:
+            count = email_retry(actor=request.user, digest_ids=list(queryset.values_list("pk", flat=True)))
+        except (PermissionDenied, ValidationError) as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
+            return
+        self.message_user(request, _("%(n)s e-mails will be sent again.") % {"n": count})
+
     scope_path = "person__node__path"
     list_display = ["person", "day", "email_state", "attempts", "sent_at", "last_error"]
     list_filter = ["email_state"]

@@ -17,7 +17,7 @@ from apps.organisations.permissions import covers
 
 from .choices import EmailMode, EmailState, Job
 from .delivery import deliver, digests_build
-from .models import CalendarToken, JobRun, Preference, Reminder, ReminderRule
+from .models import CalendarToken, Digest, JobRun, Preference, Reminder, ReminderRule
 from .sweep import sweep
 
 JOB_RUN_KEEP_DAYS = 14
@@ -179,25 +179,31 @@ def _forget_unread(user) -> None:
 
 
 @transaction.atomic
-def email_retry(*, actor, reminder_ids: list[int]) -> int:
-    """Staff: send failed e-mails again (after an address was corrected, say). Only rows in the actor's subtree."""
-    rows = list(
+def email_retry(*, actor, reminder_ids: list[int] = (), digest_ids: list[int] = ()) -> int:
+    """Staff: send failed e-mails again (after an address was corrected, say). Only rows in the actor's subtree;
+    nothing changes if one of them is outside it."""
+    reminders = list(
         Reminder.objects.select_for_update(of=("self",))
         .select_related("node")
         .filter(pk__in=reminder_ids, email_state=EmailState.FAILED)
     )
-    allowed = [r for r in rows if covers(actor, MANAGE_PEOPLE, r.node.path)]
-    if len(allowed) != len(rows):
+    digests = list(
+        Digest.objects.select_for_update(of=("self",))
+        .select_related("person__node")
+        .filter(pk__in=digest_ids, email_state=EmailState.FAILED)
+    )
+    rows = [(r, r.node) for r in reminders] + [(d, d.person.node) for d in digests]
+    if not all(covers(actor, MANAGE_PEOPLE, node.path) for _row, node in rows):
         raise PermissionDenied(_("Some of these reminders are outside your organisations."))
-    for reminder in allowed:
-        Reminder.objects.filter(pk=reminder.pk).update(
+    for row, node in rows:
+        type(row).objects.filter(pk=row.pk).update(
             email_state=EmailState.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
         )
         audit_record(
             actor=actor,
             action="notifications.email_retried",
-            target=reminder,
-            node=reminder.node,
+            target=row,
+            node=node,
             changes={"email_state": [EmailState.FAILED, EmailState.PENDING]},
         )
-    return len(allowed)
+    return len(rows)

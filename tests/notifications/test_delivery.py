@@ -168,3 +168,15 @@ def test_the_digest_leaves_out_what_is_no_longer_due(world, due_case, record):
     assert "/org/" in secretary.body
     states = dict(Reminder.objects.filter(person=world.people["secretary_a"]).values_list("source", "email_state"))
     assert states == {"lifecycle.step_due": EmailState.WITHDRAWN, "organisations.term_ending": EmailState.SENT}
+
+
+def test_a_failed_digest_is_sent_again_by_the_staff(world):
+    from django.core.exceptions import PermissionDenied
+
+    digest = Digest.objects.create(person=world.people["secretary_a"], day=TODAY, email_state=EmailState.FAILED)
+    with pytest.raises(PermissionDenied):
+        email_retry(actor=world.users["secretary_b"], digest_ids=[digest.pk])
+    assert email_retry(actor=world.users["staff"], digest_ids=[digest.pk]) == 1
+    digest.refresh_from_db()
+    assert (digest.email_state, digest.attempts) == (EmailState.PENDING, 0)
+    assert AuditEntry.objects.filter(action="notifications.email_retried", target_id=str(digest.pk)).exists()
