@@ -23,24 +23,8 @@ def reminder_list_for(*, user) -> QuerySet[Reminder]:
     )
 
 
-UNREAD_CACHE_SECONDS = 60
-
-
-def unread_cache_key(user_id: int) -> str:
-    return f"unread-reminders:{user_id}"
-
-
 def unread_count(*, user) -> int:
-    """The header's count. Cached for a minute per user (no query on most pages); reading clears it at once, and
-    a reminder from the sweep shows within the minute."""
-    from django.core.cache import cache
-
-    key = unread_cache_key(user.pk)
-    count = cache.get(key)
-    if count is None:
-        count = Reminder.objects.filter(person__user=user, in_portal=True, read_at__isnull=True).count()
-        cache.set(key, count, timeout=UNREAD_CACHE_SECONDS)
-    return count
+    return Reminder.objects.filter(person__user=user, in_portal=True, read_at__isnull=True).count()
 
 
 def reminder_get_for(*, user, pk) -> Reminder:

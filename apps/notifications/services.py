@@ -158,24 +158,13 @@ def reminder_mark_read(*, user, reminder: Reminder) -> Reminder:
         raise PermissionDenied
     if reminder.read_at is None:
         Reminder.objects.filter(pk=reminder.pk, read_at__isnull=True).update(read_at=timezone.now())
-        _forget_unread(user)
     return reminder
 
 
 def reminders_mark_all_read(*, user) -> int:
-    count = Reminder.objects.filter(person__user=user, read_at__isnull=True, in_portal=True).update(
+    return Reminder.objects.filter(person__user=user, read_at__isnull=True, in_portal=True).update(
         read_at=timezone.now()
     )
-    _forget_unread(user)
-    return count
-
-
-def _forget_unread(user) -> None:
-    from django.core.cache import cache
-
-    from .selectors import unread_cache_key
-
-    cache.delete(unread_cache_key(user.pk))
 
 
 @transaction.atomic

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .calendar import ical
+from .context_processors import forget_unread
 from .forms import PreferenceForm
 from .models import Preference
 from .selectors import (
@@ -19,7 +19,6 @@ from .selectors import (
     calendar_user,
     reminder_get_for,
     reminder_list_for,
-    unread_cache_key,
 )
 from .services import (
     calendar_token_create,
@@ -32,7 +31,7 @@ from .services import (
 
 def reminder_list(request):
     """The notification centre: the user's reminders, unread first marked."""
-    cache.delete(unread_cache_key(request.user.pk))  # the header below counts afresh on this page
+    forget_unread(request)  # the header of this page counts afresh
     reminders = reminder_list_for(user=request.user)
     only_unread = request.GET.get("unread") == "1"
     if only_unread:
@@ -46,6 +45,7 @@ def reminder_open(request, pk: int):
     """Open a reminder: it counts as read, and the user goes on to its subject."""
     reminder = reminder_get_for(user=request.user, pk=pk)
     reminder_mark_read(user=request.user, reminder=reminder)
+    forget_unread(request)
     target = reminder.url
     if not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
         target = "/"
@@ -55,6 +55,7 @@ def reminder_open(request, pk: int):
 @require_POST
 def read_all(request):
     count = reminders_mark_all_read(user=request.user)
+    forget_unread(request)
     messages.success(request, _("%(n)s reminders marked as read.") % {"n": count})
     return redirect("notifications:list")
 

@@ -166,3 +166,21 @@ def test_staff_add_a_committee_rule_in_the_admin_and_bad_input_is_refused(client
     rule = ReminderRule.objects.get(committee=world.committee)
     assert rule.leads == [60, 30]
     assert AuditEntry.objects.filter(action="notifications.rule_created", target_id=str(rule.pk)).exists()
+
+
+def test_header_count_is_kept_in_the_session_for_a_minute(client, world, reminded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, world.users["secretary_a"])
+    client.get(reverse("portal:home"))
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("portal:my_profile")).content.decode()
+    assert ">1</span>" in page
+    assert not [q for q in ctx.captured_queries if "notifications_reminder" in q["sql"]]
+    session = client.session
+    session["pp_unread"] = [1, 0]  # a minute has passed
+    session.save()
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("portal:my_profile"))
+    assert [q for q in ctx.captured_queries if "notifications_reminder" in q["sql"]]
