@@ -135,22 +135,34 @@ class Services:
 
 
 def _pending_reminders(world, n: int) -> list[Reminder]:
+    """``n`` e-mails waiting in the outbox: the term of each of ``n`` branches ends on 2026-12-20."""
+    from apps.organisations.models import Term
+    from tests.factories import make_node
+
     rule = ReminderRule.objects.get(committee=None, source="organisations.term_ending")
     rows = []
     for i in range(n):
-        person = PersonFactory(node=world.branch_a, email=f"recipient{i}@example.org")
+        branch = make_node(parent=world.committee, name=f"支部{i}")
+        term = Term.objects.create(
+            node=branch,
+            number=1,
+            elected_on=datetime.date(2023, 12, 20),
+            term_years=3,
+            expires_on=datetime.date(2026, 12, 20),
+        )
+        person = PersonFactory(node=branch, email=f"recipient{i}@example.org")
         rows.append(
             Reminder(
                 rule=rule,
                 source=rule.source,
-                subject_id=i + 1,
-                due_on=datetime.date(2026, 12, 20),
+                subject_id=term.pk,
+                due_on=term.expires_on,
                 offset=-30,
                 person=person,
                 role="secretary",
-                node=world.branch_a,
+                node=branch,
                 url="/",
-                params={"name": "x", "number": 1},
+                params={"name": branch.name, "number": 1},
                 email_state=EmailState.PENDING,
                 next_attempt_at=timezone.now(),
             )
