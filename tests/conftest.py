@@ -49,6 +49,7 @@ def ensure_roles() -> None:
         importlib.import_module("apps.lifecycle.migrations.0002_editions").seed(django_apps, None)
     importlib.import_module("apps.disclosure.migrations.0004_catalogue").seed(django_apps, None)
     importlib.import_module("apps.notifications.migrations.0002_default_rules").seed(django_apps, None)
+    importlib.import_module("apps.notifications.migrations.0003_periodic_disclosure_rule").seed(django_apps, None)
     if not CalendarYear.objects.exists():
         importlib.import_module("apps.workdays.migrations.0002_load_packaged_years").load(django_apps, None)
 

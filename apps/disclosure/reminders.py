@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -72,3 +74,87 @@ register(
         help_text=gettext_lazy("An objection not yet handled, by its deadline (10 working days unless set otherwise)."),
     )
 )
+
+
+# --- periodic disclosures (e.g. the dues report every half year) -----------------------------------------------------
+# The subject is an organisation and a category together: subject id = node id × 2¹⁶ + category id.
+
+_CATEGORY_BITS = 16
+
+
+def _periodic_subject(node_id: int, category_id: int) -> int:
+    return (node_id << _CATEGORY_BITS) | category_id
+
+
+def _periodic(today):
+    """(node id, node path, category, due date) of every periodic disclosure published before: the last one's date
+    plus the period. One never published has no date to count from; `/disclosure/due/` lists it. Three queries."""
+    from dateutil.relativedelta import relativedelta
+    from django.db.models import Max
+
+    from apps.organisations.choices import NodeKind
+    from apps.organisations.models import OrgNode
+
+    from .models import Cadence, Category, Notice, Scope
+    from .selectors import BOARD_STATUSES
+
+    categories = list(Category.objects.filter(cadence=Cadence.PERIODIC, period_months__isnull=False))
+    if not categories:
+        return
+    last = {
+        (node_id, category_id): day
+        for node_id, category_id, day in Notice.objects.filter(category__in=categories, status__in=BOARD_STATUSES)
+        .values_list("node_id", "category_id")
+        .annotate(day=Max("opens_on"))
+        .values_list("node_id", "category_id", "day")
+    }
+    nodes = OrgNode.objects.filter(kind__in=[NodeKind.BRANCH, NodeKind.COMMITTEE], is_active=True).values_list(
+        "pk", "path", "kind"
+    )
+    for node_id, path, kind in nodes.iterator(chunk_size=5000):
+        for category in categories:
+            if (kind == NodeKind.BRANCH) != (category.default_scope == Scope.BRANCH):
+                continue
+            previous = last.get((node_id, category.pk))
+            if previous is not None:
+                yield node_id, path, category, previous + relativedelta(months=category.period_months)
+
+
+def _periodic_dues(today, earliest, latest):
+    for node_id, path, category, due_on in _periodic(today):
+        if due_on <= latest and (earliest is None or due_on >= earliest):
+            yield Due(_periodic_subject(node_id, category.pk), due_on, node_id, path, None, {"category": category.name})
+
+
+def _periodic_now(ids):
+    from django.utils import timezone
+
+    wanted = set(ids)
+    return {
+        subject: due_on
+        for node_id, _path, category, due_on in _periodic(timezone.localdate())
+        if (subject := _periodic_subject(node_id, category.pk)) in wanted
+    }
+
+
+register(
+    Source(
+        code="disclosure.periodic_due",
+        label=gettext_lazy("Periodic disclosure due"),
+        roles=OFFICIALS,
+        dues=_periodic_dues,
+        title=lambda p: _("Disclosure due: %(category)s") % {"category": p.get("category", "")},
+        url=lambda due, role: _due_page(),
+        current=_periodic_now,
+        help_text=gettext_lazy(
+            "A periodic disclosure (dues, the year's work, …) whose period has passed since the last one was published."
+        ),
+    )
+)
+
+
+@functools.cache
+def _due_page() -> str:
+    from django.urls import reverse
+
+    return reverse("disclosure:due")

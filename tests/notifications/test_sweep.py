@@ -219,3 +219,42 @@ def test_two_sweeps_at_once_create_each_reminder_once(world, due_case):
     assert not errors
     assert Reminder.objects.count() == 2 * 31
     assert sweep(today=TODAY, now=at(TODAY)).created == 0
+
+
+def test_periodic_disclosure_due_after_its_period(world):
+    from apps.disclosure.models import Category, Notice
+    from apps.notifications.delivery import still_due
+
+    meetings = Category.objects.get(code="meetings")  # every 3 months, on the branch's board
+    Notice.objects.create(
+        node=world.branch_a,
+        kind="disclosure",
+        category=meetings,
+        scope="branch",
+        status="closed",
+        title="三季度“三会一课”",
+        opens_on=datetime.date(2026, 8, 25),
+        closes_on=datetime.date(2026, 8, 31),
+        working_days=5,
+    )
+    assert sweep(today=datetime.date(2026, 11, 17), now=at(TODAY)).created == 0  # due 11-25: 8 days ahead
+    sweep(today=TODAY, now=at(TODAY))
+    got = sorted(Reminder.objects.values_list("source", "person__user__username", "due_on", "offset"))
+    assert got == [
+        ("disclosure.periodic_due", "secretary_a", datetime.date(2026, 11, 25), -7),
+        ("disclosure.periodic_due", "staff", datetime.date(2026, 11, 25), -7),
+    ]
+    assert Reminder.objects.first().url == "/disclosure/due/"
+    # the next one is published: the reminders of the old date are no longer due
+    Notice.objects.create(
+        node=world.branch_a,
+        kind="disclosure",
+        category=meetings,
+        scope="branch",
+        status="published",
+        title="四季度“三会一课”",
+        opens_on=TODAY,
+        closes_on=TODAY,
+        working_days=5,
+    )
+    assert still_due(list(Reminder.objects.all())) == []
