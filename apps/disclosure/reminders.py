@@ -8,20 +8,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.notifications.choices import RecipientRole
-from apps.notifications.sources import Due, Source, object_url, register
+from apps.notifications.sources import Due, Source, in_window, object_url, register
 
 OFFICIALS = (RecipientRole.SECRETARY, RecipientRole.ORGANISER, RecipientRole.COMMITTEE_STAFF)
-
-
-def _window(qs, field, earliest, latest):
-    qs = qs.filter(**{f"{field}__lte": latest})
-    return qs.filter(**{f"{field}__gte": earliest}) if earliest else qs
 
 
 def _closing(today, earliest, latest):
     from .models import Notice, NoticeStatus
 
-    rows = _window(
+    rows = in_window(
         Notice.objects.filter(status=NoticeStatus.PUBLISHED, opens_on__lte=today), "closes_on", earliest, latest
     ).values_list("pk", "closes_on", "node_id", "node__path", "title", "kind")
     for pk, closes_on, node_id, path, title, kind in rows.iterator(chunk_size=5000):
@@ -31,9 +26,9 @@ def _closing(today, earliest, latest):
 def _objections(today, earliest, latest):
     from .models import Objection
 
-    rows = _window(Objection.objects.filter(outcome="", due_on__isnull=False), "due_on", earliest, latest).values_list(
-        "pk", "due_on", "notice__node_id", "notice__node__path", "notice__title"
-    )
+    rows = in_window(
+        Objection.objects.filter(outcome="", due_on__isnull=False), "due_on", earliest, latest
+    ).values_list("pk", "due_on", "notice__node_id", "notice__node__path", "notice__title")
     for pk, due_on, node_id, path, title in rows.iterator(chunk_size=5000):
         yield Due(pk, due_on, node_id, path, None, {"title": title})
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.notifications.choices import RecipientRole
-from apps.notifications.sources import Due, Source, object_url, register
+from apps.notifications.sources import Due, Source, in_window, object_url, register
 
 from .steps import OPEN_STAGES, STEPS
 
@@ -19,16 +19,14 @@ SELF_SERVICE = {"thought_report", "conversion_applied"}  # handed in by the pers
 _LABELS = {s.code: s.label for s in STEPS}
 
 
-def _window(qs, earliest, latest, field="next_due_on"):
-    qs = qs.filter(**{f"{field}__lte": latest})
-    return qs.filter(**{f"{field}__gte": earliest}) if earliest else qs
-
-
 def _dues(today, earliest, latest):
     from .models import DevelopmentCase
 
-    rows = _window(
-        DevelopmentCase.objects.filter(stage__in=OPEN_STAGES, next_due_on__isnull=False), earliest, latest
+    rows = in_window(
+        DevelopmentCase.objects.filter(stage__in=OPEN_STAGES, next_due_on__isnull=False),
+        "next_due_on",
+        earliest,
+        latest,
     ).values_list("pk", "next_due_on", "next_due_step", "branch_id", "branch__path", "person_id", "person__name")
     for pk, due_on, step, branch_id, path, person_id, name in rows.iterator(chunk_size=5000):
         yield Due(pk, due_on, branch_id, path, person_id, {"step": step, "name": name})
@@ -37,13 +35,13 @@ def _dues(today, earliest, latest):
 def _contacts(today, earliest, latest):
     from .models import CasePerson
 
-    rows = _window(
+    rows = in_window(
         CasePerson.objects.filter(case__stage__in=OPEN_STAGES, since__lte=today).filter(
             Q(until__isnull=True) | Q(until__gte=today)
         ),
+        "case__next_due_on",
         earliest,
         latest,
-        field="case__next_due_on",
     ).values_list("case_id", "person_id")
     found = defaultdict(list)
     for case_id, person_id in rows.iterator(chunk_size=5000):

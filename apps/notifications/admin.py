@@ -94,12 +94,32 @@ class ReminderRuleAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
         ]
 
 
+class RetryEmailMixin:
+    """The admin action that sends failed e-mails again (reminders or digests), through the service."""
+
+    actions = ["retry_email"]
+    retry_argument = "reminder_ids"
+
+    def has_retry_permission(self, request):
+        return request.user.is_staff and has_any_scope(request.user, MANAGE_PEOPLE)
+
+    @admin.action(description=gettext_lazy("Send the failed e-mails again"), permissions=["retry"])
+    def retry_email(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        try:
+            count = email_retry(actor=request.user, **{self.retry_argument: ids})
+        except (PermissionDenied, ValidationError) as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
+            return
+        self.message_user(request, _("%(n)s e-mails will be sent again.") % {"n": count})
+
+
 class ReminderNodeFilter(ScopedNodeFilter):
     path_field = "node__path"
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReminderAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
     """The outbox and the record of what was sent to whom. Read-only; failed e-mails can be sent again."""
 
     list_display = [
@@ -118,7 +138,6 @@ class ReminderAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["person", "node"]
     search_fields = ["person__name"]
     date_hierarchy = "created_at"
-    actions = ["retry_email"]
     readonly_fields = [
         "rule",
         "source",
@@ -153,18 +172,6 @@ class ReminderAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_retry_permission(self, request):
-        return request.user.is_staff and has_any_scope(request.user, MANAGE_PEOPLE)
-
-    @admin.action(description=gettext_lazy("Send the failed e-mails again"), permissions=["retry"])
-    def retry_email(self, request, queryset):
-        try:
-            count = email_retry(actor=request.user, reminder_ids=list(queryset.values_list("pk", flat=True)))
-        except (PermissionDenied, ValidationError) as exc:
-            self.message_user(request, str(exc), level=messages.ERROR)
-            return
-        self.message_user(request, _("%(n)s e-mails will be sent again.") % {"n": count})
-
     def get_urls(self):
         return [
             path("status/", self.admin_site.admin_view(self.status_view), name="notifications_reminder_status")
@@ -195,20 +202,8 @@ class ReminderAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Digest)
-class DigestAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    actions = ["retry_email"]
-
-    def has_retry_permission(self, request):
-        return request.user.is_staff and has_any_scope(request.user, MANAGE_PEOPLE)
-
-    @admin.action(description=gettext_lazy("Send the failed e-mails again"), permissions=["retry"])
-    def retry_email(self, request, queryset):
-        try:
-            count = email_retry(actor=request.user, digest_ids=list(queryset.values_list("pk", flat=True)))
-        except (PermissionDenied, ValidationError) as exc:
-            self.message_user(request, str(exc), level=messages.ERROR)
-            return
-        self.message_user(request, _("%(n)s e-mails will be sent again.") % {"n": count})
+class DigestAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
+    retry_argument = "digest_ids"
 
     scope_path = "person__node__path"
     list_display = ["person", "day", "email_state", "attempts", "sent_at", "last_error"]

@@ -53,6 +53,12 @@ class Source:
 _REGISTRY: dict[str, Source] = {}
 
 
+def in_window(queryset, field: str, earliest: datetime.date | None, latest: datetime.date):
+    """The rows whose deadline ``field`` lies between ``earliest`` (None: no lower bound) and ``latest``."""
+    queryset = queryset.filter(**{f"{field}__lte": latest})
+    return queryset.filter(**{f"{field}__gte": earliest}) if earliest else queryset
+
+
 @functools.cache
 def _url_parts(name: str) -> tuple[str, str]:
     marker = 987654321

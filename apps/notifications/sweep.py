@@ -97,6 +97,13 @@ def _rules_by_source() -> dict[str, tuple[list[ReminderRule], dict[str, list[Rem
     return grouped
 
 
+def _contacts(source, rules: list, today, earliest, latest) -> dict[int, list[int]]:
+    """The contacts of the source's subjects, when one of its rules reminds them (one query), else nothing."""
+    if source.contacts is None or not any(RecipientRole.CONTACTS in r.recipients for r in rules):
+        return {}
+    return source.contacts(today, earliest, latest)
+
+
 def _rules_for(path: str, defaults: list, local: dict[str, list]) -> list:
     for committee_path, rules in local.items():
         if path.startswith(committee_path):
@@ -130,8 +137,7 @@ def sweep(*, today: datetime.date | None = None, now: datetime.datetime | None =
         earliest = None if any(r.overdue_every_days for r in every_rule) else today - datetime.timedelta(CATCH_UP_DAYS)
         dues = list(source.dues(today, earliest, latest))
         result.considered += len(dues)
-        wants_contacts = any(RecipientRole.CONTACTS in r.recipients for r in every_rule)
-        contacts = source.contacts(today, earliest, latest) if (wants_contacts and source.contacts) else {}
+        contacts = _contacts(source, every_rule, today, earliest, latest)
         for due in dues:
             delta = (today - due.due_on).days
             for rule in _rules_for(due.node_path, defaults, local):
@@ -276,8 +282,7 @@ def deadlines_for(person_id: int, *, start: datetime.date, end: datetime.date, t
         if source is None:
             continue
         every_rule = defaults + [r for rules in local.values() for r in rules]
-        wants_contacts = any(RecipientRole.CONTACTS in r.recipients for r in every_rule)
-        contacts = source.contacts(today, start, end) if (wants_contacts and source.contacts) else {}
+        contacts = _contacts(source, every_rule, today, start, end)
         for due in source.dues(today, start, end):
             for rule in _rules_for(due.node_path, defaults, local):
                 role = next((r for p, r in _recipients(due, rule, source, officials, contacts) if p == person_id), None)

@@ -6,15 +6,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.notifications.choices import RecipientRole
-from apps.notifications.sources import Due, Source, object_url, register
+from apps.notifications.sources import Due, Source, in_window, object_url, register
 
 
 def _terms(today, earliest, latest):
     from .models import Term
 
-    qs = Term.objects.filter(closed_on__isnull=True, expires_on__lte=latest)
-    if earliest:
-        qs = qs.filter(expires_on__gte=earliest)
+    qs = in_window(Term.objects.filter(closed_on__isnull=True), "expires_on", earliest, latest)
     for pk, expires_on, node_id, path, name, number in qs.values_list(
         "pk", "expires_on", "node_id", "node__path", "node__name", "number"
     ).iterator(chunk_size=5000):
