@@ -42,12 +42,16 @@ messages: install
 	$(MAKEMESSAGES)
 	$(MANAGE) compilemessages --locale zh_Hans --locale en --ignore '.venv/*'
 
-## messages-check: fail when the code has a string the catalogues lack (CI)
+## messages-check: fail when the code has a string the catalogues lack (CI); the catalogues are left as they were,
+## committed or not
 messages-check: install
-	$(MAKEMESSAGES) >/dev/null
-	git diff --exit-code -I 'POT-Creation-Date' -- 'locale/*.po' || \
-		{ git checkout -- locale/; echo "Run 'make messages' and translate the new strings."; exit 1; }
-	git checkout -- locale/
+	@tmp=$$(mktemp -d); cp -r locale "$$tmp/"; \
+	$(MAKEMESSAGES) >/dev/null; \
+	diff -r -I 'POT-Creation-Date' "$$tmp/locale" locale > "$$tmp/diff"; status=$$?; \
+	rm -rf locale; cp -r "$$tmp/locale" locale; \
+	if [ $$status -ne 0 ]; then head -60 "$$tmp/diff"; rm -rf "$$tmp"; \
+		echo "Run 'make messages' and translate the new strings."; exit 1; fi; \
+	rm -rf "$$tmp"
 
 check: install
 	$(MANAGE) makemigrations --check --dry-run
