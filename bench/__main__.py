@@ -135,6 +135,7 @@ from apps.lifecycle.models import DevelopmentCase
 from apps.lifecycle.steps import OPEN_STAGES
 from apps.organisations.models import OrgNode, Post
 from apps.organisations.services import access_sync_user
+from django.utils import timezone
 branches = OrgNode.objects.filter(kind="branch").annotate(
     n=Count("development_cases", filter=Q(development_cases__stage__in=OPEN_STAGES)))
 branch = min(branches, key=lambda b: abs(b.n - 500))
@@ -143,7 +144,7 @@ user, _ = get_user_model().objects.get_or_create(username="bench_pipeline")
 person = post.person
 person.user = user
 person.save(update_fields=["user"])
-access_sync_user(user=user)
+access_sync_user(user=user, today=timezone.localdate())
 case = (DevelopmentCase.objects.filter(branch__name="一车间党支部").annotate(r=Count("records")).order_by("-r").first())
 print(json.dumps({"pipeline_cases": branch.n, "case_url": f"/development/cases/{case.pk}/"}))
 """
@@ -261,13 +262,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from apps.notifications.models import Reminder
 from apps.notifications.sweep import sweep
+from django.utils import timezone
 Reminder.objects.all().delete()
+now = timezone.now()
 with CaptureQueriesContext(connection) as ctx:
     started = time.perf_counter()
-    result = sweep()
+    result = sweep(today=timezone.localdate(now), now=now)
     first = time.perf_counter() - started
 started = time.perf_counter()
-again = sweep()
+again = sweep(today=timezone.localdate(now), now=now)
 repeat = time.perf_counter() - started
 print(json.dumps({"s": first, "queries": len(ctx), "created": result.created, "considered": result.considered,
                   "repeat_s": repeat, "repeat_created": again.created}))

@@ -15,6 +15,7 @@ from apps.organisations.choices import NodeKind
 from apps.organisations.models import OrgNode, OrgPolicy
 from apps.people.choices import PoliticalStatus
 from apps.people.models import Person
+from tests.dates import LAST_CALENDAR_YEAR, TODAY, at
 from tests.factories import PersonFactory, UserFactory, give_post, make_node
 
 
@@ -127,6 +128,53 @@ def count_queries():
     return _ctx
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock-back-days",
+        type=int,
+        default=0,
+        help="Run the whole session with the process clock moved back this many days (time-machine, ticking): "
+        "a test that passes only near the day it was written then fails.",
+    )
+
+
+_session_travel = None
+
+
+def pytest_configure(config):
+    """With --clock-back-days, the process clock runs that many days behind for the whole session."""
+    global _session_travel
+    days = config.getoption("--clock-back-days")
+    if days:
+        import time_machine
+
+        destination = datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(days=days)
+        _session_travel = time_machine.travel(destination, tick=True)
+        _session_travel.start()
+
+
+def pytest_unconfigure(config):
+    if _session_travel is not None:
+        _session_travel.stop()
+
+
+def pytest_report_header(config):
+    days = config.getoption("--clock-back-days")
+    if days:
+        return f"clock moved back {days} days: the process thinks it is {datetime.date.today().isoformat()}"
+    return None
+
+
+@pytest.fixture
+def today():
+    """The suite's day (``tests.dates.TODAY``), with the process clock moved to 09:00 of it (ticking) for the test:
+    for tests that go through a view, a task or a command, which read the clock."""
+    import time_machine
+
+    with time_machine.travel(at(TODAY), tick=True):
+        yield TODAY
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests need Debian's chromium; CI sets REQUIRE_BROWSER=1 so that a missing browser fails."""
     if os.path.exists("/usr/bin/chromium") or os.environ.get("REQUIRE_BROWSER") == "1":
@@ -141,7 +189,6 @@ def pytest_collection_modifyitems(config, items):
 def case(world):
     """An applicant of branch A whose application came on 2024-09-02 (2026.05 rules, the default)."""
     from apps.lifecycle.services import case_open
-    from tests.lifecycle.conftest import TODAY
 
     return case_open(
         actor=world.users["secretary_a"],
@@ -153,12 +200,14 @@ def case(world):
 
 
 @pytest.fixture
-def record(world):
-    """``record(case, step, on, who="secretary_a", **kw)`` through the service, with a fixed today."""
+def record(world, request):
+    """``record(case, step, on, who="secretary_a", **kw)`` through the service, recorded on ``today`` (TODAY).
+    A test that records on a day after the holiday calendar's last year carries the ``beyond_calendar`` marker."""
     from apps.lifecycle.services import case_record_step
-    from tests.lifecycle.conftest import TODAY
 
     def _record(case, step, on, who="secretary_a", today=TODAY, **kw):
-        return case_record_step(actor=world.users[who], case=case, step=step, on=on, today=today, **kw)
+        if today.year > LAST_CALENDAR_YEAR and request.node.get_closest_marker("beyond_calendar") is None:
+            pytest.fail(f"recording on {today}, after the calendar's last year: mark the test beyond_calendar")
+        return case_record_step(actor=world.users[who], case=case, step=step, on=on, now=at(today), **kw)
 
     return _record

@@ -9,6 +9,7 @@ from apps.organisations.choices import NodeKind
 from apps.organisations.models import OrgNode, Post, PostTitle
 from apps.people.choices import PoliticalStatus
 from apps.people.models import Person
+from tests.dates import TODAY
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -41,10 +42,15 @@ class PersonFactory(factory.django.DjangoModelFactory):
     joined_on = datetime.date(2009, 7, 1)
 
 
-def give_post(*, person, node, title_code, started_on=datetime.date(2024, 1, 1)) -> Post:
+def give_post(*, person, node, title_code, started_on=datetime.date(2024, 1, 1), today=TODAY) -> Post:
     """Record a post and sync the holder's access (through the service, as the product does)."""
     from apps.organisations.services import post_assign
 
     return post_assign(
-        actor=None, person=person, node=node, title=PostTitle.objects.get(code=title_code), started_on=started_on
+        actor=None,
+        person=person,
+        node=node,
+        title=PostTitle.objects.get(code=title_code),
+        started_on=started_on,
+        today=today,
     )

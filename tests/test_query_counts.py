@@ -8,7 +8,6 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.documents.models import Document
@@ -16,13 +15,16 @@ from apps.organisations.choices import NodeKind
 from apps.organisations.models import Post, PostTitle, Term
 from apps.people.choices import PoliticalStatus
 from tests.conftest import sign_in
+from tests.dates import TODAY, at
 from tests.factories import PersonFactory, make_node
+
+pytestmark = pytest.mark.usefixtures("today")  # the pages see the suite's day
 
 
 def _grow(world, n):
     """Add people, branches with committees and terms, documents and audit entries under both branches."""
     title = PostTitle.objects.get(code="branch_member")
-    today = timezone.localdate()
+    today = TODAY
     for i in range(n):
         for parent in (world.branch_a, world.branch_b):
             person = PersonFactory(node=parent)
@@ -36,7 +38,7 @@ def _grow(world, n):
                 content_type="application/pdf",
                 size=1,
                 sha256="0" * 64,
-                uploaded_at=timezone.now(),
+                uploaded_at=at(TODAY),
             )
             doc.file.save("x", ContentFile(b"%PDF-"), save=False)
             doc.save()

@@ -163,7 +163,7 @@ class NoticeAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
             )
             obj.pk = created.pk
             if data.get("attachment"):
-                notice_attach(actor=request.user, notice=created, uploaded=data["attachment"])
+                notice_attach(actor=request.user, notice=created, uploaded=data["attachment"], now=timezone.now())
         elif obj.status in (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED):
             notice_correct(
                 actor=request.user,
@@ -171,19 +171,20 @@ class NoticeAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
                 title=data["title"],
                 content=data["content"],
                 note=data.get("correction_note") or "",
+                now=timezone.now(),
             )
         else:
             fields = {k: data[k] for k in form.changed_data if k in data and k not in ("node", "attachment")}
             if fields:
                 notice_update_draft(actor=request.user, notice=obj, fields=fields)
             if data.get("attachment"):
-                notice_attach(actor=request.user, notice=obj, uploaded=data["attachment"])
+                notice_attach(actor=request.user, notice=obj, uploaded=data["attachment"], now=timezone.now())
 
-    def _run(self, request, queryset, service, done):
+    def _run(self, request, queryset, service, done, **kwargs):
         count = 0
         for notice in queryset:
             try:
-                service(actor=request.user, notice=notice)
+                service(actor=request.user, notice=notice, **kwargs)
                 count += 1
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(
@@ -202,7 +203,7 @@ class NoticeAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Publish"))
     def publish_selected(self, request, queryset):
-        self._run(request, queryset, notice_publish, _("%(n)s notices published."))
+        self._run(request, queryset, notice_publish, _("%(n)s notices published."), now=timezone.now())
 
 
 class ObjectionNodeFilter(ScopedNodeFilter):
@@ -284,6 +285,7 @@ class ObjectionAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
                 reporter=data.get("reporter"),
                 channel=data["channel"],
                 received_on=data["received_on"],
+                today=timezone.localdate(),
             )
             obj.pk = created.pk
         else:
@@ -293,6 +295,7 @@ class ObjectionAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
                 outcome=data.get("outcome") or "",
                 resolution=data.get("resolution") or "",
                 answer=data.get("answer") or "",
+                today=timezone.localdate(),
             )
 
 

@@ -33,13 +33,13 @@ def _objections(today, earliest, latest):
         yield Due(pk, due_on, node_id, path, None, {"title": title})
 
 
-def _closing_now(ids):
+def _closing_now(ids, today):
     from .models import Notice, NoticeStatus
 
     return dict(Notice.objects.filter(pk__in=ids, status=NoticeStatus.PUBLISHED).values_list("pk", "closes_on"))
 
 
-def _objections_now(ids):
+def _objections_now(ids, today):
     from .models import Objection
 
     return dict(Objection.objects.filter(pk__in=ids, outcome="").values_list("pk", "due_on"))
@@ -121,13 +121,11 @@ def _periodic_dues(today, earliest, latest):
             yield Due(_periodic_subject(node_id, category.pk), due_on, node_id, path, None, {"category": category.name})
 
 
-def _periodic_now(ids):
-    from django.utils import timezone
-
+def _periodic_now(ids, today):
     wanted = set(ids)
     return {
         subject: due_on
-        for node_id, _path, category, due_on in _periodic(timezone.localdate())
+        for node_id, _path, category, due_on in _periodic(today)
         if (subject := _periodic_subject(node_id, category.pk)) in wanted
     }
 

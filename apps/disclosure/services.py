@@ -6,7 +6,6 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
@@ -16,7 +15,9 @@ from .models import Notice, NoticeKind, Objection, Outcome
 
 
 @transaction.atomic
-def notice_open_for_step(*, actor, case, step: str, opens_on: datetime.date, working_days: int, title: str) -> Notice:
+def notice_open_for_step(
+    *, actor, case, step: str, opens_on: datetime.date, working_days: int, title: str, now: datetime.datetime
+) -> Notice:
     """Open the publicity window of a development step (idempotent: the same step returns its notice)."""
     existing = Notice.objects.filter(case=case, step=step).first()
     if existing is not None:
@@ -39,7 +40,7 @@ def notice_open_for_step(*, actor, case, step: str, opens_on: datetime.date, wor
         provisional=provisional,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    _append_version(actor=actor, notice=notice)
+    _append_version(actor=actor, notice=notice, now=now)
     audit_record(
         actor=actor,
         action="disclosure.notice_opened",
@@ -59,12 +60,16 @@ def objection_file(
     reporter=None,
     channel: str = "online",
     received_on: datetime.date | None = None,
+    today: datetime.date,
 ) -> Objection:
-    """An objection, named by the signed-in reporter or recorded by staff from a call, letter or visit."""
+    """An objection, named by the signed-in reporter or recorded by staff from a call, letter or visit
+    (``received_on``: the day it came in, today unless staff record an older letter)."""
     notice = Notice.objects.select_for_update(of=("self",)).select_related("category").get(pk=notice.pk)
-    received_on = received_on or timezone.localdate()
+    received_on = received_on or today
     if not content.strip():
         raise ValidationError(_("Write what the objection is about."))
+    if received_on > today:
+        raise ValidationError(_("An objection cannot be received in the future (%(date)s).") % {"date": received_on})
     if not notice.is_open_on(received_on):
         raise ValidationError(
             _("Objections are received from %(start)s to %(end)s.")
@@ -90,7 +95,9 @@ def objection_file(
 
 
 @transaction.atomic
-def objection_resolve(*, actor, objection: Objection, outcome: str, resolution: str, answer: str = "") -> Objection:
+def objection_resolve(
+    *, actor, objection: Objection, outcome: str, resolution: str, answer: str = "", today: datetime.date
+) -> Objection:
     """The handlers' finding, and the answer that goes back to the reporter."""
     from apps.organisations.choices import MANAGE_PEOPLE
 
@@ -106,7 +113,7 @@ def objection_resolve(*, actor, objection: Objection, outcome: str, resolution: 
     old = objection.outcome
     objection.outcome, objection.resolution = outcome, resolution.strip()
     objection.answer = answer.strip() or objection.answer
-    objection.resolved_on = timezone.localdate()
+    objection.resolved_on = today
     objection.handled_by = actor
     objection.save(update_fields=["outcome", "resolution", "answer", "resolved_on", "handled_by"])
     audit_record(
@@ -284,7 +291,7 @@ def notice_approve(*, actor, notice: Notice) -> Notice:
     )
 
 
-def _append_version(*, actor, notice: Notice, note: str = ""):
+def _append_version(*, actor, notice: Notice, now: datetime.datetime, note: str = ""):
     """Add the notice's current text as a new published version at the end of the chain (lock: the chain head)."""
     from .chain import GENESIS, version_hash
     from .models import ChainHead, NoticeVersion
@@ -312,7 +319,7 @@ def _append_version(*, actor, notice: Notice, note: str = ""):
         closes_on=notice.closes_on,
         attachment_digests=digests,
         correction_note=note,
-        published_at=timezone.now(),
+        published_at=now,
         published_by=actor if getattr(actor, "is_authenticated", False) else None,
         previous_hash=head.hash,
         hash=digest,
@@ -323,7 +330,7 @@ def _append_version(*, actor, notice: Notice, note: str = ""):
 
 
 @transaction.atomic
-def notice_publish(*, actor, notice: Notice):
+def notice_publish(*, actor, notice: Notice, now: datetime.datetime):
     from .models import NoticeStatus
 
     notice = _move(
@@ -334,12 +341,12 @@ def notice_publish(*, actor, notice: Notice):
         action="disclosure.notice_published",
     )
     if not notice.versions.exists():
-        _append_version(actor=actor, notice=notice)
+        _append_version(actor=actor, notice=notice, now=now)
     return notice
 
 
 @transaction.atomic
-def notice_correct(*, actor, notice: Notice, title: str, content: str, note: str):
+def notice_correct(*, actor, notice: Notice, title: str, content: str, note: str, now: datetime.datetime):
     """A published notice is never edited in place: the correction is a new version, shown as such."""
     from apps.organisations.choices import MANAGE_PEOPLE
 
@@ -353,7 +360,7 @@ def notice_correct(*, actor, notice: Notice, title: str, content: str, note: str
         raise ValidationError(_("Say what the correction changes."))
     notice.title, notice.content = title.strip(), content_clean(content)
     notice.save(update_fields=["title", "content"])
-    version = _append_version(actor=actor, notice=notice, note=note.strip())
+    version = _append_version(actor=actor, notice=notice, note=note.strip(), now=now)
     audit_record(
         actor=actor,
         action="disclosure.notice_corrected",
@@ -365,12 +372,11 @@ def notice_correct(*, actor, notice: Notice, title: str, content: str, note: str
     return version
 
 
-def notice_sweep(*, today: datetime.date | None = None) -> int:
+def notice_sweep(*, today: datetime.date) -> int:
     """Periodic job: published notices whose window has ended are closed; closed ones whose names have left the
     board (window plus the category's retention) are archived. Idempotent; returns how many moved."""
     from .models import NoticeStatus
 
-    today = today or timezone.localdate()
     moved = 0
     for notice in Notice.objects.filter(status=NoticeStatus.PUBLISHED, closes_on__lt=today).order_by("pk"):
         with transaction.atomic():
@@ -477,7 +483,7 @@ def notice_update_draft(*, actor, notice: Notice, fields: dict) -> Notice:
 
 
 @transaction.atomic
-def notice_attach(*, actor, notice: Notice, uploaded, title: str = ""):
+def notice_attach(*, actor, notice: Notice, uploaded, now: datetime.datetime, title: str = ""):
     """Attach a file to a draft; its SHA-256 goes into the published version's hash."""
     from apps.documents.models import Document
     from apps.documents.services import document_check_file
@@ -498,7 +504,7 @@ def notice_attach(*, actor, notice: Notice, uploaded, title: str = ""):
         size=uploaded.size,
         sha256=sha256,
         uploaded_by=actor,
-        uploaded_at=timezone.now(),
+        uploaded_at=now,
     )
     document.file.save("upload", uploaded, save=False)
     document.save()

@@ -69,7 +69,13 @@ def object_to(request, pk: int):
         raise PermissionDenied
     if form.is_valid():
         try:
-            objection_file(actor=request.user, notice=notice, content=form.cleaned_data["content"], reporter=reporter)
+            objection_file(
+                actor=request.user,
+                notice=notice,
+                content=form.cleaned_data["content"],
+                reporter=reporter,
+                today=timezone.localdate(),
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

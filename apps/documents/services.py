@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
@@ -58,7 +58,9 @@ def document_check_file(uploaded) -> tuple[str, str]:
 
 
 @transaction.atomic
-def document_upload(*, actor, person, uploaded, title: str, sensitive: bool = False) -> Document:
+def document_upload(
+    *, actor, person, uploaded, title: str, now: datetime.datetime, sensitive: bool = False
+) -> Document:
     """Attach a file to a person's record; the actor must manage people there, or be that person."""
     own = person.user_id is not None and person.user_id == actor.pk
     if not own and not covers(actor, MANAGE_PEOPLE, person.node.path):
@@ -74,7 +76,7 @@ def document_upload(*, actor, person, uploaded, title: str, sensitive: bool = Fa
         sha256=sha256,
         sensitive=sensitive,
         uploaded_by=actor,
-        uploaded_at=timezone.now(),
+        uploaded_at=now,
     )
     document.file.save("upload", uploaded, save=False)
     document.save()

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -39,6 +40,7 @@ def upload(request, person_pk: int):
                 uploaded=form.cleaned_data["file"],
                 title=form.cleaned_data["title"],
                 sensitive=form.cleaned_data["sensitive"],
+                now=timezone.now(),
             )
             messages.success(request, _("The document was uploaded."))
         except ValidationError as exc:

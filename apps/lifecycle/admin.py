@@ -1,4 +1,3 @@
-import datetime
 from io import BytesIO
 
 from django.contrib import admin, messages
@@ -153,7 +152,8 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("Timeline"))
     def timeline(self, obj):
         case = case_prefetched(DevelopmentCase.objects.filter(pk=obj.pk)).get()
-        html = render_to_string("lifecycle/_timeline.html", {"plan": case_plan(case), "today": timezone.localdate()})
+        today = timezone.localdate()
+        html = render_to_string("lifecycle/_timeline.html", {"plan": case_plan(case, today=today), "today": today})
         link = reverse("admin:lifecycle_developmentcase_record", args=[obj.pk])
         return mark_safe(html + format_html('<p><a class="button" href="{}">{}</a></p>', link, _("Record a decision")))
 
@@ -178,7 +178,9 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if case is None or not covers(request.user, MANAGE_PEOPLE, case.branch.path):
             self._get_obj_does_not_exist_redirect(request, self.model._meta, str(pk))
         case = case_prefetched(DevelopmentCase.objects.filter(pk=pk)).get()
-        plan = case_plan(case)
+        now = timezone.now()
+        today = timezone.localdate(now)
+        plan = case_plan(case, today=today)
         taken = {r.step for r in case.records.all()}
         steps = [(s.code, s.label) for s in plan.steps if s.code not in taken or s.code.endswith("_evaluation")]
         people = person_list_for(user=request.user).filter(node__path__startswith=case.branch.path)
@@ -187,11 +189,11 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
             request.POST or None,
             steps=steps,
             people=people,
-            initial={"step": upcoming.code if upcoming else None, "on": datetime.date.today()},
+            initial={"step": upcoming.code if upcoming else None, "on": today},
         )
         if request.method == "POST" and form.is_valid():
             try:
-                case_record_step(actor=request.user, case=case, **form.service_kwargs())
+                case_record_step(actor=request.user, case=case, now=now, **form.service_kwargs())
             except (ValidationError, PermissionDenied) as exc:
                 for message in getattr(exc, "messages", [str(exc)]):
                     form.add_error(None, message)
@@ -205,7 +207,7 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "title": _("Record a decision"),
             "form": form,
             "plan": plan,
-            "today": timezone.localdate(),
+            "today": today,
         }
         return render(request, "admin/lifecycle/record_step.html", context)
 
@@ -227,8 +229,9 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     content = cache.get(f"case-import:{request.user.pk}:{request.POST['token']}")
                     if content is None:
                         raise ValidationError(_("The preview has expired; upload the file again."))
-                    rows = import_parse(user=request.user, uploaded=BytesIO(content))
-                    cases = import_commit(actor=request.user, rows=rows)
+                    today = timezone.localdate()
+                    rows = import_parse(user=request.user, uploaded=BytesIO(content), today=today)
+                    cases = import_commit(actor=request.user, rows=rows, today=today)
                     cache.delete(f"case-import:{request.user.pk}:{request.POST['token']}")
                     self.message_user(request, _("%(n)s cases imported.") % {"n": len(cases)}, messages.SUCCESS)
                     return HttpResponseRedirect(reverse("admin:lifecycle_developmentcase_changelist"))
@@ -238,7 +241,9 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 if upload.size > 5 * 1024 * 1024:
                     raise ValidationError(_("The file is larger than 5 MB."))
                 content = upload.read()
-                rows = import_parse(user=request.user, uploaded=SimpleUploadedFile(upload.name, content))
+                rows = import_parse(
+                    user=request.user, uploaded=SimpleUploadedFile(upload.name, content), today=timezone.localdate()
+                )
                 if rows and not any(r.errors for r in rows):
                     token = secrets.token_urlsafe(16)
                     cache.set(f"case-import:{request.user.pk}:{token}", content, timeout=30 * 60)

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from apps.workdays.selectors import calendar_load
 
@@ -52,9 +51,8 @@ class Finding:
 
 
 def compliance_findings(
-    *, cases: QuerySet[DevelopmentCase], today: datetime.date | None = None, batch: int = 500
+    *, cases: QuerySet[DevelopmentCase], today: datetime.date, batch: int = 500
 ) -> Iterator[Finding]:
-    today = today or timezone.localdate()
     calendar = calendar_load()
     ids = list(cases.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):

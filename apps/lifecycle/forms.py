@@ -1,5 +1,3 @@
-import datetime
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -64,7 +62,7 @@ class RecordStepForm(forms.Form):
     """One decision of the case; the service checks it against the rule set."""
 
     step = forms.ChoiceField(label=_("Step"))
-    on = forms.DateField(label=_("Date of the decision"), widget=DATE, initial=datetime.date.today)
+    on = forms.DateField(label=_("Date of the decision"), widget=DATE)  # the view proposes today
     body = forms.ChoiceField(label=_("Deciding body"), choices=[("", "—"), *DecidingBody.choices], required=False)
     decision = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     meeting_ref = forms.CharField(label=_("Meeting"), required=False, max_length=200)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
@@ -76,11 +76,10 @@ def _date(value) -> datetime.date | None:
     return datetime.date.fromisoformat(str(value).strip())
 
 
-def import_parse(*, user, uploaded, today: datetime.date | None = None) -> list[ImportRow]:
+def import_parse(*, user, uploaded, today: datetime.date) -> list[ImportRow]:
     """Read and check a workbook; every problem is attached to its row. Nothing is written."""
     from openpyxl import load_workbook
 
-    today = today or timezone.localdate()
     try:
         sheet = load_workbook(uploaded, read_only=True, data_only=True).worksheets[0]
     except Exception as exc:
@@ -183,9 +182,8 @@ def import_parse(*, user, uploaded, today: datetime.date | None = None) -> list[
 
 
 @transaction.atomic
-def import_commit(*, actor, rows: list[ImportRow], today: datetime.date | None = None) -> list[DevelopmentCase]:
+def import_commit(*, actor, rows: list[ImportRow], today: datetime.date) -> list[DevelopmentCase]:
     """Import every row or none: any row with an error refuses the whole file."""
-    today = today or timezone.localdate()
     bad = [r for r in rows if r.errors]
     if bad:
         raise ValidationError(_("%(n)s rows have errors; nothing was imported.") % {"n": len(bad)})

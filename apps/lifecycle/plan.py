@@ -92,7 +92,7 @@ class Facts:
     postponed_months: int = 0
     approved_by_committee: bool | None = None
     missing_documents: list[str] = field(default_factory=list)  # steps whose §36 archive document is not attached
-    today: Date = field(default_factory=datetime.date.today)
+    today: Date | None = None  # the day the plan is computed for: given by the caller, never read from the clock
 
 
 @dataclass
@@ -426,6 +426,8 @@ class _Calculator:
 
 
 def compute_plan(*, rules: Rules, facts: Facts, calendar: WorkCalendar) -> Plan:
+    if facts.today is None:
+        raise ValueError("facts.today: the day to compute the plan for is required")
     return _Calculator(rules, facts, calendar).run()
 
 
@@ -438,7 +440,7 @@ def _date(value) -> Date | None:
     return datetime.date.fromisoformat(str(value))
 
 
-def facts_from_dict(data: dict, *, today: Date | None = None) -> Facts:
+def facts_from_dict(data: dict, *, today: Date) -> Facts:
     """Facts from the JSON of ``lifecycle_plan``: ``{"birth_date": …, "steps": {code: date | {"date": …, …}}}``.
 
     Step objects may carry: vote counts (``due``, ``present``, ``yes``, ``no``, ``abstain``, ``written_yes``,
@@ -450,7 +452,7 @@ def facts_from_dict(data: dict, *, today: Date | None = None) -> Facts:
     from .steps import STEP_BY_CODE
 
     facts = Facts(birth_date=_date(data.get("birth_date")), departure_on=_date(data.get("departure_on")))
-    facts.today = _date(data.get("today")) or today or datetime.date.today()
+    facts.today = _date(data.get("today")) or today
     for code, value in (data.get("steps") or {}).items():
         if code not in STEP_BY_CODE and code != "thought_report":
             raise ValueError(f"unknown step code: {code}")

@@ -49,7 +49,7 @@ def _contacts(today, earliest, latest):
     return found
 
 
-def _current(ids):
+def _current(ids, today):
     from .models import DevelopmentCase
 
     return dict(DevelopmentCase.objects.filter(pk__in=ids, stage__in=OPEN_STAGES).values_list("pk", "next_due_on"))

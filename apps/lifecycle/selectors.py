@@ -7,7 +7,6 @@ import datetime
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.disclosure.models import Notice
@@ -100,11 +99,9 @@ def voters_due(*, branch: OrgNode, on: datetime.date) -> int:
     return members.count() - without_vote.values("person").distinct().count()
 
 
-def case_facts(case: DevelopmentCase, *, today: datetime.date | None = None) -> Facts:
+def case_facts(case: DevelopmentCase, *, today: datetime.date) -> Facts:
     """The facts of a prefetched case, as the plan calculator reads them."""
-    facts = Facts(
-        birth_date=case.person.birth_date, departure_on=case.departure_on, today=today or timezone.localdate()
-    )
+    facts = Facts(birth_date=case.person.birth_date, departure_on=case.departure_on, today=today)
     for record in case.records.all():
         if record.step in REPEATED or record.step == "thought_report":
             facts.repeated.setdefault(record.step, []).append(record.on)
@@ -142,7 +139,7 @@ def case_facts(case: DevelopmentCase, *, today: datetime.date | None = None) -> 
     return facts
 
 
-def case_plan(case: DevelopmentCase, *, today: datetime.date | None = None, calendar=None) -> Plan:
+def case_plan(case: DevelopmentCase, *, today: datetime.date, calendar=None) -> Plan:
     facts = case_facts(case, today=today)
     calendar = calendar or calendar_load(start=case.opened_on - datetime.timedelta(days=1))
     return compute_plan(rules=Rules.from_model(case.rule_set), facts=facts, calendar=calendar)

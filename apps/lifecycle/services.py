@@ -114,10 +114,9 @@ def _check_date(on: datetime.date, today: datetime.date) -> None:
 
 @transaction.atomic
 def case_open(
-    *, actor, person: Person, branch, application_on: datetime.date, rule_set=None, today: datetime.date | None = None
+    *, actor, person: Person, branch, application_on: datetime.date, today: datetime.date, rule_set=None
 ) -> DevelopmentCase:
     """Step 1: an application is received. Opens the case under the committee's rule set (the version is kept)."""
-    today = today or timezone.localdate()
     if not covers(actor, MANAGE_PEOPLE, branch.path):
         raise PermissionDenied(_("You cannot manage people of %(node)s.") % {"node": branch})
     if branch.kind not in (NodeKind.BRANCH,):
@@ -373,10 +372,14 @@ def case_record_step(
     conclusion: str = "",
     documents=(),
     publicity_opens_on: datetime.date | None = None,
-    today: datetime.date | None = None,
+    now: datetime.datetime,
 ) -> StepRecord:
-    """Record one decision or event of a case. Locked, idempotent for the same actor and content, audited."""
-    today = today or timezone.localdate()
+    """Record one decision or event of a case. Locked, idempotent for the same actor and content, audited.
+
+    ``now``: the moment of recording (a publicity notice it opens is published then); its local date is "today",
+    after which no decision can be dated.
+    """
+    today = timezone.localdate(now)
     locked = DevelopmentCase.objects.select_for_update().get(pk=case.pk)
     case = case_prefetched(DevelopmentCase.objects.filter(pk=locked.pk)).get()
     _check_actor(actor, case, step)
@@ -508,6 +511,7 @@ def case_record_step(
             opens_on=opens_on,
             working_days=rules.publicity_working_days,
             title=titles[publicity] % {"person": locked.person.name},
+            now=now,
         )
         StepRecord.objects.create(
             case=locked,
@@ -582,14 +586,13 @@ def _refresh(case: DevelopmentCase, today: datetime.date) -> None:
     _store_plan(fresh, case_plan(fresh, today=today))
 
 
-def case_refresh_all(*, today: datetime.date | None = None, batch: int = 500) -> int:
+def case_refresh_all(*, today: datetime.date, batch: int = 500) -> int:
     """Sweep: recompute the stored warnings of open cases (dates pass, so overdue changes without any write).
 
     Batches of ``batch`` cases, a fixed number of queries per batch; returns how many cases changed.
     """
     from .selectors import case_plan
 
-    today = today or timezone.localdate()
     ids = list(DevelopmentCase.objects.filter(stage__in=OPEN_STAGES).order_by("pk").values_list("pk", flat=True))
     calendar = calendar_load()
     changed = 0
@@ -601,11 +604,11 @@ def case_refresh_all(*, today: datetime.date | None = None, batch: int = 500) ->
 
 
 @transaction.atomic
-def case_submit(*, actor, case: DevelopmentCase, kind: str, uploaded, today: datetime.date | None = None) -> StepRecord:
+def case_submit(*, actor, case: DevelopmentCase, kind: str, uploaded, now: datetime.datetime) -> StepRecord:
     """A person hands in a thought report or the application for full membership, with its document."""
     from apps.documents.services import document_upload
 
-    today = today or timezone.localdate()
+    today = timezone.localdate(now)
     if kind not in SELF_SERVICE_STEPS:
         raise ValidationError(_("This cannot be handed in here."))
     if case.person.user_id != getattr(actor, "pk", None) and not covers(actor, MANAGE_PEOPLE, case.branch.path):
@@ -614,5 +617,7 @@ def case_submit(*, actor, case: DevelopmentCase, kind: str, uploaded, today: dat
         "thought_report": _("Thought report of %(date)s"),
         "conversion_applied": _("Application for full membership"),
     }
-    document = document_upload(actor=actor, person=case.person, uploaded=uploaded, title=titles[kind] % {"date": today})
-    return case_record_step(actor=actor, case=case, step=kind, on=today, documents=[document], today=today)
+    document = document_upload(
+        actor=actor, person=case.person, uploaded=uploaded, title=titles[kind] % {"date": today}, now=now
+    )
+    return case_record_step(actor=actor, case=case, step=kind, on=today, documents=[document], now=now)

@@ -46,7 +46,8 @@ def my_development(request):
     me = person_for_user(request.user)
     cases = list(case_prefetched(DevelopmentCase.objects.filter(person=me)).order_by("-opened_on")) if me else []
     current = next((c for c in cases if c.stage in OPEN_STAGES), cases[0] if cases else None)
-    plan = case_plan(current) if current else None
+    today = timezone.localdate()
+    plan = case_plan(current, today=today) if current else None
     kinds = []
     if current is not None and current.stage in OPEN_STAGES:
         kinds.append(("thought_report", _("Thought report")))
@@ -60,7 +61,7 @@ def my_development(request):
         "next_step": plan.next_step() if plan else None,
         "submission_form": SubmissionForm(kinds=kinds) if kinds else None,
         "helping": list(helper_cases_for(user=request.user)),
-        "today": timezone.localdate(),
+        "today": today,
     }
     return render(request, "lifecycle/my_development.html", context)
 
@@ -72,7 +73,11 @@ def submit(request, pk: int):
     if form.is_valid():
         try:
             case_submit(
-                actor=request.user, case=case, kind=form.cleaned_data["kind"], uploaded=form.cleaned_data["file"]
+                actor=request.user,
+                case=case,
+                kind=form.cleaned_data["kind"],
+                uploaded=form.cleaned_data["file"],
+                now=timezone.now(),
             )
             messages.success(request, _("Received. Your branch can see it now."))
         except (ValidationError, PermissionDenied) as exc:
@@ -116,7 +121,11 @@ def case_new(request):
         branch = person.node if person.node.kind == "branch" else person.node.get_parent()
         try:
             case = case_open(
-                actor=request.user, person=person, branch=branch, application_on=form.cleaned_data["application_on"]
+                actor=request.user,
+                person=person,
+                branch=branch,
+                application_on=form.cleaned_data["application_on"],
+                today=timezone.localdate(),
             )
         except (ValidationError, PermissionDenied) as exc:
             for message in _error_messages(exc):
@@ -130,11 +139,12 @@ def case_new(request):
 def case_detail(request, pk: int):
     """The case timeline: actual dates, legal limits and the reference plan, with the warnings."""
     case = case_get_for(user=request.user, pk=pk, request=request)
-    plan = case_plan(case)
+    today = timezone.localdate()
+    plan = case_plan(case, today=today)
     can_record = covers(request.user, MANAGE_PEOPLE, case.branch.path) and case.is_open
     form = None
     if can_record:
-        form = _record_form(request, case, plan)
+        form = _record_form(request, case, plan, today=today)
     records = list(case.records.all())
     context = {
         "case": case,
@@ -149,7 +159,7 @@ def case_detail(request, pk: int):
         "review": getattr(case, "political_review", None)
         if covers(request.user, VIEW_SENSITIVE, case.branch.path)
         else None,
-        "today": timezone.localdate(),
+        "today": today,
     }
     return render(request, "lifecycle/case_detail.html", context)
 
@@ -157,7 +167,7 @@ def case_detail(request, pk: int):
 PEOPLE_SHOWN = 50
 
 
-def _record_form(request, case, plan, data=None):
+def _record_form(request, case, plan, *, today, data=None):
     """The record form. Its list of members to pick as contacts or sponsors shows those matching the name searched
     (at most 50); a submitted choice is checked against every full member of the branch."""
     taken = {r.step for r in case.records.all()}
@@ -175,7 +185,8 @@ def _record_form(request, case, plan, data=None):
     ]
     upcoming = plan.next_step()
     people = person_list_for(user=request.user).filter(node__path__startswith=case.branch.path).order_by("name")
-    form = RecordStepForm(data, steps=steps, people=people, initial={"step": upcoming.code if upcoming else None})
+    initial = {"step": upcoming.code if upcoming else None, "on": today}
+    form = RecordStepForm(data, steps=steps, people=people, initial=initial)
     if data is None:
         query = request.GET.get("people_q", "").strip()
         shown = form.fields["people"].queryset
@@ -189,10 +200,12 @@ def case_record(request, pk: int):
     case = case_get_for(user=request.user, pk=pk, request=request)
     if not covers(request.user, MANAGE_PEOPLE, case.branch.path):
         raise Http404
-    form = _record_form(request, case, case_plan(case), data=request.POST)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    form = _record_form(request, case, case_plan(case, today=today), today=today, data=request.POST)
     if form.is_valid():
         try:
-            record = case_record_step(actor=request.user, case=case, **form.service_kwargs())
+            record = case_record_step(actor=request.user, case=case, now=now, **form.service_kwargs())
         except (ValidationError, PermissionDenied) as exc:
             for message in _error_messages(exc):
                 messages.error(request, message)

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -107,7 +108,7 @@ class RetryEmailMixin:
     def retry_email(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         try:
-            count = email_retry(actor=request.user, **{self.retry_argument: ids})
+            count = email_retry(actor=request.user, now=timezone.now(), **{self.retry_argument: ids})
         except (PermissionDenied, ValidationError) as exc:
             self.message_user(request, str(exc), level=messages.ERROR)
             return
@@ -187,9 +188,9 @@ class ReminderAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
             "title": _("Reminders: operations"),
             "opts": self.model._meta,
             "queue_depth": queue_depth(),
-            "figures": outbox_figures(reminders=scoped),
+            "figures": outbox_figures(reminders=scoped, now=timezone.now()),
             "runs": last_runs(),
-            "health": sweep_health(),
+            "health": sweep_health(now=timezone.now()),
             "failures": scoped.filter(email_state=EmailState.FAILED).select_related("person", "node")[:50],
             "digest_failures": restrict(
                 Digest.objects.filter(email_state=EmailState.FAILED).select_related("person"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 
 
 def _escape(text: str) -> str:
@@ -26,12 +26,12 @@ def _fold(line: str) -> list[str]:
     return [out[0]] + [" " + part for part in out[1:]]
 
 
-def ical(events, *, user, request) -> str:
+def ical(events, *, user, request, now: datetime.datetime) -> str:
     from .delivery import language_of
 
     person = getattr(user, "person", None)
     language = language_of(person) if person is not None else (user.language or settings.LANGUAGE_CODE)
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    stamp = now.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

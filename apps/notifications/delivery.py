@@ -112,7 +112,7 @@ def render_reminder(reminder: Reminder, *, today: datetime.date) -> EmailMultiAl
     return message
 
 
-def still_due(reminders: list[Reminder]) -> list[Reminder]:
+def still_due(reminders: list[Reminder], *, today: datetime.date) -> list[Reminder]:
     """The reminders whose subject is still due on the reminder's date (one query per source); the others — the
     step was recorded, the notice closed, the objection answered — are marked withdrawn and not e-mailed."""
     from . import sources
@@ -126,9 +126,9 @@ def still_due(reminders: list[Reminder]) -> list[Reminder]:
         if source is None or source.current is None:
             keep.extend(items)
             continue
-        now = source.current([r.subject_id for r in items])
+        current = source.current([r.subject_id for r in items], today)
         for reminder in items:
-            (keep if now.get(reminder.subject_id) == reminder.due_on else gone).append(reminder)
+            (keep if current.get(reminder.subject_id) == reminder.due_on else gone).append(reminder)
     if gone:
         Reminder.objects.filter(pk__in=[r.pk for r in gone]).update(
             email_state=EmailState.WITHDRAWN, next_attempt_at=None
@@ -137,7 +137,7 @@ def still_due(reminders: list[Reminder]) -> list[Reminder]:
 
 
 def render_digest(digest: Digest, *, today: datetime.date) -> EmailMultiAlternatives | None:
-    items = still_due(list(digest.items.filter(email_state=EmailState.DIGEST).select_related("node")))
+    items = still_due(list(digest.items.filter(email_state=EmailState.DIGEST).select_related("node")), today=today)
     items.sort(key=lambda r: (r.due_on, r.pk))
     if not items:
         return None
@@ -256,9 +256,8 @@ def _send_one(item, message, connection: _Connection, now: datetime.datetime) ->
     return DeliveryResult(sent=1)
 
 
-def deliver(*, limit: int = 500, now: datetime.datetime | None = None) -> DeliveryResult:
+def deliver(*, now: datetime.datetime, limit: int = 500) -> DeliveryResult:
     """Send what is due in the outbox, one locked row per transaction; returns the counts."""
-    now = now or timezone.now()
     today = timezone.localdate(now)
     result = DeliveryResult()
     connection = _Connection()
@@ -278,7 +277,7 @@ def deliver(*, limit: int = 500, now: datetime.datetime | None = None) -> Delive
                         break
                     if model is Reminder:
                         item = Reminder.objects.select_related("person__user", "person__node", "node").get(pk=item.pk)
-                        if not still_due([item]):
+                        if not still_due([item], today=today):
                             result.withdrawn += 1
                             done += 1
                             continue
@@ -290,11 +289,10 @@ def deliver(*, limit: int = 500, now: datetime.datetime | None = None) -> Delive
     return result
 
 
-def digests_build(*, now: datetime.datetime | None = None) -> int:
+def digests_build(*, now: datetime.datetime) -> int:
     """From the digest hour on, gather the day's waiting reminders of each recipient into one digest; returns how
     many digests are waiting to be sent. Reminders that arrive after a recipient's digest went out wait for the
     next day's."""
-    now = now or timezone.now()
     local = timezone.localtime(now)
     if local.hour < settings.NOTIFY_DIGEST_HOUR:
         return 0

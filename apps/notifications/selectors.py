@@ -7,7 +7,6 @@ import datetime
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from apps.people.selectors import person_for_user
 
@@ -34,7 +33,7 @@ def reminder_get_for(*, user, pk) -> Reminder:
     return reminder
 
 
-def calendar_user(token: str):
+def calendar_user(token: str, *, now: datetime.datetime):
     """The user of a live calendar token, or None (unknown or revoked: the caller answers 404)."""
     row = (
         CalendarToken.objects.select_related("user")
@@ -43,7 +42,6 @@ def calendar_user(token: str):
     )
     if row is None:
         return None
-    now = timezone.now()
     if row.last_used_at is None or now - row.last_used_at > datetime.timedelta(hours=1):
         CalendarToken.objects.filter(pk=row.pk).update(last_used_at=now)
     return row.user
@@ -53,11 +51,10 @@ def calendar_token_live(*, user) -> CalendarToken | None:
     return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).first()
 
 
-def calendar_events_for(*, user, today: datetime.date | None = None):
+def calendar_events_for(*, user, today: datetime.date):
     """The user's deadlines from 30 days back to a year ahead: [(source, due, role)]."""
     from .sweep import deadlines_for
 
-    today = today or timezone.localdate()
     person = person_for_user(user)
     if person is None:
         return []
@@ -84,9 +81,8 @@ def last_runs() -> list[tuple[str, JobRun | None]]:
     return [(job.label, JobRun.objects.filter(job=job).order_by("-started_at").first()) for job in Job]
 
 
-def sweep_health(now: datetime.datetime | None = None) -> str:
+def sweep_health(*, now: datetime.datetime) -> str:
     """ "ok", "never" (no sweep yet: a fresh installation) or "stale" (no successful sweep for too long)."""
-    now = now or timezone.now()
     last_ok = JobRun.objects.filter(job=Job.SWEEP, ok=True).order_by("-started_at").values_list("started_at", flat=True)
     last = last_ok.first()
     if last is None:
@@ -94,9 +90,8 @@ def sweep_health(now: datetime.datetime | None = None) -> str:
     return "ok" if now - last <= datetime.timedelta(minutes=settings.NOTIFY_SWEEP_STALE_MINUTES) else "stale"
 
 
-def outbox_figures(*, reminders: QuerySet[Reminder]) -> dict:
+def outbox_figures(*, reminders: QuerySet[Reminder], now: datetime.datetime) -> dict:
     """Counts of the outbox over the given (already scoped) reminders."""
-    now = timezone.now()
     return {
         "pending": reminders.filter(email_state=EmailState.PENDING).count(),
         "due_now": reminders.filter(email_state=EmailState.PENDING, next_attempt_at__lte=now).count(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,39 +24,44 @@ from .sweep import sweep
 JOB_RUN_KEEP_DAYS = 14
 
 
-def _run(job: str, work) -> JobRun:
-    """Run one periodic job and record it (the operations page and /healthz read these rows)."""
-    run = JobRun.objects.create(job=job, started_at=timezone.now())
+Clock = Callable[[], datetime.datetime]
+
+
+def _run(job: str, work, *, clock: Clock) -> JobRun:
+    """Run one periodic job and record when it started and finished (the operations page and /healthz read these
+    rows). A job is handed a clock, not a moment: it measures its own duration; ``work`` gets the start."""
+    now = clock()
+    run = JobRun.objects.create(job=job, started_at=now)
     try:
-        created, sent, failed = work()
+        created, sent, failed = work(now)
     except Exception as exc:
-        JobRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}")
+        JobRun.objects.filter(pk=run.pk).update(finished_at=clock(), error=f"{type(exc).__name__}: {exc}")
         raise
-    run.finished_at, run.ok, run.created, run.sent, run.failed = timezone.now(), True, created, sent, failed
+    run.finished_at, run.ok, run.created, run.sent, run.failed = clock(), True, created, sent, failed
     run.save(update_fields=["finished_at", "ok", "created", "sent", "failed"])
     return run
 
 
-def reminders_sweep(*, now: datetime.datetime | None = None) -> JobRun:
+def reminders_sweep(*, clock: Clock) -> JobRun:
     """The periodic sweep: insert the reminders due now (idempotent), prune old job runs."""
 
-    def work():
-        result = sweep(now=now)
-        JobRun.objects.filter(started_at__lt=timezone.now() - datetime.timedelta(days=JOB_RUN_KEEP_DAYS)).delete()
+    def work(now):
+        result = sweep(today=timezone.localdate(now), now=now)
+        JobRun.objects.filter(started_at__lt=now - datetime.timedelta(days=JOB_RUN_KEEP_DAYS)).delete()
         return result.created, 0, 0
 
-    return _run(Job.SWEEP, work)
+    return _run(Job.SWEEP, work, clock=clock)
 
 
-def outbox_deliver(*, now: datetime.datetime | None = None) -> JobRun:
+def outbox_deliver(*, clock: Clock) -> JobRun:
     """Build the day's digests when it is time, then send what is due in the outbox."""
 
-    def work():
+    def work(now):
         digests = digests_build(now=now)
         result = deliver(now=now)
         return digests, result.sent, result.failed
 
-    return _run(Job.DELIVER, work)
+    return _run(Job.DELIVER, work, clock=clock)
 
 
 # --- rules -----------------------------------------------------------------------------------------------------------
@@ -134,9 +140,9 @@ def token_digest(token: str) -> str:
 
 
 @transaction.atomic
-def calendar_token_create(*, user) -> str:
+def calendar_token_create(*, user, now: datetime.datetime) -> str:
     """A new secret calendar token; any earlier one stops working. Returns the token (shown once, stored hashed)."""
-    calendar_token_revoke(user=user)
+    calendar_token_revoke(user=user, now=now)
     token = secrets.token_urlsafe(32)
     CalendarToken.objects.create(user=user, digest=token_digest(token))
     audit_record(actor=user, action="notifications.calendar_token_created", target=user)
@@ -144,31 +150,29 @@ def calendar_token_create(*, user) -> str:
 
 
 @transaction.atomic
-def calendar_token_revoke(*, user) -> int:
+def calendar_token_revoke(*, user, now: datetime.datetime) -> int:
     revoked = CalendarToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
-    count = revoked.update(revoked_at=timezone.now())
+    count = revoked.update(revoked_at=now)
     if count:
         audit_record(actor=user, action="notifications.calendar_token_revoked", target=user)
     return count
 
 
-def reminder_mark_read(*, user, reminder: Reminder) -> Reminder:
+def reminder_mark_read(*, user, reminder: Reminder, now: datetime.datetime) -> Reminder:
     """Mark one of the user's own reminders read (idempotent; the first reading counts)."""
     if reminder.person.user_id != user.pk:
         raise PermissionDenied
     if reminder.read_at is None:
-        Reminder.objects.filter(pk=reminder.pk, read_at__isnull=True).update(read_at=timezone.now())
+        Reminder.objects.filter(pk=reminder.pk, read_at__isnull=True).update(read_at=now)
     return reminder
 
 
-def reminders_mark_all_read(*, user) -> int:
-    return Reminder.objects.filter(person__user=user, read_at__isnull=True, in_portal=True).update(
-        read_at=timezone.now()
-    )
+def reminders_mark_all_read(*, user, now: datetime.datetime) -> int:
+    return Reminder.objects.filter(person__user=user, read_at__isnull=True, in_portal=True).update(read_at=now)
 
 
 @transaction.atomic
-def email_retry(*, actor, reminder_ids: list[int] = (), digest_ids: list[int] = ()) -> int:
+def email_retry(*, actor, now: datetime.datetime, reminder_ids: list[int] = (), digest_ids: list[int] = ()) -> int:
     """Staff: send failed e-mails again (after an address was corrected, say). Only rows in the actor's subtree;
     nothing changes if one of them is outside it."""
     reminders = list(
@@ -186,7 +190,7 @@ def email_retry(*, actor, reminder_ids: list[int] = (), digest_ids: list[int] = 
         raise PermissionDenied(_("Some of these reminders are outside your organisations."))
     for row, node in rows:
         type(row).objects.filter(pk=row.pk).update(
-            email_state=EmailState.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+            email_state=EmailState.PENDING, attempts=0, next_attempt_at=now, last_error=""
         )
         audit_record(
             actor=actor,

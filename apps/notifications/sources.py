@@ -44,9 +44,9 @@ class Source:
     contacts: Callable[[list[int]], dict[int, list[int]]] | None = None
     # (due, role) -> False where a role does not apply to this due (e.g. the applicant for the branch's own step)
     applies: Callable[[Due, str], bool] | None = None
-    # subject ids -> {subject id: its deadline now}; a reminder whose subject is no longer due on the reminder's date
-    # (the step was recorded, the notice closed, the objection answered) is not e-mailed any more
-    current: Callable[[list[int]], dict[int, datetime.date]] | None = None
+    # (subject ids, today) -> {subject id: its deadline today}; a reminder whose subject is no longer due on the
+    # reminder's date (the step was recorded, the notice closed, the objection answered) is not e-mailed any more
+    current: Callable[[list[int], datetime.date], dict[int, datetime.date]] | None = None
     help_text: str = ""
 
 

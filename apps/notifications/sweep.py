@@ -17,7 +17,6 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from . import sources
 from .choices import IMMEDIATE_BY_DEFAULT, OFFICIAL_ROLE_CODES, EmailMode, EmailState, RecipientRole
@@ -117,10 +116,8 @@ class SweepResult:
     created: int = 0
 
 
-def sweep(*, today: datetime.date | None = None, now: datetime.datetime | None = None) -> SweepResult:
-    """Insert the reminders due now. Idempotent and safe to run concurrently."""
-    now = now or timezone.now()
-    today = today or timezone.localdate(now)
+def sweep(*, today: datetime.date, now: datetime.datetime) -> SweepResult:
+    """Insert the reminders due ``today`` (stamped ``now``). Idempotent and safe to run concurrently."""
     result = SweepResult()
     grouped = _rules_by_source()
     if not grouped:
@@ -175,9 +172,7 @@ def sweep(*, today: datetime.date | None = None, now: datetime.datetime | None =
     if rows:
         rows = _not_yet_there(rows)
     if rows:
-        started = timezone.now()
-        _insert(rows, now=started)
-        result.created = Reminder.objects.filter(created_at__gte=started).count()
+        result.created = _insert(rows, now=now)
     return result
 
 
@@ -232,12 +227,14 @@ _COLUMNS = [
 ]
 
 
-def _insert(rows: list[_Row], *, now: datetime.datetime) -> None:
+def _insert(rows: list[_Row], *, now: datetime.datetime) -> int:
     """INSERT … ON CONFLICT DO NOTHING of all rows: on PostgreSQL through COPY into a temporary table (tens of
-    thousands of rows in well under a second), elsewhere through bulk_create."""
+    thousands of rows in well under a second), elsewhere through bulk_create. Returns how many were new."""
     if connection.vendor != "postgresql":
-        Reminder.objects.bulk_create([Reminder(**r._asdict()) for r in rows], ignore_conflicts=True)
-        return
+        with transaction.atomic():  # SQLite: one writer at a time, so the difference is this sweep's rows
+            before = Reminder.objects.count()
+            Reminder.objects.bulk_create([Reminder(**r._asdict()) for r in rows], ignore_conflicts=True)
+            return Reminder.objects.count() - before
     table = Reminder._meta.db_table
     columns = ", ".join(f'"{c}"' for c in _COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -248,7 +245,9 @@ def _insert(rows: list[_Row], *, now: datetime.datetime) -> None:
             for r in rows:
                 copy.write_row((*r[:8], json.dumps(r.params, ensure_ascii=False), *r[9:], 0, "", "", now))
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM reminder_in ON CONFLICT DO NOTHING")
+        inserted = cursor.rowcount
         cursor.execute("DROP TABLE reminder_in")  # now, not at the commit of an enclosing transaction
+    return inserted
 
 
 def _recipients(due, rule, source, officials: Officials, contacts: dict[int, list[int]]):

@@ -44,7 +44,7 @@ def reminder_list(request):
 def reminder_open(request, pk: int):
     """Open a reminder: it counts as read, and the user goes on to its subject."""
     reminder = reminder_get_for(user=request.user, pk=pk)
-    reminder_mark_read(user=request.user, reminder=reminder)
+    reminder_mark_read(user=request.user, reminder=reminder, now=timezone.now())
     forget_unread(request)
     target = reminder.url
     if not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
@@ -54,7 +54,7 @@ def reminder_open(request, pk: int):
 
 @require_POST
 def read_all(request):
-    count = reminders_mark_all_read(user=request.user)
+    count = reminders_mark_all_read(user=request.user, now=timezone.now())
     forget_unread(request)
     messages.success(request, _("%(n)s reminders marked as read.") % {"n": count})
     return redirect("notifications:list")
@@ -73,11 +73,11 @@ def settings_view(request):
                 messages.success(request, _("Your reminder preference is saved."))
                 return redirect("notifications:settings")
         elif action == "calendar_new":
-            new_token = calendar_token_create(user=request.user)
+            new_token = calendar_token_create(user=request.user, now=timezone.now())
             messages.success(request, _("A new calendar address is ready; any earlier address no longer works."))
             form = PreferenceForm(initial={"email_mode": pref.email_mode if pref else "auto"})
         elif action == "calendar_revoke":
-            calendar_token_revoke(user=request.user)
+            calendar_token_revoke(user=request.user, now=timezone.now())
             messages.success(request, _("Your calendar address no longer works."))
             return redirect("notifications:settings")
         else:
@@ -102,10 +102,13 @@ def _calendar_path(token: str) -> str:
 @never_cache
 def calendar_feed(request, token: str):
     """The user's deadlines as an iCalendar feed, for a calendar application; the secret token is the key."""
-    user = calendar_user(token)
+    now = timezone.now()
+    user = calendar_user(token, now=now)
     if user is None:
         raise Http404
-    events = calendar_events_for(user=user)
-    response = HttpResponse(ical(events, user=user, request=request), content_type="text/calendar; charset=utf-8")
+    events = calendar_events_for(user=user, today=timezone.localdate(now))
+    response = HttpResponse(
+        ical(events, user=user, request=request, now=now), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = 'inline; filename="partyportal.ics"'
     return response

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .admin_scope import ScopedAdminMixin, ScopedHistoryAdmin, ScopedNodeFilter
@@ -126,7 +127,10 @@ class TermAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
             )
         else:
             obj.pk = term_open(
-                actor=request.user, node=form.cleaned_data["node"], elected_on=form.cleaned_data["elected_on"]
+                actor=request.user,
+                node=form.cleaned_data["node"],
+                elected_on=form.cleaned_data["elected_on"],
+                today=timezone.localdate(),
             ).pk
 
 
@@ -151,7 +155,7 @@ class PostAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
 
     def save_via_service(self, request, obj, form, change):
         if change:
-            post_end(actor=request.user, post=obj, ended_on=form.cleaned_data["ended_on"])
+            post_end(actor=request.user, post=obj, ended_on=form.cleaned_data["ended_on"], today=timezone.localdate())
         else:
             obj.pk = post_assign(
                 actor=request.user,
@@ -159,6 +163,7 @@ class PostAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
                 node=form.cleaned_data["node"],
                 title=form.cleaned_data["title"],
                 started_on=form.cleaned_data["started_on"],
+                today=timezone.localdate(),
             ).pk
 
 

@@ -19,7 +19,7 @@ def _terms(today, earliest, latest):
         yield Due(pk, expires_on, node_id, path, None, {"name": name, "number": number})
 
 
-def _current(ids):
+def _current(ids, today):
     from .models import Term
 
     return dict(Term.objects.filter(pk__in=ids, closed_on__isnull=True).values_list("pk", "expires_on"))

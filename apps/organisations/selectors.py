@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.services import audit_record
@@ -157,12 +156,11 @@ def node_warnings(*, overview: NodeOverview, policy: OrgPolicy, today: datetime.
     return warnings
 
 
-def node_overviews(*, nodes: list[OrgNode], today: datetime.date | None = None) -> list[NodeOverview]:
+def node_overviews(*, nodes: list[OrgNode], today: datetime.date) -> list[NodeOverview]:
     """Counts, committee, term and warnings for many nodes: from the cache, or in a fixed number of queries.
 
     Counts cover each node's whole subtree (a general branch counts its branches' people).
     """
-    today = today or timezone.localdate()
     if not nodes:
         return []
     key = overview_key([n.pk for n in nodes], today, overview_version())

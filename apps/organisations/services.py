@@ -13,7 +13,6 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_diff, audit_record, snapshot
@@ -68,10 +67,12 @@ def node_update(*, actor, node: OrgNode, **fields) -> OrgNode:
 
 
 @transaction.atomic
-def term_open(*, actor, node: OrgNode, elected_on: datetime.date, number: int | None = None) -> Term:
+def term_open(
+    *, actor, node: OrgNode, elected_on: datetime.date, today: datetime.date, number: int | None = None
+) -> Term:
     """Record an election: closes the running term and opens the next one with the policy's length."""
     node = OrgNode.objects.select_for_update().get(pk=node.pk)
-    if elected_on > timezone.localdate():
+    if elected_on > today:
         raise ValidationError(_("The election date cannot be in the future."))
     current = Term.objects.select_for_update().filter(node=node, closed_on__isnull=True).first()
     if current is not None:
@@ -130,8 +131,8 @@ def term_shift(*, actor, term: Term, months: int, approval: str) -> Term:
     return term
 
 
-def _check_post(*, person, node: OrgNode, title: PostTitle, started_on: datetime.date) -> None:
-    if started_on > timezone.localdate():
+def _check_post(*, person, node: OrgNode, title: PostTitle, started_on: datetime.date, today: datetime.date) -> None:
+    if started_on > today:
         raise ValidationError(_("A post cannot start in the future."))
     if title.is_committee_member and not person.is_member:
         raise ValidationError(_("Only Party members can hold a committee post."))
@@ -139,14 +140,21 @@ def _check_post(*, person, node: OrgNode, title: PostTitle, started_on: datetime
 
 @transaction.atomic
 def post_assign(
-    *, actor, person, node: OrgNode, title: PostTitle, started_on: datetime.date, term: Term | None = None
+    *,
+    actor,
+    person,
+    node: OrgNode,
+    title: PostTitle,
+    started_on: datetime.date,
+    today: datetime.date,
+    term: Term | None = None,
 ) -> Post:
     """Record that ``person`` holds ``title`` on ``node`` from ``started_on``, and grant the post's role."""
     node = OrgNode.objects.select_for_update().get(pk=node.pk)
     existing = Post.objects.filter(person=person, node=node, title=title, ended_on__isnull=True).first()
     if existing is not None:
         return existing
-    _check_post(person=person, node=node, title=title, started_on=started_on)
+    _check_post(person=person, node=node, title=title, started_on=started_on, today=today)
     if term is None:
         term = Term.objects.filter(node=node, closed_on__isnull=True).first()
     post = Post.objects.create(person=person, node=node, title=title, term=term, started_on=started_on)
@@ -159,12 +167,12 @@ def post_assign(
         changes={"person": [None, person.name], "title": [None, title.name], "started_on": [None, started_on]},
     )
     if person.user_id:
-        access_sync_user(user=person.user, actor=actor)
+        access_sync_user(user=person.user, actor=actor, today=today)
     return post
 
 
 @transaction.atomic
-def post_end(*, actor, post: Post, ended_on: datetime.date) -> Post:
+def post_end(*, actor, post: Post, ended_on: datetime.date, today: datetime.date) -> Post:
     post = Post.objects.select_for_update(of=("self",)).select_related("person__user", "node", "title").get(pk=post.pk)
     if post.ended_on == ended_on:
         return post
@@ -178,7 +186,7 @@ def post_end(*, actor, post: Post, ended_on: datetime.date) -> Post:
         actor=actor, action="org.post_ended", target=post, node=post.node, changes={"ended_on": [old, ended_on]}
     )
     if post.person.user_id:
-        access_sync_user(user=post.person.user, actor=actor)
+        access_sync_user(user=post.person.user, actor=actor, today=today)
     return post
 
 
@@ -191,13 +199,12 @@ def _desired_grants(user, today: datetime.date) -> tuple[set[tuple[int, int]], b
 
 
 @transaction.atomic
-def access_sync_user(*, user, actor=None, today: datetime.date | None = None) -> bool:
+def access_sync_user(*, user, today: datetime.date, actor=None) -> bool:
     """Make the user's object-permission rows match their current posts; returns whether anything changed.
 
     The posts are the record; the guardian rows are the index the read path uses. Recomputing the index from
     the record makes this idempotent and safe to run from a sweep.
     """
-    today = today or timezone.localdate()
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
     desired, admin_access = _desired_grants(user, today)
     existing = {
@@ -227,9 +234,8 @@ def access_sync_user(*, user, actor=None, today: datetime.date | None = None) ->
     return changed
 
 
-def access_sync_expired(*, today: datetime.date | None = None) -> int:
+def access_sync_expired(*, today: datetime.date) -> int:
     """Sweep: users whose posts ended (or started) by today get their grants recomputed."""
-    today = today or timezone.localdate()
     window = today - datetime.timedelta(days=7)
     user_ids = (
         Post.objects.filter(

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.organisations.admin import ServiceSaveMixin
@@ -60,13 +61,14 @@ class PersonAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
             if "node" in form.changed_data:
                 person_move(actor=request.user, person=obj, node=form.cleaned_data["node"])
             if data:
-                person_update(actor=request.user, person=obj, fields=data)
+                person_update(actor=request.user, person=obj, fields=data, today=timezone.localdate())
         else:
             created = person_create(
                 actor=request.user,
                 node=form.cleaned_data["node"],
                 name=form.cleaned_data["name"],
                 political_status=form.cleaned_data["political_status"],
+                today=timezone.localdate(),
                 **{k: v for k, v in data.items() if k != "name"},
             )
             obj.pk = created.pk

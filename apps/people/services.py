@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_diff, audit_record, snapshot
@@ -44,20 +45,19 @@ def _check_node(*, actor, node: OrgNode, status: str) -> None:
         raise ValidationError(_("Members and applicants belong to a Party branch or a Party group."))
 
 
-def _check_dates(person: Person) -> None:
-    today = timezone.localdate()
+def _check_dates(person: Person, today: datetime.date) -> None:
     if person.birth_date and person.birth_date > today:
         raise ValidationError({"birth_date": _("The date of birth cannot be in the future.")})
 
 
 @transaction.atomic
-def person_create(*, actor, node: OrgNode, name: str, political_status: str, **fields) -> Person:
+def person_create(*, actor, node: OrgNode, name: str, political_status: str, today: datetime.date, **fields) -> Person:
     _check_node(actor=actor, node=node, status=political_status)
     unknown = set(fields) - set(PROFILE_FIELDS) - {"joined_on", "full_member_on"}
     if unknown:
         raise ValidationError(_("These fields cannot be set here: %(f)s.") % {"f": ", ".join(sorted(unknown))})
     person = Person(node=node, name=name, political_status=political_status, **fields)
-    _check_dates(person)
+    _check_dates(person, today)
     person.full_clean(exclude=["user"])
     person.save()
     org_data_changed()
@@ -72,7 +72,7 @@ def person_create(*, actor, node: OrgNode, name: str, political_status: str, **f
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, fields: dict, self_service: bool = False) -> Person:
+def person_update(*, actor, person: Person, fields: dict, today: datetime.date, self_service: bool = False) -> Person:
     """Change profile fields. ``self_service``: the person edits their own contact details only."""
     person = Person.objects.select_for_update(of=("self",)).select_related("node").get(pk=person.pk)
     allowed = SELF_EDITABLE_FIELDS if self_service else PROFILE_FIELDS
@@ -90,7 +90,7 @@ def person_update(*, actor, person: Person, fields: dict, self_service: bool = F
     changes = audit_diff(person, before, list(fields))
     if not changes:
         return person
-    _check_dates(person)
+    _check_dates(person, today)
     person.full_clean(exclude=["user"])
     person.save(update_fields=list(changes))
     sensitive = {"id_number", "home_address"} & set(changes)

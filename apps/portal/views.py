@@ -30,11 +30,11 @@ from .filters import PersonFilter
 from .forms import ContactForm
 
 
-def _home_context(user) -> dict:
+def _home_context(user, today) -> dict:
     anchors = anchor_nodes_for(user=user)
     if user.is_superuser and not anchors:
         anchors = list(node_list_for(user=user).filter(depth=1))
-    overviews = node_overviews(nodes=subtree_nodes(roots=anchors, max_depth_below=2)) if anchors else []
+    overviews = node_overviews(nodes=subtree_nodes(roots=anchors, max_depth_below=2), today=today) if anchors else []
     me = person_for_user(user)
     return {
         "me": me,
@@ -51,10 +51,11 @@ def home(request):
     committed change of people, posts, terms or nodes bumps (docs/adr/0004).
     """
     user = request.user
-    key = f"home:{overview_version()}:{timezone.localdate().isoformat()}:{get_language()}:{user.pk}"
+    today = timezone.localdate()
+    key = f"home:{overview_version()}:{today.isoformat()}:{get_language()}:{user.pk}"
     body = cache.get(key)
     if body is None:
-        body = render_to_string("portal/home_body.html", _home_context(user), request=request)
+        body = render_to_string("portal/home_body.html", _home_context(user, today), request=request)
         cache.set(key, body, timeout=OVERVIEW_TTL_SECONDS)
     return render(request, "portal/home.html", {"body": mark_safe(body)})
 
@@ -63,13 +64,15 @@ def org_tree(request):
     nodes = list(node_list_for(user=request.user))
     if not nodes:
         raise PermissionDenied
-    return render(request, "portal/org_tree.html", {"overviews": node_overviews(nodes=nodes)})
+    return render(
+        request, "portal/org_tree.html", {"overviews": node_overviews(nodes=nodes, today=timezone.localdate())}
+    )
 
 
 def node_detail(request, pk: int):
     node = node_get_for(user=request.user, pk=pk, request=request)
     children = subtree_nodes(roots=[node], max_depth_below=1)
-    overviews = node_overviews(nodes=children)
+    overviews = node_overviews(nodes=children, today=timezone.localdate())
     return render(
         request,
         "portal/node_detail.html",
@@ -109,7 +112,13 @@ def my_profile(request):
     form = ContactForm(request.POST or None, instance=me)
     if request.method == "POST" and form.is_valid():
         try:
-            person_update(actor=request.user, person=me, fields=form.cleaned_data, self_service=True)
+            person_update(
+                actor=request.user,
+                person=me,
+                fields=form.cleaned_data,
+                self_service=True,
+                today=timezone.localdate(),
+            )
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, exc)
         else:
@@ -137,7 +146,7 @@ def _sweep_status() -> str:
     from apps.notifications.selectors import sweep_health
 
     try:
-        return sweep_health()
+        return sweep_health(now=timezone.now())
     except Exception:  # noqa: BLE001 - the database check reports a broken database
         return "error"
 

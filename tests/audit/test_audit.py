@@ -4,6 +4,7 @@ from django.db import DatabaseError, connection, transaction
 
 from apps.audit.models import AuditEntry
 from apps.audit.services import audit_record
+from tests.dates import TODAY
 
 
 def test_entry_records_actor_target_and_changes(world):
@@ -47,7 +48,10 @@ def test_sensitive_values_are_not_written_to_the_log(world):
     from apps.people.services import person_update
 
     person_update(
-        actor=world.users["secretary_a"], person=world.people["plain_a"], fields={"id_number": "110101199001011234"}
+        actor=world.users["secretary_a"],
+        person=world.people["plain_a"],
+        fields={"id_number": "110101199001011234"},
+        today=TODAY,
     )
     entry = AuditEntry.objects.get(action="people.updated")
     assert entry.changes == {"id_number": ["***", "***"]}

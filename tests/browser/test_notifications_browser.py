@@ -21,8 +21,9 @@ def test_notification_centre(browser, live_server, world, shot):
         person=world.people["applicant_a"],
         branch=world.branch_a,
         application_on=timezone.localdate() - datetime.timedelta(days=25),
+        today=timezone.localdate(),
     )
-    reminders_sweep()
+    reminders_sweep(clock=timezone.now)
     reminder = Reminder.objects.get(person=world.people["secretary_a"])
 
     page = _sign_in(browser, base, world.users["secretary_a"])

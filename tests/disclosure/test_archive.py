@@ -19,6 +19,7 @@ from apps.disclosure.services import (
     notice_publish,
     notice_sweep,
 )
+from tests.dates import TODAY, at
 
 D = datetime.date
 
@@ -35,7 +36,7 @@ def published(world):
     )
     notice_check(actor=world.users["organiser_a"], notice=notice)
     notice_approve(actor=world.users["staff"], notice=notice)
-    return notice_publish(actor=world.users["staff"], notice=notice)
+    return notice_publish(actor=world.users["staff"], notice=notice, now=at(TODAY))
 
 
 def test_workflow_draft_check_approve_publish(world, published):
@@ -78,7 +79,7 @@ def test_author_cannot_check_own_notice_and_secretary_cannot_approve(world):
     with pytest.raises(PermissionDenied):
         notice_approve(actor=world.users["secretary_a"], notice=notice)
     with pytest.raises(ValidationError):  # not approved yet
-        notice_publish(actor=world.users["staff"], notice=notice)
+        notice_publish(actor=world.users["staff"], notice=notice, now=at(TODAY))
 
 
 def test_window_ending_before_it_opens_is_refused(world):
@@ -108,6 +109,7 @@ def test_correction_is_a_new_version_and_the_first_stays(world, published):
         title=published.title,
         content="<p>收缴党费 12,354 元</p>",
         note="更正金额",
+        now=at(TODAY),
     )
     versions = list(NoticeVersion.objects.filter(notice=published).order_by("number"))
     assert [v.number for v in versions] == [1, 2]
@@ -135,7 +137,9 @@ def test_update_in_sql_is_detected_and_named(world, published):
 
 
 def test_removed_version_is_detected(world, published):
-    notice_correct(actor=world.users["secretary_a"], notice=published, title="更正", content="x", note="n")
+    notice_correct(
+        actor=world.users["secretary_a"], notice=published, title="更正", content="x", note="n", now=at(TODAY)
+    )
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM disclosure_noticeversion WHERE notice_id = %s AND number = 1", [published.pk])
     with pytest.raises(SystemExit):
@@ -198,5 +202,7 @@ def test_attachment_of_the_wrong_type_is_refused(world):
         opens_on=D(2026, 11, 2),
     )
     with pytest.raises(ValidationError):
-        notice_attach(actor=world.users["secretary_a"], notice=notice, uploaded=SimpleUploadedFile("a.exe", b"MZ"))
+        notice_attach(
+            actor=world.users["secretary_a"], notice=notice, uploaded=SimpleUploadedFile("a.exe", b"MZ"), now=at(TODAY)
+        )
     assert notice.attachments.count() == 0

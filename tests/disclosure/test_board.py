@@ -6,7 +6,6 @@ import subprocess
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.disclosure.models import Category, Objection, Scope
 from apps.disclosure.services import (
@@ -18,8 +17,9 @@ from apps.disclosure.services import (
     objection_resolve,
 )
 from tests.conftest import sign_in
+from tests.dates import TODAY, at
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("today")  # the views see the suite's day
 
 
 def _publish(world, node, scope, title, opens_on=None, category="meetings"):
@@ -34,7 +34,7 @@ def _publish(world, node, scope, title, opens_on=None, category="meetings"):
     )
     notice_check(actor=world.users["admin"], notice=notice)
     notice_approve(actor=world.users["staff"], notice=notice)
-    return notice_publish(actor=world.users["staff"], notice=notice)
+    return notice_publish(actor=world.users["staff"], notice=notice, now=at(TODAY))
 
 
 @pytest.fixture
@@ -64,7 +64,11 @@ def test_board_scopes(client, world, notices):
 
 def test_reporter_identity_hidden_from_subject_board_and_members(client, world, notices):
     objection = objection_file(
-        actor=world.users["member_a"], notice=notices["org_a"], content="有意见", reporter=world.people["member_a"]
+        actor=world.users["member_a"],
+        notice=notices["org_a"],
+        content="有意见",
+        reporter=world.people["member_a"],
+        today=TODAY,
     )
     for who in ("member_b", "masses_b", "propaganda_a"):
         sign_in(client, world.users[who])
@@ -92,6 +96,7 @@ def test_member_objects_and_reads_the_answer(client, world, notices):
         outcome="founded_rectify",
         resolution="已核实并更正",
         answer="感谢反映，已更正。",
+        today=TODAY,
     )
     assert "感谢反映" in client.get(reverse("disclosure:objections_mine")).content.decode()
 
@@ -101,7 +106,9 @@ def test_objection_after_the_window_is_refused(world):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        objection_file(actor=world.users["member_a"], notice=notice, content="晚了", reporter=world.people["member_a"])
+        objection_file(
+            actor=world.users["member_a"], notice=notice, content="晚了", reporter=world.people["member_a"], today=TODAY
+        )
     assert not Objection.objects.exists()
 
 
@@ -164,11 +171,14 @@ def test_attachment_is_hashed_and_readable_from_the_board(client, world):
         scope=Scope.UNIT,
     )
     document = notice_attach(
-        actor=world.users["staff"], notice=notice, uploaded=SimpleUploadedFile("明细.pdf", b"%PDF-1.4 detail")
+        actor=world.users["staff"],
+        notice=notice,
+        uploaded=SimpleUploadedFile("明细.pdf", b"%PDF-1.4 detail"),
+        now=at(TODAY),
     )
     notice_check(actor=world.users["admin"], notice=notice)
     notice_approve(actor=world.users["staff"], notice=notice)
-    notice_publish(actor=world.users["staff"], notice=notice)
+    notice_publish(actor=world.users["staff"], notice=notice, now=at(TODAY))
     assert notice.versions.get().attachment_digests == [document.sha256]
     sign_in(client, world.users["masses_b"])  # a non-member of the unit reads the unit's board and its attachment
     assert client.get(reverse("documents:download", args=[document.pk])).status_code == 200
@@ -224,8 +234,23 @@ def test_named_notice_reaches_only_the_named(client, world):
     )
     notice_check(actor=world.users["admin"], notice=notice)
     notice_approve(actor=world.users["staff"], notice=notice)
-    notice_publish(actor=world.users["staff"], notice=notice)
+    notice_publish(actor=world.users["staff"], notice=notice, now=at(TODAY))
     sign_in(client, world.users["member_b"])
     assert "致特定同志的通知" in _titles(client)
     sign_in(client, world.users["member_a"])
     assert "致特定同志的通知" not in _titles(client)
+
+
+def test_objection_cannot_be_received_in_the_future(world, notices):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="2026-11-23"):
+        objection_file(
+            actor=world.users["staff"],
+            notice=notices["org_a"],
+            content="来信",
+            reporter=world.people["member_a"],
+            received_on=TODAY + datetime.timedelta(days=1),
+            today=TODAY,
+        )
+    assert not Objection.objects.exists()

@@ -1,19 +1,22 @@
 import datetime
 
+import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.disclosure.chain import GENESIS, version_hash
 from apps.disclosure.models import Category, ChainHead, Notice, NoticeStatus, NoticeVersion, Scope
 from tests.conftest import sign_in
+from tests.dates import TODAY, at
+
+pytestmark = pytest.mark.usefixtures("today")  # the pages see the suite's day
 
 
 def _notices(world, n):
     """n published notices in one go (the service publishes one at a time; this is test data)."""
-    today = timezone.localdate()
+    today = TODAY
     category = Category.objects.get(code="meetings")
     head, _ = ChainHead.objects.get_or_create(key="head", defaults={"hash": GENESIS})
     previous = head.hash
@@ -47,7 +50,7 @@ def _notices(world, n):
             content=notice.content,
             opens_on=notice.opens_on,
             closes_on=notice.closes_on,
-            published_at=timezone.now(),
+            published_at=at(TODAY),
             previous_hash=previous,
             hash=digest,
         )

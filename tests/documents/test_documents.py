@@ -8,6 +8,7 @@ from apps.audit.models import AuditEntry
 from apps.documents.models import Document
 from apps.documents.services import document_upload
 from tests.conftest import sign_in
+from tests.dates import TODAY, at
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -18,7 +19,11 @@ def _file(name="申请书.pdf", content=PDF):
 
 def test_upload_and_download_in_scope(client, world):
     doc = document_upload(
-        actor=world.users["secretary_a"], person=world.people["plain_a"], uploaded=_file(), title="入党申请书"
+        actor=world.users["secretary_a"],
+        person=world.people["plain_a"],
+        uploaded=_file(),
+        title="入党申请书",
+        now=at(TODAY),
     )
     assert doc.size == len(PDF) and len(doc.sha256) == 64
     assert "申请书" not in doc.file.name  # stored under a random name, outside the static root
@@ -44,7 +49,11 @@ def test_bad_files_are_refused_with_a_translated_reason(world, name, content, me
 
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         document_upload(
-            actor=world.users["secretary_a"], person=world.people["plain_a"], uploaded=_file(name, content), title="x"
+            actor=world.users["secretary_a"],
+            person=world.people["plain_a"],
+            uploaded=_file(name, content),
+            title="x",
+            now=at(TODAY),
         )
     assert message in exc.value.messages[0]
     assert not Document.objects.exists()
@@ -53,19 +62,31 @@ def test_bad_files_are_refused_with_a_translated_reason(world, name, content, me
 @override_settings(DOCUMENT_MAX_BYTES=20)
 def test_size_limit(world):
     with pytest.raises(ValidationError):
-        document_upload(actor=world.users["secretary_a"], person=world.people["plain_a"], uploaded=_file(), title="x")
+        document_upload(
+            actor=world.users["secretary_a"], person=world.people["plain_a"], uploaded=_file(), title="x", now=at(TODAY)
+        )
     assert not Document.objects.exists()
 
 
 def test_cannot_upload_outside_subtree(world):
     with pytest.raises(PermissionDenied):
-        document_upload(actor=world.users["secretary_a"], person=world.people["plain_b"], uploaded=_file(), title="x")
+        document_upload(
+            actor=world.users["secretary_a"], person=world.people["plain_b"], uploaded=_file(), title="x", now=at(TODAY)
+        )
 
 
 def test_member_uploads_to_own_record_only(world):
-    document_upload(actor=world.users["member_a"], person=world.people["member_a"], uploaded=_file(), title="思想汇报")
+    document_upload(
+        actor=world.users["member_a"],
+        person=world.people["member_a"],
+        uploaded=_file(),
+        title="思想汇报",
+        now=at(TODAY),
+    )
     with pytest.raises(PermissionDenied):
-        document_upload(actor=world.users["member_a"], person=world.people["plain_a"], uploaded=_file(), title="x")
+        document_upload(
+            actor=world.users["member_a"], person=world.people["plain_a"], uploaded=_file(), title="x", now=at(TODAY)
+        )
 
 
 def test_sensitive_document_needs_the_sensitive_permission(client, world):
@@ -75,6 +96,7 @@ def test_sensitive_document_needs_the_sensitive_permission(client, world):
         uploaded=_file(),
         title="政审材料",
         sensitive=True,
+        now=at(TODAY),
     )
     sign_in(client, world.users["propaganda_a"])  # sees the branch, not its sensitive data
     assert client.get(reverse("documents:download", args=[doc.pk])).status_code == 404

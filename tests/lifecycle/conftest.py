@@ -1,7 +1,10 @@
 import datetime
 
+from tests.dates import TODAY
+
+__all__ = ["TODAY"]
+
 D = datetime.date
-TODAY = D(2026, 11, 22)
 
 
 def take_to_candidate(world, case, record):

@@ -11,6 +11,7 @@ from apps.lifecycle.compliance import compliance_findings
 from apps.lifecycle.models import DevelopmentCase, StepRecord
 from apps.lifecycle.services import case_open
 from apps.people.choices import PoliticalStatus
+from tests.dates import TODAY
 from tests.factories import PersonFactory
 
 D = datetime.date
@@ -19,13 +20,15 @@ D = datetime.date
 def _cases(world, n):
     for _ in range(n):
         person = PersonFactory(node=world.branch_a, political_status=PoliticalStatus.MASSES)
-        case = case_open(actor=world.users["staff"], person=person, branch=world.branch_a, application_on=D(2025, 1, 6))
+        case = case_open(
+            actor=world.users["staff"], person=person, branch=world.branch_a, application_on=D(2025, 1, 6), today=TODAY
+        )
         StepRecord.objects.create(case=case, step="applicant_talk", on=D(2025, 1, 5))  # before the application
 
 
 def test_findings_name_the_rule_and_the_step(world):
     _cases(world, 2)
-    findings = list(compliance_findings(cases=DevelopmentCase.objects.all()))
+    findings = list(compliance_findings(cases=DevelopmentCase.objects.all(), today=TODAY))
     assert {("date_order", "applicant_talk"), ("documents_missing", "application_received")} <= {
         (f.code, f.step) for f in findings
     }
@@ -34,10 +37,10 @@ def test_findings_name_the_rule_and_the_step(world):
 def test_queries_per_batch_are_constant(world):
     _cases(world, 3)
     with CaptureQueriesContext(connection) as few:
-        list(compliance_findings(cases=DevelopmentCase.objects.all(), batch=100))
+        list(compliance_findings(cases=DevelopmentCase.objects.all(), batch=100, today=TODAY))
     _cases(world, 12)
     with CaptureQueriesContext(connection) as more:
-        list(compliance_findings(cases=DevelopmentCase.objects.all(), batch=100))
+        list(compliance_findings(cases=DevelopmentCase.objects.all(), batch=100, today=TODAY))
     assert len(more) == len(few)
 
 

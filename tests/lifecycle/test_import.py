@@ -13,8 +13,7 @@ from apps.lifecycle.models import DevelopmentCase, StepRecord
 from apps.lifecycle.steps import Stage
 from apps.people.choices import PoliticalStatus
 from tests.conftest import sign_in
-
-TODAY = datetime.date(2026, 11, 22)
+from tests.dates import TODAY
 
 
 def _workbook(rows, header=("身份证号", "递交入党申请书", "党组织派人谈话", "确定为入党积极分子")):

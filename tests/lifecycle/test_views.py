@@ -13,7 +13,7 @@ from apps.lifecycle.services import case_open
 from apps.people.choices import PoliticalStatus
 from tests.conftest import sign_in
 from tests.factories import PersonFactory
-from tests.lifecycle.conftest import take_to_candidate
+from tests.lifecycle.conftest import TODAY, take_to_candidate
 
 D = datetime.date
 
@@ -22,7 +22,9 @@ def _grow(world, n):
     for _ in range(n):
         for branch in (world.branch_a, world.branch_b):
             person = PersonFactory(node=branch, political_status=PoliticalStatus.MASSES)
-            case = case_open(actor=world.users["staff"], person=person, branch=branch, application_on=D(2026, 1, 5))
+            case = case_open(
+                actor=world.users["staff"], person=person, branch=branch, application_on=D(2026, 1, 5), today=TODAY
+            )
             StepRecord.objects.create(case=case, step="applicant_talk", on=D(2026, 1, 20))
 
 
@@ -62,7 +64,11 @@ def test_query_count_does_not_grow(client, world, case, record, role, url):
 
 def test_pipeline_shows_only_the_subtree_with_overdue_badges(client, world, case):
     other = case_open(
-        actor=world.users["staff"], person=world.people["masses_b"], branch=world.branch_b, application_on=D(2026, 1, 5)
+        actor=world.users["staff"],
+        person=world.people["masses_b"],
+        branch=world.branch_b,
+        application_on=D(2026, 1, 5),
+        today=TODAY,
     )
     sign_in(client, world.users["secretary_a"])
     body = client.get(reverse("lifecycle:pipeline")).content.decode()
@@ -93,7 +99,7 @@ def test_recording_with_a_broken_rule_shows_the_reason_and_saves_nothing(client,
     assert not StepRecord.objects.filter(case=case, step="candidate_designated").exists()
 
 
-def test_secretary_opens_a_case_in_the_portal(client, world):
+def test_secretary_opens_a_case_in_the_portal(client, world, today):
     person = world.people["plain_a"]
     person.political_status = PoliticalStatus.MASSES
     person.save()

@@ -1,13 +1,10 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
-TODAY = datetime.date(2026, 11, 22)
+from tests.dates import TODAY, at
 
-
-def at(day: datetime.date, hour: int = 9) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour, 0))
+__all__ = ["TODAY", "at"]
 
 
 @pytest.fixture

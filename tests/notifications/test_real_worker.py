@@ -225,6 +225,7 @@ def test_redis_away_for_a_minute_portal_answers_and_reminders_follow(client, wor
                 person=world.people["applicant_a"],
                 branch=world.branch_a,
                 application_on=today - datetime.timedelta(days=27),
+                today=today,
             )
             caches = {
                 "default": {

@@ -68,7 +68,7 @@ def test_preference_is_saved_and_used_by_the_next_sweep(client, world, due_case)
     assert Reminder.objects.get(person=world.people["organiser_a"]).email_state == "digest"
 
 
-def test_calendar_feed_with_a_revocable_token(client, world, due_case):
+def test_calendar_feed_with_a_revocable_token(client, world, due_case, today):
     sign_in(client, world.users["secretary_a"])
     response = client.post(reverse("notifications:settings"), {"action": "calendar_new"})
     page = response.content.decode()
@@ -99,9 +99,9 @@ def test_the_applicant_sees_no_branch_deadline_in_the_calendar(client, world, du
     assert [(s.code, d.subject_id) for s, d, _role in events] == [("lifecycle.step_due", due_case.pk)]
 
 
-def test_healthz_reports_a_stale_sweep(client, db, settings):
+def test_healthz_reports_a_stale_sweep(client, db, settings, today):
     assert json.loads(client.get(reverse("healthz")).content)["sweep"] == "never"
-    reminders_sweep()
+    reminders_sweep(clock=timezone.now)  # the process clock, as the task passes it
     assert json.loads(client.get(reverse("healthz")).content)["sweep"] == "ok"
     JobRun.objects.update(
         started_at=timezone.now() - datetime.timedelta(minutes=settings.NOTIFY_SWEEP_STALE_MINUTES + 1)
@@ -112,7 +112,7 @@ def test_healthz_reports_a_stale_sweep(client, db, settings):
 
 def test_operations_page_shows_queue_outbox_and_failures(client, world, reminded):
     Reminder.objects.filter(pk=reminded.pk).update(email_state="failed", last_error="SMTPRecipientsRefused: x")
-    reminders_sweep()
+    reminders_sweep(clock=lambda: at(TODAY))
     sign_in(client, world.users["staff"])
     page = client.get(reverse("admin:notifications_reminder_status")).content.decode()
     assert "SMTPRecipientsRefused: x" in page and world.people["secretary_a"].name in page

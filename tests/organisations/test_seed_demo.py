@@ -9,6 +9,7 @@ from apps.organisations.permissions import scope_paths
 from apps.organisations.selectors import node_overviews
 from apps.people.choices import PoliticalStatus
 from apps.people.models import Person
+from tests.dates import TODAY
 
 
 def test_seed_demo_builds_a_realistic_committee(db):
@@ -21,7 +22,7 @@ def test_seed_demo_builds_a_realistic_committee(db):
     assert Person.objects.count() >= 300
     statuses = set(Person.objects.values_list("political_status", flat=True))
     assert statuses == set(PoliticalStatus.values)
-    codes = {w.code for o in node_overviews(nodes=list(OrgNode.objects.all())) for w in o.warnings}
+    codes = {w.code for o in node_overviews(nodes=list(OrgNode.objects.all()), today=TODAY) for w in o.warnings}
     assert {"too_few_members", "term_expiring", "term_expired"} <= codes
     assert Term.objects.filter(closed_on__isnull=True).count() >= 5
     for username in ("admin", "zuzhiyuan", "shuji_yichejian", "dangyuan", "shenqingren", "qunzhong"):

@@ -9,6 +9,7 @@ from apps.organisations.models import OrgPolicy, Post, PostTitle, Term
 from apps.organisations.selectors import node_overviews, node_warnings, policy_for
 from apps.organisations.services import node_create, node_update, policy_update, post_assign, term_open, term_shift
 from apps.people.choices import PoliticalStatus
+from tests.dates import TODAY
 from tests.factories import PersonFactory
 
 
@@ -34,32 +35,32 @@ def test_node_update_is_audited_and_idempotent(world):
 
 
 def test_term_expiry_from_policy(world):
-    term = term_open(actor=None, node=world.branch_a, elected_on=datetime.date(2024, 3, 15))
+    term = term_open(actor=None, node=world.branch_a, elected_on=datetime.date(2024, 3, 15), today=TODAY)
     assert term.term_years == 3
     assert term.expires_on == datetime.date(2027, 3, 15)
     world.branch_b.is_village_or_community = True
     world.branch_b.save()
-    assert term_open(actor=None, node=world.branch_b, elected_on=datetime.date(2024, 3, 15)).expires_on == (
-        datetime.date(2029, 3, 15)
-    )
-    committee_term = term_open(actor=None, node=world.committee, elected_on=datetime.date(2022, 6, 1))
+    assert term_open(
+        actor=None, node=world.branch_b, elected_on=datetime.date(2024, 3, 15), today=TODAY
+    ).expires_on == (datetime.date(2029, 3, 15))
+    committee_term = term_open(actor=None, node=world.committee, elected_on=datetime.date(2022, 6, 1), today=TODAY)
     assert committee_term.expires_on == datetime.date(2027, 6, 1)
 
 
 def test_new_election_closes_previous_term(world):
-    first = term_open(actor=None, node=world.branch_a, elected_on=datetime.date(2021, 3, 1))
-    second = term_open(actor=None, node=world.branch_a, elected_on=datetime.date(2024, 3, 1))
+    first = term_open(actor=None, node=world.branch_a, elected_on=datetime.date(2021, 3, 1), today=TODAY)
+    second = term_open(actor=None, node=world.branch_a, elected_on=datetime.date(2024, 3, 1), today=TODAY)
     first.refresh_from_db()
     assert first.closed_on == datetime.date(2024, 3, 1)
     assert second.number == first.number + 1
-    assert term_open(actor=None, node=world.branch_a, elected_on=datetime.date(2024, 3, 1)) == second
+    assert term_open(actor=None, node=world.branch_a, elected_on=datetime.date(2024, 3, 1), today=TODAY) == second
     with pytest.raises(ValidationError):
-        term_open(actor=None, node=world.branch_a, elected_on=datetime.date(2023, 1, 1))
+        term_open(actor=None, node=world.branch_a, elected_on=datetime.date(2023, 1, 1), today=TODAY)
     assert Term.objects.filter(node=world.branch_a, closed_on__isnull=True).count() == 1
 
 
 def test_term_shift_limits(world):
-    term = term_open(actor=None, node=world.branch_a, elected_on=datetime.date(2024, 3, 1))
+    term = term_open(actor=None, node=world.branch_a, elected_on=datetime.date(2024, 3, 1), today=TODAY)
     with pytest.raises(ValidationError):
         term_shift(actor=None, term=term, months=13, approval="党委〔2026〕1号")
     with pytest.raises(ValidationError):
@@ -72,7 +73,7 @@ def test_term_shift_limits(world):
 
 def test_election_in_future_refused(world):
     with pytest.raises(ValidationError):
-        term_open(actor=None, node=world.branch_a, elected_on=datetime.date.today() + datetime.timedelta(days=1))
+        term_open(actor=None, node=world.branch_a, elected_on=TODAY + datetime.timedelta(days=1), today=TODAY)
 
 
 def test_post_needs_a_member_for_committee_posts(world):
@@ -84,6 +85,7 @@ def test_post_needs_a_member_for_committee_posts(world):
             node=world.branch_a,
             title=PostTitle.objects.get(code="secretary"),
             started_on=datetime.date(2025, 1, 1),
+            today=TODAY,
         )
     assert not Post.objects.filter(person=masses).exists()
 
@@ -91,8 +93,12 @@ def test_post_needs_a_member_for_committee_posts(world):
 def test_post_assign_is_idempotent(world):
     person = world.people["plain_a"]
     title = PostTitle.objects.get(code="branch_member")
-    a = post_assign(actor=None, person=person, node=world.branch_a, title=title, started_on=datetime.date(2025, 1, 1))
-    b = post_assign(actor=None, person=person, node=world.branch_a, title=title, started_on=datetime.date(2025, 1, 1))
+    a = post_assign(
+        actor=None, person=person, node=world.branch_a, title=title, started_on=datetime.date(2025, 1, 1), today=TODAY
+    )
+    b = post_assign(
+        actor=None, person=person, node=world.branch_a, title=title, started_on=datetime.date(2025, 1, 1), today=TODAY
+    )
     assert a == b
 
 
@@ -104,7 +110,7 @@ def _overview(world, node, full, probationary=0, committee=0):
     title = PostTitle.objects.get(code="branch_member")
     for person in list(node.people.filter(political_status=PoliticalStatus.FULL))[:committee]:
         Post.objects.create(person=person, node=node, title=title, started_on=datetime.date(2024, 1, 1))
-    return next(o for o in node_overviews(nodes=[node]) if o.node == node)
+    return next(o for o in node_overviews(nodes=[node], today=TODAY) if o.node == node)
 
 
 def _codes(overview):

@@ -8,24 +8,31 @@ from apps.people.choices import PoliticalStatus
 from apps.people.models import Person
 from apps.people.selectors import can_see_sensitive
 from apps.people.services import person_create, person_move, person_update
+from tests.dates import TODAY
 
 
 def test_create_in_scope_is_audited(world):
     person = person_create(
-        actor=world.users["secretary_a"], node=world.branch_a, name="新同志", political_status=PoliticalStatus.APPLICANT
+        actor=world.users["secretary_a"],
+        node=world.branch_a,
+        name="新同志",
+        political_status=PoliticalStatus.APPLICANT,
+        today=TODAY,
     )
     assert AuditEntry.objects.filter(action="people.created", target_id=str(person.pk)).exists()
 
 
 def test_create_outside_scope_refused(world):
     with pytest.raises(PermissionDenied):
-        person_create(actor=world.users["secretary_a"], node=world.branch_b, name="x", political_status="full")
+        person_create(
+            actor=world.users["secretary_a"], node=world.branch_b, name="x", political_status="full", today=TODAY
+        )
     assert not Person.objects.filter(name="x").exists()
 
 
 def test_members_belong_to_a_branch_or_group(world):
     with pytest.raises(ValidationError):
-        person_create(actor=world.users["staff"], node=world.general, name="x", political_status="full")
+        person_create(actor=world.users["staff"], node=world.general, name="x", political_status="full", today=TODAY)
 
 
 def test_birth_date_in_future_refused(world):
@@ -33,7 +40,8 @@ def test_birth_date_in_future_refused(world):
         person_update(
             actor=world.users["secretary_a"],
             person=world.people["plain_a"],
-            fields={"birth_date": datetime.date.today() + datetime.timedelta(days=1)},
+            fields={"birth_date": TODAY + datetime.timedelta(days=1)},
+            today=TODAY,
         )
     world.people["plain_a"].refresh_from_db()
     assert world.people["plain_a"].birth_date == datetime.date(1985, 3, 1)
@@ -41,18 +49,29 @@ def test_birth_date_in_future_refused(world):
 
 def test_self_service_edits_contact_details_only(world):
     me = world.people["member_a"]
-    person_update(actor=world.users["member_a"], person=me, fields={"phone": "13900000000"}, self_service=True)
+    person_update(
+        actor=world.users["member_a"], person=me, fields={"phone": "13900000000"}, self_service=True, today=TODAY
+    )
     with pytest.raises(ValidationError):
-        person_update(actor=world.users["member_a"], person=me, fields={"name": "改名"}, self_service=True)
+        person_update(actor=world.users["member_a"], person=me, fields={"name": "改名"}, self_service=True, today=TODAY)
     with pytest.raises(PermissionDenied):
         person_update(
-            actor=world.users["member_a"], person=world.people["plain_a"], fields={"phone": "1"}, self_service=True
+            actor=world.users["member_a"],
+            person=world.people["plain_a"],
+            fields={"phone": "1"},
+            self_service=True,
+            today=TODAY,
         )
 
 
 def test_political_status_is_not_editable_here(world):
     with pytest.raises(ValidationError):
-        person_update(actor=world.users["staff"], person=world.people["plain_a"], fields={"political_status": "masses"})
+        person_update(
+            actor=world.users["staff"],
+            person=world.people["plain_a"],
+            fields={"political_status": "masses"},
+            today=TODAY,
+        )
 
 
 def test_move_within_scope(world):

@@ -4,6 +4,7 @@ import sys
 from collections import Counter
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from apps.lifecycle.compliance import compliance_findings
 from apps.lifecycle.models import DevelopmentCase
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             cases = cases.filter(branch__path__startswith=_path_of(branch))
         if open_only:
             cases = cases.filter(stage__in=OPEN_STAGES)
-        findings = list(compliance_findings(cases=cases))
+        findings = list(compliance_findings(cases=cases, today=timezone.localdate()))
         if json:
             self.stdout.write(json_module.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
         else:

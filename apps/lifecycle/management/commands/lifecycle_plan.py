@@ -4,6 +4,7 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from apps.lifecycle.models import RuleSet
 from apps.lifecycle.plan import compute_plan, facts_from_dict, plan_to_dict
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             data = json.loads(raw)
             if today:
                 data["today"] = today
-            parsed = facts_from_dict(data)
+            parsed = facts_from_dict(data, today=timezone.localdate())
         except (OSError, json.JSONDecodeError, ValueError, TypeError) as exc:
             raise CommandError(f"Cannot read the facts: {exc}") from exc
         plan = compute_plan(rules=Rules.from_model(rule_set), facts=parsed, calendar=calendar_load())

@@ -112,7 +112,7 @@ class Command(BaseCommand):
             audit_record(actor=None, action="demo.seeded", note=f"{members} people, {cases} development cases")
             org_data_changed()
         if cases <= 2000:
-            case_refresh_all()
+            case_refresh_all(today=timezone.localdate())
         else:
             self.stdout.write("The warnings of the development cases come with the nightly sweep (lifecycle-refresh).")
         self.stdout.write(
@@ -289,7 +289,7 @@ class Command(BaseCommand):
                 )
         Post.objects.bulk_create(posts)
         committee = next(n for n in nodes.values() if n.kind == NodeKind.COMMITTEE)
-        term_open(actor=None, node=committee, elected_on=today - relativedelta(years=2, months=3))
+        term_open(actor=None, node=committee, elected_on=today - relativedelta(years=2, months=3), today=today)
 
     def _accounts(self, nodes) -> None:
         User = get_user_model()
@@ -342,7 +342,7 @@ class Command(BaseCommand):
             person.user = user
             person.email = person.email or user.email
             person.save(update_fields=["user", "email"])
-            access_sync_user(user=user)
+            access_sync_user(user=user, today=today)
 
     def _print_accounts(self) -> None:
         self.stdout.write("")

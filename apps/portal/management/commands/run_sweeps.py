@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
+from django.utils import timezone
 
 from partyportal.schedule import PERIODIC_JOBS
 
@@ -66,8 +67,8 @@ class Command(BaseCommand):
             if task_path.startswith("apps.notifications."):
                 continue
             self.stdout.write(f"{name}: {_resolve(task_path)()}")
-        sweep = reminders_sweep()
-        delivery = outbox_deliver()
+        sweep = reminders_sweep(clock=timezone.now)
+        delivery = outbox_deliver(clock=timezone.now)
         self.stdout.write(f"reminders-sweep: {sweep.created} reminders created")
         self.stdout.write(
             f"outbox-deliver: {delivery.sent} e-mails sent, {delivery.failed} failed, {delivery.created} digests"
