@@ -42,15 +42,28 @@ def ensure_roles() -> None:
 
     from django.apps import apps as django_apps
 
+    from apps.disclosure.models import Category
     from apps.lifecycle.models import RuleSet
+    from apps.notifications.models import ReminderRule
+    from apps.organisations.models import PostTitle
     from apps.workdays.models import CalendarYear
 
-    importlib.import_module("apps.organisations.migrations.0003_roles_and_titles").seed(django_apps, None)
+    # each seed runs only where its rows are missing (after a transactional test's flush): a count is cheaper
+    roles = importlib.import_module("apps.organisations.migrations.0003_roles_and_titles")
+    if PostTitle.objects.count() < len(roles.TITLES):
+        roles.seed(django_apps, None)
     if not RuleSet.objects.exists():
         importlib.import_module("apps.lifecycle.migrations.0002_editions").seed(django_apps, None)
-    importlib.import_module("apps.disclosure.migrations.0004_catalogue").seed(django_apps, None)
-    importlib.import_module("apps.notifications.migrations.0002_default_rules").seed(django_apps, None)
-    importlib.import_module("apps.notifications.migrations.0003_periodic_disclosure_rule").seed(django_apps, None)
+    catalogue = importlib.import_module("apps.disclosure.migrations.0004_catalogue")
+    if Category.objects.count() < len(catalogue.CATALOGUE):
+        catalogue.seed(django_apps, None)
+    rules = [
+        importlib.import_module("apps.notifications.migrations.0002_default_rules"),
+        importlib.import_module("apps.notifications.migrations.0003_periodic_disclosure_rule"),
+    ]
+    if ReminderRule.objects.filter(committee=None).count() < sum(len(m.RULES) for m in rules):
+        for module in rules:
+            module.seed(django_apps, None)
     if not CalendarYear.objects.exists():
         importlib.import_module("apps.workdays.migrations.0002_load_packaged_years").load(django_apps, None)
 
@@ -58,6 +71,10 @@ def ensure_roles() -> None:
 @pytest.fixture
 def world(db) -> World:
     """党委 → 总支 → 支部A (→ 小组) and 支部B; a login for each role; people in both branches."""
+    return build_world()
+
+
+def build_world() -> World:
     ensure_roles()
     committee = make_node(name="测试党委")
     OrgPolicy.objects.create(committee=committee)

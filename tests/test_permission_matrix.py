@@ -418,9 +418,35 @@ def test_every_registered_admin_model_has_an_entry():
     assert labels == set(SCOPED_ADMIN) | SUPERUSER_ONLY_ADMIN | READ_ONLY_STAFF_ADMIN | READ_ONLY_LOG_ADMIN
 
 
+@pytest.fixture(scope="module")
+def _matrix_world_once(django_db_setup, django_db_blocker):
+    """The matrix's objects, built once for the module inside an outer transaction that is rolled back at the
+    module's end. Each test runs in a savepoint of it (pytest-django's own atomic nests), so nothing a test does
+    reaches the next one."""
+    import time_machine
+    from django.db import transaction
+
+    from tests.conftest import build_world
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with time_machine.travel(at(TODAY), tick=True):
+                world = _build_matrix_world(build_world(), TODAY)
+            yield world
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def matrix_world(world, today):
+def matrix_world(_matrix_world_once, db, today):
     """Objects in and out of scope, dated around the suite's day (the clock stands at it for the test)."""
+    return _matrix_world_once
+
+
+def _build_matrix_world(world, today):
     world.terms = {
         "in": Term.objects.create(
             node=world.branch_a,
