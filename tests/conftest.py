@@ -68,10 +68,56 @@ def ensure_roles() -> None:
         importlib.import_module("apps.workdays.migrations.0002_load_packaged_years").load(django_apps, None)
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in names or "live_server" in names
+
+
+@pytest.fixture(scope="module")
+def _module_world(request, django_db_setup, django_db_blocker):
+    """The world built once per test module, inside an outer transaction rolled back at the module's end; each test
+    runs in a savepoint of it and reads the rows afresh. A module with a transactional test (real commits, other
+    threads or processes) builds the world for each test instead (None here)."""
+    items = [item for item in request.session.items if item.module is request.module]
+    if any(_is_transactional(item) for item in items):
+        yield None
+        return
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = build_world()
+            yield {
+                "nodes": [
+                    n.pk for n in (built.committee, built.general, built.branch_a, built.group_a, built.branch_b)
+                ],
+                "people": {key: p.pk for key, p in built.people.items()},
+                "admin": built.users["admin"].pk,
+            }
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def world(db) -> World:
-    """党委 → 总支 → 支部A (→ 小组) and 支部B; a login for each role; people in both branches."""
-    return build_world()
+def world(request, _module_world) -> World:
+    """党委 → 总支 → 支部A (→ 小组) and 支部B; a login for each role; people in both branches. Fresh instances for
+    every test (what a test changes is rolled back with its savepoint)."""
+    if _module_world is None:
+        request.getfixturevalue("transactional_db" if _is_transactional(request.node) else "db")
+        return build_world()
+    request.getfixturevalue("db")
+    from django.contrib.auth import get_user_model
+
+    nodes = OrgNode.objects.in_bulk(_module_world["nodes"])
+    by_pk = Person.objects.select_related("user").in_bulk(list(_module_world["people"].values()))
+    people = {key: by_pk[pk] for key, pk in _module_world["people"].items()}
+    users = {key: p.user for key, p in people.items() if p.user_id}
+    users["admin"] = get_user_model().objects.get(pk=_module_world["admin"])
+    return World(*(nodes[pk] for pk in _module_world["nodes"]), users, people)
 
 
 def build_world() -> World:
