@@ -103,13 +103,12 @@ def _module_world(request, django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def world(request, _module_world) -> World:
+def world(_module_world, db) -> World:
     """党委 → 总支 → 支部A (→ 小组) and 支部B; a login for each role; people in both branches. Fresh instances for
-    every test (what a test changes is rolled back with its savepoint)."""
+    every test (what a test changes is rolled back with its savepoint). ``db`` follows the test's marker: a
+    transactional test gets a transactional database (and a world of its own)."""
     if _module_world is None:
-        request.getfixturevalue("transactional_db" if _is_transactional(request.node) else "db")
         return build_world()
-    request.getfixturevalue("db")
     from django.contrib.auth import get_user_model
 
     nodes = OrgNode.objects.in_bulk(_module_world["nodes"])

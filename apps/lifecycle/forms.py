@@ -8,7 +8,7 @@ from apps.people.models import Person
 from .models import RuleSet
 from .steps import STEP_BY_CODE, DecidingBody
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # a date input takes ISO dates in every language
 
 
 class PlanForm(forms.Form):

@@ -153,3 +153,13 @@ def test_political_review_only_for_sensitive_roles(client, world, case, record):
     assert "审查合格" not in client.get(reverse("lifecycle:case_detail", args=[case.pk])).content.decode()
     sign_in(client, world.users["organiser_a"])
     assert "审查合格" in client.get(reverse("lifecycle:case_detail", args=[case.pk])).content.decode()
+
+
+def test_record_forms_propose_today_as_an_iso_date(client, world, case, today):
+    """A date input takes YYYY-MM-DD whatever the language (zh-Hans formats dates with slashes)."""
+    sign_in(client, world.users["secretary_a"])
+    body = client.get(reverse("lifecycle:case_detail", args=[case.pk])).content.decode()
+    assert f'name="on" value="{today.isoformat()}"' in body
+    sign_in(client, world.users["staff"])
+    body = client.get(reverse("admin:lifecycle_developmentcase_record", args=[case.pk])).content.decode()
+    assert f'name="on" value="{today.isoformat()}"' in body
