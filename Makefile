@@ -27,10 +27,11 @@ test: install
 	$(PY) -m pytest
 
 ## test-clock: the suite again with the process clock 400 days back (all but the browser and real-process tests,
-## whose other processes keep the real time): a test that passes only near the day it was written fails here
+## whose other processes keep the real time): a test that passes only near the day it was written fails here.
+## On two workers (pytest-xdist), a module to a worker: each has its own test database and Redis database.
 CLOCK_BACK_DAYS ?= 400
 test-clock: install
-	$(PY) -m pytest -q -m "not slow and not browser" --clock-back-days=$(CLOCK_BACK_DAYS)
+	$(PY) -m pytest -q -m "not slow and not browser" --clock-back-days=$(CLOCK_BACK_DAYS) -n 2 --dist loadscope
 
 lint: install
 	$(PY) -m ruff check .
