@@ -237,6 +237,14 @@ def today():
         yield TODAY
 
 
+def pytest_itemcollected(item):
+    """Transactional tests (real commits; the database is flushed after each) carry the ``transactional`` marker, so
+    a run on several workers can leave them out and run them on their own (a flush would empty a worker's reference
+    data for the tests after it)."""
+    if _is_transactional(item):
+        item.add_marker("transactional")
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests need Debian's chromium; CI sets REQUIRE_BROWSER=1 so that a missing browser fails."""
     if os.path.exists("/usr/bin/chromium") or os.environ.get("REQUIRE_BROWSER") == "1":
