@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 from dataclasses import dataclass
@@ -74,6 +75,22 @@ def _is_transactional(item) -> bool:
     return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in names or "live_server" in names
 
 
+@contextlib.contextmanager
+def module_transaction(django_db_blocker):
+    """An outer transaction for data a whole module shares, rolled back when the module ends. Each test's own atomic
+    (pytest-django's ``db``) nests in it as a savepoint, so nothing one test does reaches the next."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="module")
 def _module_world(request, django_db_setup, django_db_blocker):
     """The world built once per test module, inside an outer transaction rolled back at the module's end; each test
@@ -83,23 +100,13 @@ def _module_world(request, django_db_setup, django_db_blocker):
     if any(_is_transactional(item) for item in items):
         yield None
         return
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            built = build_world()
-            yield {
-                "nodes": [
-                    n.pk for n in (built.committee, built.general, built.branch_a, built.group_a, built.branch_b)
-                ],
-                "people": {key: p.pk for key, p in built.people.items()},
-                "admin": built.users["admin"].pk,
-            }
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with module_transaction(django_db_blocker):
+        built = build_world()
+        yield {
+            "nodes": [n.pk for n in (built.committee, built.general, built.branch_a, built.group_a, built.branch_b)],
+            "people": {key: p.pk for key, p in built.people.items()},
+            "admin": built.users["admin"].pk,
+        }
 
 
 @pytest.fixture

@@ -420,24 +420,15 @@ def test_every_registered_admin_model_has_an_entry():
 
 @pytest.fixture(scope="module")
 def _matrix_world_once(django_db_setup, django_db_blocker):
-    """The matrix's objects, built once for the module inside an outer transaction that is rolled back at the
-    module's end. Each test runs in a savepoint of it (pytest-django's own atomic nests), so nothing a test does
-    reaches the next one."""
+    """The matrix's objects, built once for the module (``module_transaction``: a savepoint per test)."""
     import time_machine
-    from django.db import transaction
 
-    from tests.conftest import build_world
+    from tests.conftest import build_world, module_transaction
 
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with time_machine.travel(at(TODAY), tick=True):
-                world = _build_matrix_world(build_world(), TODAY)
-            yield world
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with module_transaction(django_db_blocker):
+        with time_machine.travel(at(TODAY), tick=True):
+            world = _build_matrix_world(build_world(), TODAY)
+        yield world
 
 
 @pytest.fixture
