@@ -9,7 +9,7 @@ class NodeKind(models.TextChoices):
     GROUP = "group", _("Party group")
 
 
-# Which kinds may sit under which (DOMAIN.md §2: 党委 → 党总支 → 党支部 → 党小组).
+# Which kinds may sit under which (中国共产党支部工作条例（试行）, 2018: 党委 → 党总支 → 党支部 → 党小组).
 ALLOWED_CHILDREN = {
     NodeKind.COMMITTEE: {NodeKind.GENERAL_BRANCH, NodeKind.BRANCH},
     NodeKind.GENERAL_BRANCH: {NodeKind.BRANCH},

@@ -91,3 +91,15 @@ def test_lifecycle_plan_rejects_bad_input(db, tmp_path):
         call_command("lifecycle_plan", "--facts", str(facts))
     with pytest.raises(CommandError):
         call_command("lifecycle_plan", "--edition", "1999", "--facts", str(facts))
+
+
+def test_lifecycle_plan_without_rule_sets_says_what_to_run(db, tmp_path):
+    from django.core.management.base import CommandError
+
+    from apps.lifecycle.models import RuleSet
+
+    RuleSet.objects.all().delete()
+    facts = tmp_path / "facts.json"
+    facts.write_text('{"steps": {"application_received": "2024-01-08"}}')
+    with pytest.raises(CommandError, match="manage.py migrate"):
+        call_command("lifecycle_plan", "--facts", str(facts))

@@ -4,6 +4,7 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import timezone
 
 from apps.lifecycle.models import RuleSet
@@ -24,10 +25,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, edition, facts, today, **options):
         try:
+            known = list(RuleSet.objects.values_list("edition", flat=True))
+        except DatabaseError:
+            raise CommandError("The database has no rule sets table: run `python manage.py migrate` first.") from None
+        if not known:
+            raise CommandError("No rule sets in the database: run `python manage.py migrate` (it loads the editions).")
+        try:
             rule_set = RuleSet.objects.get(edition=edition) if edition else RuleSet.objects.get(is_default=True)
         except RuleSet.DoesNotExist:
-            known = ", ".join(RuleSet.objects.values_list("edition", flat=True))
-            raise CommandError(f"Unknown edition {edition!r}; known: {known}") from None
+            raise CommandError(f"Unknown edition {edition!r}; known: {', '.join(known)}") from None
         try:
             raw = sys.stdin.read() if facts == "-" else open(facts, encoding="utf-8").read()  # noqa: SIM115
             data = json.loads(raw)
