@@ -280,11 +280,13 @@ def case(world):
 def record(world, request):
     """``record(case, step, on, who="secretary_a", **kw)`` through the service, recorded on ``today`` (TODAY).
     A test that records on a day after the holiday calendar's last year carries the ``beyond_calendar`` marker."""
-    from apps.lifecycle.services import case_record_step
+    from apps.lifecycle.services import RecordEntry, case_record_step
 
     def _record(case, step, on, who="secretary_a", today=TODAY, **kw):
         if today.year > LAST_CALENDAR_YEAR and request.node.get_closest_marker("beyond_calendar") is None:
             pytest.fail(f"recording on {today}, after the calendar's last year: mark the test beyond_calendar")
-        return case_record_step(actor=world.users[who], case=case, step=step, on=on, now=at(today), **kw)
+        return case_record_step(
+            actor=world.users[who], case=case, entry=RecordEntry(step=step, on=on, **kw), now=at(today)
+        )
 
     return _record

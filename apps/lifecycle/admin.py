@@ -14,14 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.organisations.admin_scope import ScopedAdminMixin, ScopedNodeFilter
 from apps.organisations.choices import MANAGE_ORG, MANAGE_PEOPLE, VIEW_SCOPE
-from apps.organisations.permissions import covers, has_any_scope
+from apps.organisations.permissions import has_any_scope
 from apps.people.selectors import person_list_for
 
-from .forms import RecordStepForm
+from .forms import record_step_form
 from .models import CommitteeRuleSet, DevelopmentCase, RuleSet, StepRecord
-from .rules import Rules, loosened
 from .selectors import case_plan, case_prefetched
-from .services import case_record_step
+from .services import case_record_step, recordable_kinds, rule_set_problems, rule_set_save
 from .steps import OPEN_STAGES, Stage, WarningCode
 
 
@@ -175,25 +174,21 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def record_view(self, request, pk):
         case = self.get_queryset(request).filter(pk=pk).first()
-        if case is None or not covers(request.user, MANAGE_PEOPLE, case.branch.path):
-            self._get_obj_does_not_exist_redirect(request, self.model._meta, str(pk))
+        if case is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, str(pk))
         case = case_prefetched(DevelopmentCase.objects.filter(pk=pk)).get()
+        if not recordable_kinds(request.user, case):
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, str(pk))
         now = timezone.now()
         today = timezone.localdate(now)
         plan = case_plan(case, today=today)
-        taken = {r.step for r in case.records.all()}
-        steps = [(s.code, s.label) for s in plan.steps if s.code not in taken or s.code.endswith("_evaluation")]
         people = person_list_for(user=request.user).filter(node__path__startswith=case.branch.path)
-        upcoming = plan.next_step()
-        form = RecordStepForm(
-            request.POST or None,
-            steps=steps,
-            people=people,
-            initial={"step": upcoming.code if upcoming else None, "on": today},
+        form = record_step_form(
+            user=request.user, case=case, plan=plan, today=today, people=people, data=request.POST or None
         )
         if request.method == "POST" and form.is_valid():
             try:
-                case_record_step(actor=request.user, case=case, now=now, **form.service_kwargs())
+                case_record_step(actor=request.user, case=case, entry=form.entry(), now=now)
             except (ValidationError, PermissionDenied) as exc:
                 for message in getattr(exc, "messages", [str(exc)]):
                     form.add_error(None, message)
@@ -331,43 +326,40 @@ class RuleSetAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser or (request.user.is_staff and has_any_scope(request.user, MANAGE_ORG))
-
     def has_add_permission(self, request):
-        return self.has_change_permission(request)
+        return request.user.is_superuser or (request.user.is_staff and has_any_scope(request.user, MANAGE_ORG))
 
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.base_id is None and not request.user.is_superuser:
+            return False  # national editions: read-only except for administrators
+        return request.user.is_superuser or (request.user.is_staff and has_any_scope(request.user, MANAGE_ORG))
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["base"] if obj is not None else []  # the edition a local set tightens is fixed once chosen
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+
+        class RuleSetForm(form_class):
+            """Shows every reason the service would refuse the values, on its field, with the input kept."""
+
+            def clean(self):
+                data = super().clean()
+                values = {name: data[name] for name in self.changed_data if name in data}
+                for name, reason in rule_set_problems(actor=request.user, rule_set=obj, values=values):
+                    self.add_error(name if name in self.fields else None, reason)
+                return data
+
+        return RuleSetForm
+
     def save_model(self, request, obj, form, change):
-        from apps.audit.services import audit_record
-
-        if obj.base_id:
-            problems = loosened(Rules.from_model(obj), Rules.from_model(obj.base))
-            if problems:
-                for field, reason in problems:
-                    messages.error(request, f"{RuleSet._meta.get_field(field).verbose_name}: {reason}")
-                raise _Refused
-        elif not request.user.is_superuser:
-            raise PermissionDenied(_("Only an administrator can change a national edition."))
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="lifecycle.rule_set_saved",
-            target=obj,
-            changes={name: [None, form.cleaned_data.get(name)] for name in form.changed_data},
-        )
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _Refused:
-            return HttpResponseRedirect(request.get_full_path())
-
-
-class _Refused(Exception):
-    pass
+        """Through the service: checked again, locked, audited old → new."""
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        current = RuleSet.objects.get(pk=obj.pk) if change else None
+        obj.pk = rule_set_save(actor=request.user, rule_set=current, values=values).pk
 
 
 @admin.register(CommitteeRuleSet)

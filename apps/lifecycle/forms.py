@@ -6,6 +6,7 @@ from apps.people.choices import PoliticalStatus
 from apps.people.models import Person
 
 from .models import RuleSet
+from .services import RecordEntry, recordable_kinds
 from .steps import STEP_BY_CODE, DecidingBody
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # a date input takes ISO dates in every language
@@ -43,6 +44,7 @@ class PlanForm(forms.Form):
         return {
             "birth_date": data["birth_date"].isoformat() if data.get("birth_date") else None,
             "steps": {code: data[code].isoformat() for code in self.STEP_FIELDS if data.get(code)},
+            "asked": list(self.STEP_FIELDS),  # the form asks about these steps only: the others are "not entered"
         }
 
 
@@ -95,25 +97,36 @@ class RecordStepForm(forms.Form):
         if people is not None:
             self.fields["people"].queryset = people.filter(political_status=PoliticalStatus.FULL, is_active=True)
 
-    def service_kwargs(self) -> dict:
+    def entry(self) -> RecordEntry:
         data = self.cleaned_data
         vote = None
         if data.get("present") is not None:
             vote = {k: data.get(k) or 0 for k in ("present", "yes", "no", "abstain", "written_yes", "written_no")}
-        return {
-            "step": data["step"],
-            "on": data["on"],
-            "body": data.get("body") or "",
-            "decision": data.get("decision") or "",
-            "meeting_ref": data.get("meeting_ref") or "",
-            "people": list(data.get("people") or []),
-            "training_days": data.get("training_days"),
-            "training_hours": data.get("training_hours"),
-            "months": data.get("months"),
-            "vote": vote,
-            "passed": data.get("passed"),
-            "conclusion": data.get("conclusion") or "",
-        }
+        return RecordEntry(
+            step=data["step"],
+            on=data["on"],
+            body=data.get("body") or "",
+            decision=data.get("decision") or "",
+            meeting_ref=data.get("meeting_ref") or "",
+            people=list(data.get("people") or []),
+            training_days=data.get("training_days"),
+            training_hours=data.get("training_hours"),
+            months=data.get("months"),
+            vote=vote,
+            passed=data.get("passed"),
+            conclusion=data.get("conclusion") or "",
+        )
+
+
+def record_step_form(*, user, case, plan, today, people, data=None) -> RecordStepForm:
+    """The record form of a case, for the portal and the admin alike: the kinds the user may record on it now
+    (``services.recordable_kinds``, from the registry), the next step of the plan proposed, today's date proposed."""
+    kinds = recordable_kinds(user, case)
+    upcoming = plan.next_step()
+    proposed = upcoming.code if upcoming and any(k.code == upcoming.code for k in kinds) else None
+    return RecordStepForm(
+        data, steps=[(k.code, k.label) for k in kinds], people=people, initial={"step": proposed, "on": today}
+    )
 
 
 class SubmissionForm(forms.Form):

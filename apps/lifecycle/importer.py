@@ -24,10 +24,11 @@ from apps.organisations.models import OrgNode
 from apps.organisations.overview_cache import org_data_changed
 from apps.organisations.permissions import restrict
 from apps.people.models import Person
+from apps.people.services import person_set_status
 
 from .models import DevelopmentCase, RuleSet, StepRecord
-from .services import STATUS_FOR_STAGE, _refresh, _set_status
-from .steps import OPEN_STAGES, STAGE_ORDER, STEP_BY_CODE, STEPS, Stage
+from .services import _refresh
+from .steps import OPEN_STAGES, STAGE_ORDER, STATUS_FOR_STAGE, STEP_BY_CODE, STEPS, Stage
 
 MAX_ROWS = 5000
 ID_HEADERS = {"id_number", "身份证号", "id card number"}
@@ -213,7 +214,6 @@ def import_commit(*, actor, rows: list[ImportRow], today: datetime.date) -> list
             )
             for step, day in sorted(row.steps.items(), key=lambda item: (item[1], STAGE_ORDER.get(item[0], 0)))
         )
-        person = Person.objects.select_for_update().get(pk=row.person.pk)
         dates = {}
         if stage in (Stage.PROBATIONARY, Stage.FULL) and "admission_meeting" in row.steps:
             dates["joined_on"] = row.steps["admission_meeting"]
@@ -221,7 +221,7 @@ def import_commit(*, actor, rows: list[ImportRow], today: datetime.date) -> list
                 dates["full_member_on"] = row.steps["admission_meeting"] + relativedelta(
                     months=row.rule_set.probation_months
                 )
-        _set_status(actor, person, STATUS_FOR_STAGE[stage], **dates)
+        person_set_status(actor=actor, person=row.person, status=STATUS_FOR_STAGE[stage], **dates)
         audit_record(
             actor=actor,
             action="lifecycle.case_imported",

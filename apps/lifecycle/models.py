@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .rules import EDITION_2026
-from .steps import OPEN_STAGES, STEP_CHOICES, DecidingBody, Stage, WarningCode
+from .steps import OPEN_STAGES, RECORD_CHOICES, REPEATABLE_KINDS, STEP_CHOICES, DecidingBody, Stage, WarningCode
 
 _D = EDITION_2026  # defaults of the fields below
 
@@ -203,22 +203,6 @@ class DevelopmentCase(models.Model):
         return self.stage in OPEN_STAGES
 
 
-# What a step record may be besides the plan's steps: events outside the plan.
-EXTRA_KINDS = [
-    ("thought_report", _("Thought report")),
-    ("probation_extended", _("Probation extended")),
-    ("conversion_postponed", _("Conversion discussion postponed (transfer)")),
-    ("withdrawn", _("Withdrawn")),
-    ("not_admitted", _("Not admitted")),
-    ("cancelled", _("Probationary membership cancelled")),
-    ("transferred_out", _("Transferred out")),
-    ("deceased", _("Deceased")),
-    ("reopened", _("Resumed after a decision")),
-]
-RECORD_CHOICES = STEP_CHOICES + EXTRA_KINDS
-REPEATABLE_KINDS = ["activist_evaluation", "probation_evaluation", "thought_report", "reopened"]
-
-
 class StepRecord(models.Model):
     """A recorded decision or event: its date, the deciding body, the decision, documents, who entered it."""
 
@@ -246,7 +230,7 @@ class StepRecord(models.Model):
         ordering = ["case", "on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "step"], condition=~Q(step__in=REPEATABLE_KINDS), name="steprecord_once_per_case"
+                fields=["case", "step"], condition=~Q(step__in=list(REPEATABLE_KINDS)), name="steprecord_once_per_case"
             )
         ]
 

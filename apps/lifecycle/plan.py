@@ -14,8 +14,8 @@ from dateutil.relativedelta import relativedelta
 
 from apps.workdays.calendar import WorkCalendar
 
-from .rules import Rules
-from .steps import PUBLICITIES, STEPS, Step, WarningCode
+from .rules import Rules, adult_on
+from .steps import ANCESTORS, KIND_BY_CODE, PUBLICITIES, STEPS, Step, WarningCode
 
 Date = datetime.date
 
@@ -93,6 +93,12 @@ class Facts:
     approved_by_committee: bool | None = None
     missing_documents: list[str] = field(default_factory=list)  # steps whose §36 archive document is not attached
     today: Date | None = None  # the day the plan is computed for: given by the caller, never read from the clock
+    # The steps the caller asked about (the calculator's form); None: every step (a case's full record). A fact that
+    # was never asked for is "not entered", never "missing".
+    asked: frozenset[str] | None = None
+
+    def entered(self, code: str) -> bool:
+        return self.asked is None or code in self.asked
 
 
 @dataclass
@@ -105,6 +111,7 @@ class PlannedStep:
     reference: Date | None
     provisional: bool = False
     hard_latest: Date | None = None
+    entered: bool = True  # False: the calculator was not told about this step ("not entered", not "missing")
 
     @property
     def due(self) -> Date | None:
@@ -130,7 +137,7 @@ class Plan:
         return next((s for s in self.steps if s.actual is None and s.code not in REPEATED), None)
 
 
-REPEATED = {s.code for s in STEPS if s.repeated}
+REPEATED = frozenset(code for code, kind in KIND_BY_CODE.items() if kind.repeated)
 # The candidate's later steps wait for the publicity window to close (2026 §13).
 GATED_BY_CANDIDATE_PUBLICITY = PUBLICITIES["candidate_publicity"].gated
 
@@ -160,6 +167,7 @@ class _Calculator:
         self.gates: dict[str, tuple[Date, bool]] = {}  # publicity step → (first day after its window, provisional)
         self.probation_end: Date | None = None
         self.reference_hint: dict[str, Date] = {}
+        self.taken = False  # whether the step being placed has a recorded date
 
     def warn(self, code: str, step: str) -> None:
         if (code, step) not in self.warnings:
@@ -175,6 +183,7 @@ class _Calculator:
         for step in applicable_steps(self.rules):
             self.place(step)
         self.check_order()
+        self.check_earliest()
         self.check_votes()
         for step in self.facts.missing_documents:
             self.warn(WarningCode.DOCUMENTS_MISSING, step)
@@ -191,9 +200,15 @@ class _Calculator:
             probation_end=self.probation_end,
         )
 
+    def at(self, code: str) -> Date | None:
+        """A date the limits of the step being placed count from: for a step already taken, only recorded dates (a
+        limit from a planned date is not a rule a recorded decision can break); otherwise recorded or planned."""
+        return self.actual(code) if self.taken else self.dates.get(code)
+
     def place(self, step: Step) -> None:
         actual = self.actual(step.code)
-        base = _max(*(self.dates.get(a) for a in step.after))
+        self.taken = actual is not None
+        base = _max(*(self.at(a) for a in step.after))
         earliest, latest, hard = base, None, None
         provisional = False
         limits = getattr(self, f"limits_{step.code}", None)
@@ -208,7 +223,10 @@ class _Calculator:
             reference = _max(earliest, self.reference_hint[step.code])
         elif actual is None and base is not None:
             reference = _max(earliest, base + datetime.timedelta(days=step.typical_days))
-        row = PlannedStep(step.code, str(step.label), actual, earliest, latest, reference, provisional, hard)
+        row = PlannedStep(
+            step.code, str(step.label), actual, earliest, latest, reference, provisional, hard,
+            entered=self.facts.entered(step.code),
+        )  # fmt: skip
         self.rows[step.code] = row
         self.dates[step.code] = actual or reference
         if actual is not None and actual > self.facts.today:
@@ -219,20 +237,22 @@ class _Calculator:
     def limits_application_received(self, step, actual, base):
         earliest = None
         if self.facts.birth_date:
-            earliest = self.facts.birth_date + relativedelta(years=self.rules.min_age_years)
+            earliest = adult_on(self.facts.birth_date, self.rules.min_age_years)
             if actual is not None and actual < earliest:
                 self.warn(WarningCode.UNDERAGE, step.code)
         return earliest, None, None, False
 
     def limits_applicant_talk(self, step, actual, base):
-        application = self.dates.get("application_received")
+        application = self.at("application_received")
         latest = _months(application, self.rules.talk_within_months)
         self.overdue(WarningCode.TALK_OVERDUE, step.code, actual, latest, anchor="application_received")
         return application, latest, None, False
 
     def limits_activist_designated(self, step, actual, base):
-        earliest = _max(base, _months(self.dates.get("application_received"), self.rules.wait_after_application_months))
-        return earliest, None, None, False
+        wait_until = _months(self.at("application_received"), self.rules.wait_after_application_months)
+        if actual is not None and wait_until is not None and actual < wait_until:
+            self.warn(WarningCode.ACTIVIST_EARLY, step.code)
+        return _max(base, wait_until), None, None, False
 
     def limits_contacts_assigned(self, step, actual, base):
         count = self.facts.contacts
@@ -248,12 +268,12 @@ class _Calculator:
 
     def periodic(self, step, actual, base, *, until):
         latest = _months(actual or base, self.rules.evaluation_interval_months)
-        if self.actual(until) is None:
+        if self.actual(until) is None and self.facts.entered(until):
             self.overdue(WarningCode.EVALUATION_OVERDUE, step.code, None, latest, anchor=step.after[0])
         return base, latest, None, False
 
     def limits_candidate_designated(self, step, actual, base):
-        earliest = _months(self.dates.get("activist_designated"), self.rules.activist_min_months)
+        earliest = _months(self.at("activist_designated"), self.rules.activist_min_months)
         if actual is not None and earliest is not None and actual < earliest:
             self.warn(WarningCode.ACTIVIST_PERIOD_SHORT, step.code)
         return _max(base, earliest), None, None, False
@@ -261,7 +281,7 @@ class _Calculator:
     def limits_publicity(self, step, actual, base):
         facts = self.facts.publicity.get(step.code)
         opened = facts.opened_on if facts else (actual or None)
-        start = opened or _max(base, self.dates.get(PUBLICITIES[step.code].after))
+        start = opened or _max(base, self.at(PUBLICITIES[step.code].after))
         closes, provisional = (None, False)
         if facts and facts.closes_on:
             closes = facts.closes_on
@@ -298,9 +318,9 @@ class _Calculator:
         later = actual or self.actual("admission_meeting")
         if later is not None:
             review = self.actual("political_review")
-            if review is None or review > later:
+            if self.facts.entered("political_review") and (review is None or review > later):
                 self.warn(WarningCode.REVIEW_MISSING, "political_review")
-            if self.actual("training_completed") is None:
+            if self.facts.entered("training_completed") and self.actual("training_completed") is None:
                 self.warn(WarningCode.TRAINING_SHORT, "training_completed")
         return base, None, None, False
 
@@ -315,18 +335,15 @@ class _Calculator:
         return base, None, None, False
 
     def limits_admission_meeting(self, step, actual, base):
-        latest = _months(self.dates.get("prereview_passed"), self.rules.meeting_within_months)
-        if actual is not None and latest is not None and actual > latest:
-            self.warn(WarningCode.MEETING_LATE, step.code)
-        elif actual is None:
-            self.overdue(WarningCode.MEETING_LATE, step.code, None, latest, anchor="prereview_passed")
+        latest = _months(self.at("prereview_passed"), self.rules.meeting_within_months)
+        self.overdue(WarningCode.MEETING_LATE, step.code, actual, latest, anchor="prereview_passed")
         return base, latest, None, False
 
     def limits_committee_talk(self, step, actual, base):
         return base, self.actual("admission_approved"), None, False
 
     def limits_admission_approved(self, step, actual, base):
-        meeting = self.dates.get("admission_meeting")
+        meeting = self.at("admission_meeting")
         latest = _months(meeting, self.rules.approval_months)
         hard = _months(meeting, self.rules.approval_max_months)
         self.approval(step.code, actual, latest, hard, anchor="admission_meeting")
@@ -335,12 +352,12 @@ class _Calculator:
         return base, latest, hard, False
 
     def limits_oath_taken(self, step, actual, base):
-        latest = _months(self.dates.get("admission_approved"), self.rules.oath_within_months)
+        latest = _months(self.at("admission_approved"), self.rules.oath_within_months)
         self.overdue(WarningCode.OATH_LATE, step.code, actual, latest, anchor="admission_approved")
         return base, latest, None, False
 
     def probation(self) -> tuple[Date | None, Date | None]:
-        start = self.dates.get("admission_meeting")  # §31: probation runs from the branch meeting's resolution
+        start = self.at("admission_meeting")  # §31: probation runs from the branch meeting's resolution
         months = self.rules.probation_months + sum(self.facts.extensions)
         return start, _months(start, months)
 
@@ -358,7 +375,8 @@ class _Calculator:
             self.warn(WarningCode.EXTENSION_INVALID, step.code)
         if actual is not None and end is not None and actual < end:
             self.warn(WarningCode.PROBATION_SHORT, step.code)
-        self.overdue(WarningCode.CONVERSION_OVERDUE, step.code, actual, latest, anchor="admission_approved")
+        anchors = ("admission_meeting", "admission_approved")
+        self.overdue(WarningCode.CONVERSION_OVERDUE, step.code, actual, latest, anchor=anchors)
         extensions = self.facts.extensions
         if len(extensions) > 1 or any(
             not (self.rules.extension_min_months <= m <= self.rules.extension_max_months) for m in extensions
@@ -367,37 +385,45 @@ class _Calculator:
         return _max(base, end), latest, None, False
 
     def limits_conversion_approved(self, step, actual, base):
-        latest = _months(self.dates.get("conversion_meeting"), self.rules.conversion_approval_months)
+        latest = _months(self.at("conversion_meeting"), self.rules.conversion_approval_months)
         self.approval(step.code, actual, latest, None, anchor="conversion_meeting")
         return base, latest, None, False
 
     # --- shared checks ---------------------------------------------------------------------------------------
 
-    def overdue(self, code: str, step: str, actual: Date | None, latest: Date | None, *, anchor: str) -> None:
-        """Late when taken after ``latest``; overdue when not taken by today — only once ``anchor`` really happened
-        (a limit derived from a reference date is a plan, not a deadline)."""
-        if latest is None or (actual is None and self.actual(anchor) is None):
+    def overdue(
+        self, code: str, step: str, actual: Date | None, latest: Date | None, *, anchor: str | tuple[str, ...]
+    ) -> None:
+        """Late when taken after ``latest``; overdue when not taken by today. Only from recorded dates: every
+        ``anchor`` the limit counts from must really have happened (a limit derived from a planned date is a plan,
+        not a deadline), and a step the caller was not asked about is "not entered", not overdue."""
+        anchors = (anchor,) if isinstance(anchor, str) else anchor
+        if latest is None or any(self.actual(a) is None for a in anchors):
+            return
+        if actual is None and not self.facts.entered(step):
             return
         if (actual is not None and actual > latest) or (actual is None and self.facts.today > latest):
             self.warn(code, step)
 
     def approval(self, step: str, actual: Date | None, latest: Date | None, hard: Date | None, *, anchor: str) -> None:
-        if actual is None and self.actual(anchor) is None:
+        if latest is None or self.actual(anchor) is None:
             return
-        moment = actual if actual is not None else (self.facts.today if latest is not None else None)
-        if moment is None or latest is None:
+        if actual is None and not self.facts.entered(step):
             return
+        moment = actual if actual is not None else self.facts.today
         if hard is not None and moment > hard:
             self.warn(WarningCode.APPROVAL_EXPIRED, step)
         elif moment > latest:
             self.warn(WarningCode.APPROVAL_LATE, step)
 
     def check_order(self) -> None:
+        """Every recorded date against every recorded step it comes after, directly or through others: a step not
+        entered between two recorded ones does not hide their inversion."""
         for step in applicable_steps(self.rules):
-            mine = self.actual(step.code)
+            mine = self.first(step.code)
             if mine is None:
                 continue
-            for before in step.after:
+            for before in ANCESTORS[step.code]:
                 theirs = self.facts.steps.get(before) if before not in REPEATED else None
                 if theirs is not None and mine < theirs:
                     self.warn(WarningCode.DATE_ORDER, step.code)
@@ -405,11 +431,27 @@ class _Calculator:
                 if step.code in PUBLICITIES[code].gated and mine < gate:
                     self.warn(WarningCode.PUBLICITY_OPEN, step.code)
 
+    def first(self, code: str) -> Date | None:
+        if code in REPEATED:
+            done = self.facts.repeated.get(code) or []
+            return min(done) if done else None
+        return self.facts.steps.get(code)
+
+    def check_earliest(self) -> None:
+        """An earliest date after a recorded date always comes with a warning on that step (the rule that set it, or
+        the order of the dates)."""
+        for row in self.rows.values():
+            late_start = row.actual and row.earliest and row.actual < row.earliest
+            if late_start and not any(step == row.code for _code, step in self.warnings):
+                self.warn(WarningCode.DATE_ORDER, row.code)
+
     def check_thought_reports(self) -> None:
         """Local rule: a thought report every N months from the designation as activist until the conversion."""
         interval = self.rules.thought_report_interval_months
         start = self.actual("activist_designated")
         if not interval or start is None or self.actual("conversion_meeting") is not None:
+            return
+        if not self.facts.entered("thought_report"):
             return
         last = max([start, *self.facts.repeated.get("thought_report", [])])
         if self.facts.today > _months(last, interval):
@@ -447,16 +489,20 @@ def facts_from_dict(data: dict, *, today: Date) -> Facts:
     ``written_no``) on the two meetings; ``days``/``hours`` on training; ``count`` on contacts and sponsors and
     ``ineligible`` (a list) on sponsors; ``objections_open``/``closes_on`` on publicity; ``extension_months`` and
     ``postponed_months`` on the conversion meeting; ``by_committee`` on the admission approval. Repeated steps take a
-    list of dates. Raises ValueError with the offending key on malformed input.
+    list of dates. ``asked`` (a list of step codes), when given, names the steps the caller knows about: the others
+    are "not entered" rather than missing or overdue. Raises ValueError with the offending key on malformed input.
     """
-    from .steps import STEP_BY_CODE
-
     facts = Facts(birth_date=_date(data.get("birth_date")), departure_on=_date(data.get("departure_on")))
     facts.today = _date(data.get("today")) or today
+    if data.get("asked") is not None:
+        unknown = [code for code in data["asked"] if code not in KIND_BY_CODE]
+        if unknown:
+            raise ValueError(f"unknown step code in asked: {unknown[0]}")
+        facts.asked = frozenset(data["asked"])
     for code, value in (data.get("steps") or {}).items():
-        if code not in STEP_BY_CODE and code != "thought_report":
+        if code not in KIND_BY_CODE:
             raise ValueError(f"unknown step code: {code}")
-        if code in REPEATED or code == "thought_report":
+        if code in REPEATED:
             facts.repeated[code] = sorted(_date(v) for v in (value if isinstance(value, list) else [value]))
             continue
         detail = value if isinstance(value, dict) else {"date": value}

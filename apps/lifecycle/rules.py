@@ -6,9 +6,20 @@ and are used to seed the two editions.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, fields
 
 from django.utils.translation import gettext as _
+
+
+def adult_on(birth_date: datetime.date, years: int) -> datetime.date:
+    """The first day on which a person born on ``birth_date`` is ``years`` old (§5). Someone born on 29 February
+    reaches the age on 1 March of a common year: the birthday has fully passed only then. The plan and the opening
+    of a case both ask this function, so they never disagree."""
+    try:
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:  # 29 February in a common year
+        return datetime.date(birth_date.year + years, 3, 1)
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from apps.people.models import Penalty, Person
 from apps.workdays.selectors import calendar_load
 
 from .models import CasePerson, CaseRole, CaseWarning, CommitteeRuleSet, DevelopmentCase, RuleSet, StepRecord
-from .plan import REPEATED, Facts, Plan, PublicityFacts, VoteCounts, compute_plan
+from .plan import Facts, Plan, PublicityFacts, VoteCounts, compute_plan
 from .rules import Rules
-from .steps import ARCHIVE_DOCUMENT_FOR_STEP
+from .steps import ARCHIVE_DOCUMENT_FOR_STEP, KIND_BY_CODE
 
 
 def _own_or_helper(user) -> Q:
@@ -103,13 +103,14 @@ def case_facts(case: DevelopmentCase, *, today: datetime.date) -> Facts:
     """The facts of a prefetched case, as the plan calculator reads them."""
     facts = Facts(birth_date=case.person.birth_date, departure_on=case.departure_on, today=today)
     for record in case.records.all():
-        if record.step in REPEATED or record.step == "thought_report":
-            facts.repeated.setdefault(record.step, []).append(record.on)
-        elif record.step == "probation_extended":
+        kind = KIND_BY_CODE.get(record.step)
+        if record.step == "probation_extended":
             facts.extensions.append(record.months or 0)
         elif record.step == "conversion_postponed":
             facts.postponed_months += record.months or 0
-        else:
+        elif kind is not None and kind.repeated:
+            facts.repeated.setdefault(record.step, []).append(record.on)
+        elif kind is not None and kind.in_plan:
             facts.steps.setdefault(record.step, record.on)
         vote = getattr(record, "vote", None)
         if vote is not None and record.step in ("admission_meeting", "conversion_meeting"):

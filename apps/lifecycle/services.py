@@ -8,7 +8,9 @@ that breaks a rule, but never takes a step by itself.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,51 +21,44 @@ from django.utils.translation import gettext as _
 from apps.audit.services import audit_record
 from apps.disclosure.selectors import publicity_block
 from apps.disclosure.services import notice_open_for_step
-from apps.organisations.choices import APPROVE, MANAGE_PEOPLE, NodeKind
-from apps.organisations.overview_cache import org_data_changed
+from apps.documents.services import document_upload
+from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
 from apps.organisations.permissions import covers
 from apps.people.choices import PENALTIES_UNSUITABLE_SPONSOR, PoliticalStatus
 from apps.people.models import Penalty, Person
+from apps.people.services import person_set_status
 from apps.workdays.selectors import calendar_load
 
-from .models import CasePerson, CaseRole, CaseWarning, DevelopmentCase, PoliticalReview, StepRecord, Vote
-from .plan import REPEATED, VoteCounts, applicable_steps, compute_plan
-from .rules import Rules
-from .selectors import case_facts, case_prefetched, rule_set_for, voters_due
+from .models import CasePerson, CaseRole, CaseWarning, DevelopmentCase, PoliticalReview, RuleSet, StepRecord, Vote
+from .plan import Facts, Plan, PublicityFacts, VoteCounts, applicable_steps, compute_plan
+from .rules import Rules, adult_on, loosened
+from .selectors import case_facts, case_plan, case_prefetched, rule_set_for, voters_due
 from .steps import (
+    ANCESTORS,
+    CONCLUSION,
+    CONTACTS,
+    KIND_BY_CODE,
+    KINDS,
+    MONTHS,
     OPEN_STAGES,
     PUBLICITIES,
     PUBLICITY_STEP_FOR,
-    STAGE_ORDER,
+    SELF,
+    SELF_SERVICE_KINDS,
+    SPONSORS,
+    STATUS_FOR_STAGE,
     STEP_BY_CODE,
+    STEP_CODES,
+    TRAINING,
+    VOTE,
     DecidingBody,
     Stage,
+    Step,
     WarningCode,
+    recordable_at,
 )
 
-# Steps that file or approve for the base committee: the actor needs the approve permission.
-COMMITTEE_STEPS = {
-    "activist_filed",
-    "candidate_filed",
-    "prereview_passed",
-    "committee_talk",
-    "admission_approved",
-    "admission_filed",
-    "conversion_approved",
-    "political_review",
-}
-MEETING_STEPS = {"admission_meeting", "conversion_meeting", "probation_extended"}
-# The political status a stage gives the person.
-STATUS_FOR_STAGE = {
-    Stage.APPLICANT: PoliticalStatus.APPLICANT,
-    Stage.ACTIVIST: PoliticalStatus.ACTIVIST,
-    Stage.CANDIDATE: PoliticalStatus.CANDIDATE,
-    Stage.PROBATIONARY: PoliticalStatus.PROBATIONARY,
-    Stage.FULL: PoliticalStatus.FULL,
-    Stage.WITHDRAWN: PoliticalStatus.MASSES,
-    Stage.NOT_ADMITTED: PoliticalStatus.MASSES,
-    Stage.CANCELLED: PoliticalStatus.MASSES,
-}
+ONE_DAY = datetime.timedelta(days=1)
 # Hard rules: a record that would raise one of these warnings on its own step is refused.
 REFUSED_WARNINGS = {
     WarningCode.UNDERAGE,
@@ -83,27 +78,82 @@ class StepConflict(ValidationError):
 
 
 @dataclass
-class PersonChoice:
-    person: Person
-    since: datetime.date
+class RecordEntry:
+    """What a person enters for one record of a case: the kind, the date the body decided, and the details the kind
+    asks for (``steps.Step.details``). Forms, the admin and the importer build one; ``case_record_step`` checks it."""
+
+    step: str
+    on: datetime.date
+    body: str = ""
+    decision: str = ""
+    meeting_ref: str = ""
+    months: int | None = None
+    training_days: Decimal | float | None = None
+    training_hours: Decimal | float | None = None
+    vote: dict | None = None  # present, yes, no, abstain, written_yes, written_no (and optionally due)
+    passed: bool | None = None  # the result announced, checked against the counts
+    people: list[Person] = field(default_factory=list)  # training contacts or sponsors
+    conclusion: str = ""  # the political review's written conclusion
+    documents: Sequence = ()
+    publicity_opens_on: datetime.date | None = None
 
 
-def _rules(case) -> Rules:
-    return Rules.from_model(case.rule_set)
+@dataclass
+class _Recording:
+    """One record on its way in: the case (locked, then read with its records), the kind, the entry, and the facts
+    of the plan with the new fact added — the plan is computed once from them."""
+
+    actor: object
+    locked: DevelopmentCase
+    case: DevelopmentCase
+    kind: Step
+    entry: RecordEntry
+    rules: Rules
+    facts: Facts
+    now: datetime.datetime
+    today: datetime.date
+    vote: VoteCounts | None = None
+    publicity: str = ""  # the publicity step this record opens, if any
+    refused_at: tuple[str, frozenset] = ("", frozenset())  # (step, codes) whose warnings refuse the record
+
+    @property
+    def user(self):
+        return self.actor if getattr(self.actor, "is_authenticated", False) else None
 
 
-# What the person hands in themselves, from the portal.
-SELF_SERVICE_STEPS = {"thought_report", "conversion_applied"}
+def may_record(user, case: DevelopmentCase, kind: Step, *, as_person: bool | None = None) -> bool:
+    """Whether the user may record this kind on the case (``steps.Step.recorders``): a node permission covering the
+    case's branch, or — for what people hand in themselves — being the person concerned. ``as_person``: True counts
+    only the latter, False only the former, None either."""
+    is_person = bool(case.person.user_id) and case.person.user_id == getattr(user, "pk", None)
+    if as_person is not False and SELF in kind.recorders and is_person:
+        return True
+    if as_person:
+        return False
+    return any(covers(user, perm, case.branch.path) for perm in kind.recorders if perm != SELF)
 
 
-def _check_actor(actor, case, step: str) -> None:
-    if step in SELF_SERVICE_STEPS and case.person.user_id and case.person.user_id == getattr(actor, "pk", None):
-        return
-    perm = APPROVE if step in COMMITTEE_STEPS else MANAGE_PEOPLE
-    if not covers(actor, perm, case.branch.path):
+def recordable_kinds(user, case: DevelopmentCase, *, as_person: bool = False) -> list[Step]:
+    """The kinds the user may record on the case now, in the registry's order: with a role (the record forms), or as
+    the person concerned (what they hand in on the portal)."""
+    taken = {r.step for r in case.records.all()}
+    rules = Rules.from_model(case.rule_set)
+    applicable = {s.code for s in applicable_steps(rules)}
+    return [
+        kind
+        for kind in KINDS
+        if not kind.automatic
+        and (kind.code in applicable or not kind.in_plan)
+        and (kind.repeated or kind.code not in taken)
+        and recordable_at(kind, case.stage)
+        and may_record(user, case, kind, as_person=as_person)
+    ]
+
+
+def _check_actor(actor, case, kind: Step) -> None:
+    if not may_record(actor, case, kind):
         raise PermissionDenied(
-            _("Your role cannot record “%(step)s” for %(branch)s.")
-            % {"step": STEP_BY_CODE[step].label if step in STEP_BY_CODE else step, "branch": case.branch}
+            _("Your role cannot record “%(step)s” for %(branch)s.") % {"step": kind.label, "branch": case.branch}
         )
 
 
@@ -131,15 +181,11 @@ def case_open(
     rules = Rules.from_model(rule_set)
     if person.birth_date is None:
         raise ValidationError(_("Enter the date of birth first: the minimum age is checked against it."))
-    adult_on = (
-        person.birth_date.replace(year=person.birth_date.year + rules.min_age_years)
-        if not (person.birth_date.month == 2 and person.birth_date.day == 29)
-        else datetime.date(person.birth_date.year + rules.min_age_years, 3, 1)
-    )
-    if application_on < adult_on:
+    adult = adult_on(person.birth_date, rules.min_age_years)
+    if application_on < adult:
         raise ValidationError(
             _("The applicant must be at least %(age)s years old (§5): from %(date)s.")
-            % {"age": rules.min_age_years, "date": adult_on}
+            % {"age": rules.min_age_years, "date": adult}
         )
     if DevelopmentCase.objects.filter(person=person, stage__in=OPEN_STAGES).exists():
         raise ValidationError(_("%(person)s already has an open development case.") % {"person": person})
@@ -162,7 +208,7 @@ def case_open(
         entered_by=actor if getattr(actor, "is_authenticated", False) else None,
         after_the_fact=_late(application_on, today),
     )
-    _set_status(actor, person, PoliticalStatus.APPLICANT)
+    person_set_status(actor=actor, person=person, status=PoliticalStatus.APPLICANT)
     audit_record(
         actor=actor,
         action="lifecycle.case_opened",
@@ -174,32 +220,17 @@ def case_open(
     return case
 
 
+def after_the_fact_days() -> int:
+    """A record entered more than this many days after the decision is marked as recorded after the fact."""
+    return settings.LIFECYCLE_AFTER_THE_FACT_DAYS
+
+
 def _late(on: datetime.date, today: datetime.date) -> bool:
-    return (today - on).days > getattr(settings, "LIFECYCLE_AFTER_THE_FACT_DAYS", 7)
+    return (today - on).days > after_the_fact_days()
 
 
-def _set_status(actor, person: Person, status: str, **dates) -> None:
-    if person.political_status == status and not dates:
-        return
-    old = person.political_status
-    person.political_status = status
-    fields = ["political_status"]
-    for name, value in dates.items():
-        setattr(person, name, value)
-        fields.append(name)
-    person.save(update_fields=fields)
-    audit_record(
-        actor=actor,
-        action="people.status_changed",
-        target=person,
-        node=person.node,
-        changes={"political_status": [old, status]},
-    )
-    org_data_changed()
-
-
-def _check_people(*, case, rules: Rules, role: str, choices: list[PersonChoice], on: datetime.date) -> None:
-    count = len(choices)
+def _check_people(*, case, rules: Rules, role: str, people: list[Person], on: datetime.date) -> None:
+    count = len(people)
     if role == CaseRole.CONTACT and not (rules.contacts_min <= count <= rules.contacts_max):
         raise ValidationError(
             _("Assign %(min)s to %(max)s training contacts (§9), not %(n)s.")
@@ -209,10 +240,8 @@ def _check_people(*, case, rules: Rules, role: str, choices: list[PersonChoice],
         raise ValidationError(
             _("A candidate needs %(n)s sponsors (§14), not %(count)s.") % {"n": rules.sponsors_required, "count": count}
         )
-    ids = [c.person.pk for c in choices]
-    penalties = Penalty.objects.filter(person_id__in=ids, kind__in=PENALTIES_UNSUITABLE_SPONSOR)
-    for choice in choices:
-        person = choice.person
+    penalties = Penalty.objects.filter(person_id__in=[p.pk for p in people], kind__in=PENALTIES_UNSUITABLE_SPONSOR)
+    for person in people:
         if person.pk == case.person_id:
             raise ValidationError(_("The candidate cannot accompany themselves."))
         if person.political_status != PoliticalStatus.FULL or not person.is_active:
@@ -227,7 +256,7 @@ def _check_people(*, case, rules: Rules, role: str, choices: list[PersonChoice],
             )
 
 
-def _vote(*, case, step: str, on: datetime.date, counts: dict | None, passed_claim: bool | None) -> VoteCounts:
+def _vote(*, case, on: datetime.date, counts: dict | None, passed_claim: bool | None) -> VoteCounts:
     if not counts:
         raise ValidationError(_("Enter the counts of the vote: present, yes, no, abstentions and written opinions."))
     due = voters_due(branch=case.branch, on=on)
@@ -257,31 +286,68 @@ def _vote(*, case, step: str, on: datetime.date, counts: dict | None, passed_cla
     return vote
 
 
-def _check_sequence(*, case, step: str, on: datetime.date, facts, rules: Rules) -> None:
-    spec = STEP_BY_CODE.get(step)
-    if spec is None:
-        return
-    if spec not in applicable_steps(rules):
+def _check_stage(r: _Recording) -> None:
+    kind, case = r.kind, r.case
+    if kind.automatic:
+        publicity = PUBLICITIES[kind.code]
         raise ValidationError(
-            _("“%(step)s” is not a step of the rule set %(edition)s.") % {"step": spec.label, "edition": rules.edition}
+            _("“%(step)s” is recorded by itself when “%(after)s” is recorded.")
+            % {"step": kind.label, "after": STEP_BY_CODE[publicity.after].label}
         )
-    if STAGE_ORDER.get(spec.stage, 0) > STAGE_ORDER.get(case.stage, -1):
+    if kind.in_plan and kind not in applicable_steps(r.rules):
+        raise ValidationError(
+            _("“%(step)s” is not a step of the rule set %(edition)s.")
+            % {"step": kind.label, "edition": r.rules.edition}
+        )
+    if recordable_at(kind, case.stage):
+        return
+    if not case.is_open:
+        raise ValidationError(_("The case is closed (%(stage)s).") % {"stage": case.get_stage_display()})
+    if kind.in_plan:
         raise ValidationError(
             _("“%(step)s” belongs to the stage “%(stage)s”; the case is at “%(current)s”.")
-            % {"step": spec.label, "stage": Stage(spec.stage).label, "current": case.get_stage_display()}
+            % {"step": kind.label, "stage": Stage(kind.stage).label, "current": case.get_stage_display()}
         )
-    for before in spec.after:
-        if before not in {s.code for s in applicable_steps(rules)} or before in REPEATED:
-            continue
-        done = facts.steps.get(before)
-        if done is None:
+    raise ValidationError(
+        _("“%(step)s” cannot be recorded while the case is at “%(current)s”.")
+        % {"step": kind.label, "current": case.get_stage_display()}
+    )
+
+
+def _check_body(r: _Recording) -> None:
+    body = r.entry.body
+    if not body or body in r.kind.allowed_bodies:
+        return
+    if r.kind.code == "admission_approved":
+        raise ValidationError(_explain(WarningCode.NOT_COMMITTEE, r.rules, None, None))
+    raise ValidationError(
+        _("“%(step)s” is decided by %(bodies)s, not by %(body)s.")
+        % {
+            "step": r.kind.label,
+            "bodies": " / ".join(str(DecidingBody(b).label) for b in r.kind.allowed_bodies),
+            "body": DecidingBody(body).label if body in DecidingBody.values else body,
+        }
+    )
+
+
+def _check_sequence(r: _Recording) -> None:
+    """The steps the kind follows are recorded, and its date is not before any recorded step it comes after —
+    directly or through others (``steps.ANCESTORS``)."""
+    kind, on, recorded = r.kind, r.entry.on, r.facts.steps
+    if not kind.in_plan:
+        return
+    applicable = {s.code for s in applicable_steps(r.rules)}
+    for before in kind.after:
+        if before in applicable and not STEP_BY_CODE[before].repeated and before not in recorded:
             raise ValidationError(
-                _("Record “%(before)s” before “%(step)s”.") % {"before": STEP_BY_CODE[before].label, "step": spec.label}
+                _("Record “%(before)s” before “%(step)s”.") % {"before": STEP_BY_CODE[before].label, "step": kind.label}
             )
-        if on < done:
+    for before in sorted(ANCESTORS[kind.code], key=STEP_CODES.index):
+        done = recorded.get(before)
+        if done is not None and on < done:
             raise ValidationError(
                 _("“%(step)s” (%(date)s) cannot come before “%(before)s” (%(done)s).")
-                % {"step": spec.label, "date": on, "before": STEP_BY_CODE[before].label, "done": done}
+                % {"step": kind.label, "date": on, "before": STEP_BY_CODE[before].label, "done": done}
             )
 
 
@@ -322,25 +388,24 @@ def _explain(code: str, rules: Rules, row, gate_date) -> str:
     }
 
 
-def _check_rules(*, case, step: str, facts, rules: Rules, today: datetime.date) -> None:
-    """Compute the plan with the new fact and refuse it if it breaks a hard rule on its own step."""
-    calendar = calendar_load(start=case.opened_on - datetime.timedelta(days=1))
-    plan = compute_plan(rules=rules, facts=facts, calendar=calendar)
+def _check_rules(r: _Recording, plan: Plan) -> None:
+    """Refuse the record if, with the new fact, the plan raises a hard rule's warning on its own step."""
+    step, codes = r.refused_at
     gates = [plan.step(code) for code, p in PUBLICITIES.items() if step in p.gated]
     closes = [row.latest for row in gates if row is not None and row.latest]
     gate_date = max(closes) + datetime.timedelta(days=1) if closes else None
     for code, where in plan.warnings:
-        if where == step and code in REFUSED_WARNINGS:
-            raise ValidationError(_explain(code, rules, plan.step(step), gate_date))
-    case._pending_plan = plan  # reused by _refresh within this transaction
+        if where == step and code in codes:
+            raise ValidationError(_explain(code, r.rules, plan.step(step), gate_date))
 
 
 def _reopened_after(case, day) -> bool:
     return any(r.step == "reopened" and r.on >= day for r in case.records.all())
 
 
-def _check_publicity(*, case, step: str, today: datetime.date) -> None:
-    codes = {code for code, publicity in PUBLICITIES.items() if step in publicity.gated}
+def _check_publicity(r: _Recording) -> None:
+    case, today = r.case, r.today
+    codes = {code for code, publicity in PUBLICITIES.items() if r.kind.code in publicity.gated}
     if not codes:
         return
     reason = publicity_block(case=case, today=today, steps=codes)
@@ -353,208 +418,302 @@ def _check_publicity(*, case, step: str, today: datetime.date) -> None:
     raise ValidationError(reason)
 
 
+# --- the facts each kind adds, and the checks of its details (one handler per kind, as the plan's limits) ----------
+
+
+def _take_fact(r: _Recording) -> None:
+    """The date of the record as a fact of the plan."""
+    code, on = r.kind.code, r.entry.on
+    if r.kind.repeated:
+        r.facts.repeated.setdefault(code, []).append(on)
+    elif r.kind.in_plan:
+        r.facts.steps[code] = on
+    if r.kind.documents and not r.entry.documents:
+        r.facts.missing_documents.append(code)
+
+
+def _take_vote(r: _Recording) -> None:
+    r.vote = _vote(case=r.case, on=r.entry.on, counts=r.entry.vote, passed_claim=r.entry.passed)
+    if r.kind.in_plan:
+        r.facts.votes[r.kind.code] = r.vote
+
+
+def _take_contacts(r: _Recording) -> None:
+    _check_people(case=r.case, rules=r.rules, role=CaseRole.CONTACT, people=r.entry.people, on=r.entry.on)
+    r.facts.contacts = len(r.entry.people)
+
+
+def _take_sponsors(r: _Recording) -> None:
+    _check_people(case=r.case, rules=r.rules, role=CaseRole.SPONSOR, people=r.entry.people, on=r.entry.on)
+    r.facts.sponsors = len(r.entry.people)
+
+
+def _take_training(r: _Recording) -> None:
+    days, hours = r.entry.training_days, r.entry.training_hours
+    if days is None and hours is None:
+        raise ValidationError(_("Enter the length of the training in days or class hours."))
+    r.facts.training_days, r.facts.training_hours = float(days or 0), float(hours or 0)
+
+
+def _take_months(r: _Recording) -> None:
+    if r.entry.months is None:
+        raise ValidationError(
+            _("Enter by how many months the probation is extended.")
+            if r.kind.code == "probation_extended"
+            else _("Enter by how many months the discussion is postponed.")
+        )
+
+
+def _take_conclusion(r: _Recording) -> None:
+    if not r.entry.conclusion.strip():
+        raise ValidationError(_("A political review needs its written conclusion (§16)."))
+
+
+DETAIL_HANDLERS = {
+    VOTE: _take_vote,
+    CONTACTS: _take_contacts,
+    SPONSORS: _take_sponsors,
+    TRAINING: _take_training,
+    MONTHS: _take_months,
+    CONCLUSION: _take_conclusion,
+}
+
+
+def take_admission_approved(r: _Recording) -> None:
+    r.facts.approved_by_committee = (r.entry.body or r.kind.body) == DecidingBody.BASE_COMMITTEE
+
+
+def take_probation_extended(r: _Recording) -> None:
+    """§31: an extension needs the branch meeting's passed resolution; once, within the range of the rule set (the
+    plan checks the range on the conversion meeting)."""
+    if not r.vote.passed:
+        raise ValidationError(_("The extension needs a passed resolution of the branch general meeting (§31)."))
+    r.facts.extensions.append(r.entry.months)
+    r.refused_at = ("conversion_meeting", frozenset({WarningCode.EXTENSION_INVALID}))
+
+
+def take_conversion_postponed(r: _Recording) -> None:
+    """§35: after a transfer the discussion may be postponed, by at most the rule set's months in all."""
+    if r.entry.months + r.facts.postponed_months > r.rules.transfer_postpone_max_months:
+        raise ValidationError(
+            _("After a transfer the discussion may be postponed by at most %(n)s months (§35).")
+            % {"n": r.rules.transfer_postpone_max_months}
+        )
+    r.facts.postponed_months += r.entry.months
+
+
+KIND_HANDLERS = {
+    "admission_approved": take_admission_approved,
+    "probation_extended": take_probation_extended,
+    "conversion_postponed": take_conversion_postponed,
+}
+
+
+def _stage_after(r: _Recording) -> str:
+    kind = r.kind
+    if kind.fails_to and r.vote is not None and not r.vote.passed:
+        return kind.fails_to
+    return kind.ends_case or kind.moves_to or r.locked.stage
+
+
+def _publicity_opened(r: _Recording, stage: str) -> str:
+    """The publicity step (公示) the record opens under the rule set, if any: after a passed decision on an open
+    case. Added to the facts before the plan is computed, so the stored plan already shows the window."""
+    code = PUBLICITY_STEP_FOR.get(r.kind.code)
+    if not code or not getattr(r.rules, PUBLICITIES[code].flag) or stage not in OPEN_STAGES:
+        return ""
+    if r.vote is not None and not r.vote.passed:
+        return ""
+    opens_on = _publicity_opens_on(r)
+    r.facts.steps[code] = opens_on
+    r.facts.publicity[code] = PublicityFacts(opened_on=opens_on)
+    return code
+
+
+def _publicity_opens_on(r: _Recording) -> datetime.date:
+    return r.entry.publicity_opens_on or (r.entry.on if _late(r.entry.on, r.today) else r.today)
+
+
 @transaction.atomic
-def case_record_step(
-    *,
-    actor,
-    case: DevelopmentCase,
-    step: str,
-    on: datetime.date,
-    body: str = "",
-    decision: str = "",
-    meeting_ref: str = "",
-    months: int | None = None,
-    training_days=None,
-    training_hours=None,
-    vote: dict | None = None,
-    passed: bool | None = None,
-    people: list[Person] | None = None,
-    conclusion: str = "",
-    documents=(),
-    publicity_opens_on: datetime.date | None = None,
-    now: datetime.datetime,
-) -> StepRecord:
+def case_record_step(*, actor, case: DevelopmentCase, entry: RecordEntry, now: datetime.datetime) -> StepRecord:
     """Record one decision or event of a case. Locked, idempotent for the same actor and content, audited.
+
+    The kind's attributes in ``steps.py`` say who may record it, at which stages, which details it carries and what
+    it does to the case; each detail and kind has its handler above. The plan is computed once, with the new fact,
+    to refuse what breaks a hard rule and to store the case's next date and warnings.
 
     ``now``: the moment of recording (a publicity notice it opens is published then); its local date is "today",
     after which no decision can be dated.
     """
     today = timezone.localdate(now)
+    kind = KIND_BY_CODE.get(entry.step)
+    if kind is None:
+        raise ValidationError(_("Unknown kind of record: %(step)s.") % {"step": entry.step})
     locked = DevelopmentCase.objects.select_for_update().get(pk=case.pk)
     case = case_prefetched(DevelopmentCase.objects.filter(pk=locked.pk)).get()
-    _check_actor(actor, case, step)
-    existing = next((r for r in case.records.all() if r.step == step and step not in REPEATED), None)
+    _check_actor(actor, case, kind)
+    existing = _recorded_before(actor, case, kind, entry)
     if existing is not None:
-        if existing.on == on and existing.entered_by_id == getattr(actor, "pk", None) and existing.decision == decision:
-            return existing
-        raise StepConflict(
-            _("“%(step)s” was already recorded for %(date)s by %(who)s. Reload the case to see it.")
-            % {"step": existing.get_step_display(), "date": existing.on, "who": existing.entered_by or _("the system")}
-        )
-    if not case.is_open and step != "archived":
-        raise ValidationError(_("The case is closed (%(stage)s).") % {"stage": case.get_stage_display()})
-    _check_date(on, today)
-    rules = _rules(case)
-    facts = case_facts(case, today=today)
-    _check_sequence(case=case, step=step, on=on, facts=facts, rules=rules)
-    _check_publicity(case=case, step=step, today=today)
-    if step == "admission_approved" and body and body != DecidingBody.BASE_COMMITTEE:
-        raise ValidationError(_explain(WarningCode.NOT_COMMITTEE, rules, None, None))
-
-    # the new fact, checked against the rules before anything is written
-    if step in REPEATED:
-        facts.repeated.setdefault(step, []).append(on)
-    elif step == "probation_extended":
-        facts.extensions.append(months or 0)
-    elif step in STEP_BY_CODE:
-        facts.steps[step] = on
-    if step == "training_completed":
-        if training_days is None and training_hours is None:
-            raise ValidationError(_("Enter the length of the training in days or class hours."))
-        facts.training_days, facts.training_hours = float(training_days or 0), float(training_hours or 0)
-    vote_counts = None
-    if step in MEETING_STEPS:
-        vote_counts = _vote(case=case, step=step, on=on, counts=vote, passed_claim=passed)
-        if step != "probation_extended":
-            facts.votes[step] = vote_counts
-    if step == "probation_extended":
-        if months is None:
-            raise ValidationError(_("Enter by how many months the probation is extended."))
-        if not vote_counts.passed:
-            raise ValidationError(_("The extension needs a passed resolution of the branch general meeting (§31)."))
-        step_for_rules = "conversion_meeting"
-        facts.steps.pop("conversion_meeting", None)
-        _check_rules(case=case, step=step_for_rules, facts=facts, rules=rules, today=today)
-    elif step in STEP_BY_CODE:
-        _check_rules(case=case, step=step, facts=facts, rules=rules, today=today)
-    if step == "conversion_postponed" and (months or 0) + facts.postponed_months > rules.transfer_postpone_max_months:
-        raise ValidationError(
-            _("After a transfer the discussion may be postponed by at most %(n)s months (§35).")
-            % {"n": rules.transfer_postpone_max_months}
-        )
-    role = {"contacts_assigned": CaseRole.CONTACT, "sponsors_assigned": CaseRole.SPONSOR}.get(step)
-    if role is not None:
-        choices = [PersonChoice(p, on) for p in (people or [])]
-        _check_people(case=case, rules=rules, role=role, choices=choices, on=on)
-    if step == "political_review" and not conclusion.strip():
-        raise ValidationError(_("A political review needs its written conclusion (§16)."))
-
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    later_exists = any(r.on > on for r in case.records.all())
-    record = StepRecord.objects.create(
-        case=locked,
-        step=step,
-        on=on,
-        body=body or (STEP_BY_CODE[step].body if step in STEP_BY_CODE else "") or "",
-        decision=decision,
-        meeting_ref=meeting_ref,
-        months=months,
-        training_days=training_days,
-        training_hours=training_hours,
-        entered_by=user,
-        after_the_fact=_late(on, today) or later_exists,
+        return existing
+    r = _Recording(
+        actor=actor,
+        locked=locked,
+        case=case,
+        kind=kind,
+        entry=entry,
+        rules=Rules.from_model(case.rule_set),
+        facts=case_facts(case, today=today),
+        now=now,
+        today=today,
+        refused_at=(kind.code, frozenset(REFUSED_WARNINGS)),
     )
-    if documents:
-        record.documents.set(documents)
-    if vote_counts is not None:
-        Vote.objects.create(
-            record=record,
-            due=vote_counts.due,
-            due_computed=vote_counts.due,
-            present=vote_counts.present,
-            yes=vote_counts.yes,
-            no=vote_counts.no,
-            abstain=vote_counts.abstain,
-            written_yes=vote_counts.written_yes,
-            written_no=vote_counts.written_no,
-            quorum=vote_counts.quorum,
-            passed=vote_counts.passed,
-        )
-    if role is not None:
-        CasePerson.objects.bulk_create(CasePerson(case=locked, person=p, role=role, since=on) for p in people)
-    if step == "political_review":
-        PoliticalReview.objects.create(case=locked, concluded_on=on, conclusion=conclusion.strip(), entered_by=user)
+    _check_stage(r)
+    _check_date(entry.on, today)
+    _check_body(r)
+    _check_sequence(r)
+    _check_publicity(r)
+    _take_fact(r)
+    for detail in sorted(kind.details):
+        DETAIL_HANDLERS[detail](r)
+    if kind.code in KIND_HANDLERS:
+        KIND_HANDLERS[kind.code](r)
+    new_stage = _stage_after(r)
+    r.publicity = _publicity_opened(r, new_stage)
+    plan = compute_plan(rules=r.rules, facts=r.facts, calendar=calendar_load(start=case.opened_on - ONE_DAY))
+    _check_rules(r, plan)
 
+    record = _write_record(r)
     old_stage = locked.stage
-    new_stage = _stage_after(locked, step, vote_counts)
     if new_stage != old_stage:
-        locked.stage = new_stage
-        if new_stage not in OPEN_STAGES:
-            locked.closed_on = on
-        locked.save(update_fields=["stage", "closed_on"])
-        _status_after(actor, locked, new_stage, on, facts, rules)
+        _move_stage(r, new_stage, plan)
     audit_record(
         actor=actor,
         action="lifecycle.step_recorded",
         target=locked,
         node=locked.branch,
         changes={
-            "step": [None, step],
-            "on": [None, on],
+            "step": [None, kind.code],
+            "on": [None, entry.on],
             **({"stage": [old_stage, new_stage]} if new_stage != old_stage else {}),
         },
-        note=decision[:500],
+        note=entry.decision[:500],
     )
-    publicity = PUBLICITY_STEP_FOR.get(step)
-    passed_if_vote = vote_counts is None or vote_counts.passed
-    if publicity and getattr(rules, PUBLICITIES[publicity].flag) and passed_if_vote and locked.is_open:
-        opens_on = publicity_opens_on or (on if _late(on, today) else today)
-        titles = {
-            "candidate_publicity": _("Publicity: %(person)s proposed as development candidate"),
-            "admission_publicity": _("Publicity: %(person)s proposed for admission as probationary member"),
-            "conversion_publicity": _("Publicity: %(person)s proposed for full membership"),
-        }
-        notice = notice_open_for_step(
-            actor=actor,
-            case=locked,
-            step=publicity,
-            opens_on=opens_on,
-            working_days=rules.publicity_working_days,
-            title=titles[publicity] % {"person": locked.person.name},
-            now=now,
-        )
-        StepRecord.objects.create(
-            case=locked,
-            step=publicity,
-            on=opens_on,
-            body=DecidingBody.BASE_COMMITTEE,
-            decision=_("Publicity from %(start)s to %(end)s.") % {"start": notice.opens_on, "end": notice.closes_on},
-            entered_by=user,
-        )
-    _refresh(locked, today)
+    if r.publicity:
+        _open_publicity(r)
+    case.stage = locked.stage
+    _store_plan(case, plan)
     return record
 
 
-def _stage_after(case, step: str, vote: VoteCounts | None) -> str:
-    if step in ("admission_meeting", "conversion_meeting") and vote is not None and not vote.passed:
-        return Stage.NOT_ADMITTED if step == "admission_meeting" else Stage.CANCELLED
-    terminal = {
-        "withdrawn": Stage.WITHDRAWN,
-        "not_admitted": Stage.NOT_ADMITTED,
-        "cancelled": Stage.CANCELLED,
-        "transferred_out": Stage.TRANSFERRED_OUT,
-        "deceased": Stage.DECEASED,
-    }
-    if step in terminal:
-        return terminal[step]
-    spec = STEP_BY_CODE.get(step)
-    return spec.moves_to if spec and spec.moves_to else case.stage
+def _recorded_before(actor, case, kind: Step, entry: RecordEntry) -> StepRecord | None:
+    """The same record entered again by the same person (a double submit): returned as it is. A kind recorded only
+    once that someone else recorded meanwhile is a conflict. Repeatable kinds are never conflicts: a second
+    thought report is a second record."""
+    same = [r for r in case.records.all() if r.step == kind.code]
+    for record in same:
+        if (
+            record.on == entry.on
+            and record.entered_by_id == getattr(actor, "pk", None)
+            and record.decision == entry.decision
+            and not (kind.repeated and entry.documents)  # a second report hands in a second document
+        ):
+            return record
+    if same and not kind.repeated:
+        existing = same[0]
+        raise StepConflict(
+            _("“%(step)s” was already recorded for %(date)s by %(who)s. Reload the case to see it.")
+            % {"step": kind.label, "date": existing.on, "who": existing.entered_by or _("the system")}
+        )
+    return None
 
 
-def _status_after(actor, case, stage: str, on: datetime.date, facts, rules: Rules) -> None:
-    person = Person.objects.select_for_update().get(pk=case.person_id)
+def _write_record(r: _Recording) -> StepRecord:
+    entry, kind = r.entry, r.kind
+    record = StepRecord.objects.create(
+        case=r.locked,
+        step=kind.code,
+        on=entry.on,
+        body=entry.body or kind.body or "",
+        decision=entry.decision,
+        meeting_ref=entry.meeting_ref,
+        months=entry.months,
+        training_days=entry.training_days,
+        training_hours=entry.training_hours,
+        entered_by=r.user,
+        after_the_fact=_late(entry.on, r.today) or any(x.on > entry.on for x in r.case.records.all()),
+    )
+    if entry.documents:
+        record.documents.set(entry.documents)
+    if r.vote is not None:
+        v = r.vote
+        Vote.objects.create(
+            record=record,
+            due=v.due,
+            due_computed=v.due,
+            present=v.present,
+            yes=v.yes,
+            no=v.no,
+            abstain=v.abstain,
+            written_yes=v.written_yes,
+            written_no=v.written_no,
+            quorum=v.quorum,
+            passed=v.passed,
+        )
+    role = CaseRole.CONTACT if CONTACTS in kind.details else CaseRole.SPONSOR if SPONSORS in kind.details else None
+    if role is not None:
+        CasePerson.objects.bulk_create(
+            CasePerson(case=r.locked, person=p, role=role, since=entry.on) for p in entry.people
+        )
+    if CONCLUSION in kind.details:
+        PoliticalReview.objects.create(
+            case=r.locked, concluded_on=entry.on, conclusion=entry.conclusion.strip(), entered_by=r.user
+        )
+    return record
+
+
+def _move_stage(r: _Recording, stage: str, plan: Plan) -> None:
+    """The case moves to ``stage``; the person's political status follows (§31: probation counts from the branch
+    meeting's resolution; §33: Party standing from the day probation ends)."""
+    locked = r.locked
+    locked.stage = stage
+    if stage not in OPEN_STAGES:
+        locked.closed_on = r.entry.on
+    locked.save(update_fields=["stage", "closed_on"])
     status = STATUS_FOR_STAGE.get(stage)
+    if status is None:
+        return
+    dates = {}
     if stage == Stage.PROBATIONARY:
-        # §31: probation counts from the branch general meeting's resolution
-        _set_status(actor, person, status, joined_on=facts.steps.get("admission_meeting"))
+        dates["joined_on"] = r.facts.steps.get("admission_meeting")
     elif stage == Stage.FULL:
-        # §33: Party standing counts from the day probation ends
-        from .plan import compute_plan as _plan
+        dates["full_member_on"] = plan.probation_end
+    person_set_status(actor=r.actor, person=locked.person, status=status, **dates)
 
-        plan = _plan(rules=rules, facts=facts, calendar=calendar_load(start=case.opened_on))
-        _set_status(actor, person, status, full_member_on=plan.probation_end)
-    elif status is not None:
-        _set_status(actor, person, status)
+
+def _open_publicity(r: _Recording) -> None:
+    titles = {
+        "candidate_publicity": _("Publicity: %(person)s proposed as development candidate"),
+        "admission_publicity": _("Publicity: %(person)s proposed for admission as probationary member"),
+        "conversion_publicity": _("Publicity: %(person)s proposed for full membership"),
+    }
+    opens_on = r.facts.steps[r.publicity]
+    notice = notice_open_for_step(
+        actor=r.actor,
+        case=r.locked,
+        step=r.publicity,
+        opens_on=opens_on,
+        working_days=r.rules.publicity_working_days,
+        title=titles[r.publicity] % {"person": r.locked.person.name},
+        now=r.now,
+    )
+    StepRecord.objects.create(
+        case=r.locked,
+        step=r.publicity,
+        on=opens_on,
+        body=DecidingBody.BASE_COMMITTEE,
+        decision=_("Publicity from %(start)s to %(end)s.") % {"start": notice.opens_on, "end": notice.closes_on},
+        entered_by=r.user,
+    )
 
 
 def _store_plan(case: DevelopmentCase, plan) -> bool:
@@ -580,8 +739,6 @@ def _store_plan(case: DevelopmentCase, plan) -> bool:
 
 
 def _refresh(case: DevelopmentCase, today: datetime.date) -> None:
-    from .selectors import case_plan
-
     fresh = case_prefetched(DevelopmentCase.objects.filter(pk=case.pk)).get()
     _store_plan(fresh, case_plan(fresh, today=today))
 
@@ -591,8 +748,6 @@ def case_refresh_all(*, today: datetime.date, batch: int = 500) -> int:
 
     Batches of ``batch`` cases, a fixed number of queries per batch; returns how many cases changed.
     """
-    from .selectors import case_plan
-
     ids = list(DevelopmentCase.objects.filter(stage__in=OPEN_STAGES).order_by("pk").values_list("pk", flat=True))
     calendar = calendar_load()
     changed = 0
@@ -605,14 +760,12 @@ def case_refresh_all(*, today: datetime.date, batch: int = 500) -> int:
 
 @transaction.atomic
 def case_submit(*, actor, case: DevelopmentCase, kind: str, uploaded, now: datetime.datetime) -> StepRecord:
-    """A person hands in a thought report or the application for full membership, with its document."""
-    from apps.documents.services import document_upload
-
+    """A person hands in what the registry lets them record themselves (a thought report, the application for full
+    membership), with its document."""
     today = timezone.localdate(now)
-    if kind not in SELF_SERVICE_STEPS:
+    if kind not in SELF_SERVICE_KINDS:
         raise ValidationError(_("This cannot be handed in here."))
-    if case.person.user_id != getattr(actor, "pk", None) and not covers(actor, MANAGE_PEOPLE, case.branch.path):
-        raise PermissionDenied(_("You can only hand in documents for your own case."))
+    _check_actor(actor, case, KIND_BY_CODE[kind])
     titles = {
         "thought_report": _("Thought report of %(date)s"),
         "conversion_applied": _("Application for full membership"),
@@ -620,4 +773,63 @@ def case_submit(*, actor, case: DevelopmentCase, kind: str, uploaded, now: datet
     document = document_upload(
         actor=actor, person=case.person, uploaded=uploaded, title=titles[kind] % {"date": today}, now=now
     )
-    return case_record_step(actor=actor, case=case, step=kind, on=today, documents=[document], now=now)
+    entry = RecordEntry(step=kind, on=today, documents=[document])
+    return case_record_step(actor=actor, case=case, entry=entry, now=now)
+
+
+# --- rule sets -------------------------------------------------------------------------------------------------
+
+
+def rule_set_problems(*, actor, rule_set: RuleSet | None, values: dict) -> list[tuple[str | None, str]]:
+    """``(field, reason)`` for every reason the values cannot be saved on the rule set (None: a new one): national
+    editions only by administrators; the edition a local set tightens fixed once chosen, national, never itself;
+    a local set never looser than the national edition it tightens."""
+    problems: list[tuple[str | None, str]] = []
+    admin = getattr(actor, "is_superuser", False)
+    old_base = rule_set.base if rule_set is not None else None
+    base = values.get("base", old_base)
+    if rule_set is not None and "base" in values and values["base"] != old_base:
+        problems.append(("base", _("The national edition a rule set tightens cannot be changed once chosen.")))
+        base = old_base
+    if base is None and not admin:
+        problems.append((None, _("Only an administrator can change a national edition.")))
+    if base is not None:
+        if rule_set is not None and base.pk == rule_set.pk:
+            problems.append(("base", _("A rule set cannot tighten itself.")))
+        elif base.base_id is not None:
+            problems.append(("base", _("A local rule set tightens a national edition, not another local set.")))
+        else:
+            merged = {f: getattr(rule_set, f) if rule_set is not None else None for f in Rules.__dataclass_fields__}
+            merged.update({k: v for k, v in values.items() if k in merged})
+            defaults = Rules.from_model(base).__dict__
+            local = Rules(**{k: defaults[k] if v is None else v for k, v in merged.items()})
+            problems += loosened(local, Rules.from_model(base))
+    return problems
+
+
+@transaction.atomic
+def rule_set_save(*, actor, rule_set: RuleSet | None, values: dict) -> RuleSet:
+    """Create a rule set (``rule_set`` None) or change one: checked by ``rule_set_problems``, locked, audited old →
+    new."""
+    if rule_set is not None:
+        rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+    problems = rule_set_problems(actor=actor, rule_set=rule_set, values=values)
+    if problems:
+        by_field: dict[str, list[str]] = {}
+        for name, reason in problems:
+            by_field.setdefault(name or "__all__", []).append(reason)
+        raise ValidationError(by_field)
+    target = rule_set or RuleSet()
+    changes = {}
+    for name, value in values.items():
+        old = getattr(target, name) if rule_set is not None else None
+        if old != value:
+            changes[name] = [old, value]
+            setattr(target, name, value)
+    if not changes and rule_set is not None:
+        return rule_set
+    target.full_clean()
+    target.save()
+    action = "lifecycle.rule_set_changed" if rule_set is not None else "lifecycle.rule_set_created"
+    audit_record(actor=actor, action=action, target=target, changes=changes)
+    return target

@@ -15,7 +15,7 @@ from apps.organisations.permissions import covers, has_any_scope
 from apps.people.selectors import person_for_user, person_list_for
 from apps.workdays.selectors import calendar_load
 
-from .forms import OpenCaseForm, PlanForm, RecordStepForm, SubmissionForm
+from .forms import OpenCaseForm, PlanForm, SubmissionForm, record_step_form
 from .models import DevelopmentCase
 from .plan import compute_plan, facts_from_dict
 from .rules import Rules
@@ -28,8 +28,8 @@ from .selectors import (
     pipeline_for,
     with_warning_count,
 )
-from .services import SELF_SERVICE_STEPS, case_open, case_record_step, case_submit
-from .steps import OPEN_STAGES, STEP_BY_CODE, Stage, WarningCode
+from .services import after_the_fact_days, case_open, case_record_step, case_submit, recordable_kinds
+from .steps import KIND_BY_CODE, OPEN_STAGES, SELF_SERVICE_KINDS, STEP_BY_CODE, WarningCode
 
 
 def _error_messages(exc) -> list[str]:
@@ -49,12 +49,8 @@ def my_development(request):
     today = timezone.localdate()
     plan = case_plan(current, today=today) if current else None
     kinds = []
-    if current is not None and current.stage in OPEN_STAGES:
-        kinds.append(("thought_report", _("Thought report")))
-        if current.stage == Stage.PROBATIONARY and not any(
-            r.step == "conversion_applied" for r in current.records.all()
-        ):
-            kinds.append(("conversion_applied", _("Application for full membership")))
+    if current is not None:
+        kinds = [(k.code, k.label) for k in recordable_kinds(request.user, current, as_person=True)]
     context = {
         "case": current,
         "plan": plan,
@@ -69,7 +65,7 @@ def my_development(request):
 @require_POST
 def submit(request, pk: int):
     case = case_get_for(user=request.user, pk=pk, request=request)
-    form = SubmissionForm(request.POST, request.FILES, kinds=[(k, k) for k in SELF_SERVICE_STEPS])
+    form = SubmissionForm(request.POST, request.FILES, kinds=[(k, KIND_BY_CODE[k].label) for k in SELF_SERVICE_KINDS])
     if form.is_valid():
         try:
             case_submit(
@@ -141,9 +137,8 @@ def case_detail(request, pk: int):
     case = case_get_for(user=request.user, pk=pk, request=request)
     today = timezone.localdate()
     plan = case_plan(case, today=today)
-    can_record = covers(request.user, MANAGE_PEOPLE, case.branch.path) and case.is_open
     form = None
-    if can_record:
+    if recordable_kinds(request.user, case):
         form = _record_form(request, case, plan, today=today)
     records = list(case.records.all())
     context = {
@@ -160,6 +155,7 @@ def case_detail(request, pk: int):
         if covers(request.user, VIEW_SENSITIVE, case.branch.path)
         else None,
         "today": today,
+        "after_the_fact_days": after_the_fact_days(),
     }
     return render(request, "lifecycle/case_detail.html", context)
 
@@ -168,25 +164,11 @@ PEOPLE_SHOWN = 50
 
 
 def _record_form(request, case, plan, *, today, data=None):
-    """The record form. Its list of members to pick as contacts or sponsors shows those matching the name searched
-    (at most 50); a submitted choice is checked against every full member of the branch."""
-    taken = {r.step for r in case.records.all()}
-    steps = [
-        (s.code, s.label)
-        for s in plan.steps
-        if s.code not in taken or s.code in ("activist_evaluation", "probation_evaluation")
-    ]
-    steps += [
-        ("probation_extended", _("Probation extended")),
-        ("reopened", _("Resumed after a decision")),
-        ("withdrawn", _("Withdrawn")),
-        ("transferred_out", _("Transferred out")),
-        ("deceased", _("Deceased")),
-    ]
-    upcoming = plan.next_step()
+    """The record form: the kinds the user may record on the case now (``recordable_kinds``). Its list of members to
+    pick as contacts or sponsors shows those matching the name searched (at most 50); a submitted choice is checked
+    against every full member of the branch."""
     people = person_list_for(user=request.user).filter(node__path__startswith=case.branch.path).order_by("name")
-    initial = {"step": upcoming.code if upcoming else None, "on": today}
-    form = RecordStepForm(data, steps=steps, people=people, initial=initial)
+    form = record_step_form(user=request.user, case=case, plan=plan, today=today, people=people, data=data)
     if data is None:
         query = request.GET.get("people_q", "").strip()
         shown = form.fields["people"].queryset
@@ -198,14 +180,14 @@ def _record_form(request, case, plan, *, today, data=None):
 @require_POST
 def case_record(request, pk: int):
     case = case_get_for(user=request.user, pk=pk, request=request)
-    if not covers(request.user, MANAGE_PEOPLE, case.branch.path):
+    if not recordable_kinds(request.user, case):
         raise Http404
     now = timezone.now()
     today = timezone.localdate(now)
     form = _record_form(request, case, case_plan(case, today=today), today=today, data=request.POST)
     if form.is_valid():
         try:
-            record = case_record_step(actor=request.user, case=case, now=now, **form.service_kwargs())
+            record = case_record_step(actor=request.user, case=case, entry=form.entry(), now=now)
         except (ValidationError, PermissionDenied) as exc:
             for message in _error_messages(exc):
                 messages.error(request, message)

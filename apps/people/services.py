@@ -128,3 +128,26 @@ def family_member_add(*, actor, person: Person, relation: str, name: str, **fiel
     member.save()
     audit_record(actor=actor, action="people.family_added", target=person, node=person.node, note=relation)
     return member
+
+
+@transaction.atomic
+def person_set_status(
+    *, actor, person: Person, status: str, joined_on: datetime.date | None = None, full_member_on=None
+) -> Person:
+    """The political status a recorded decision gives a person (the membership lifecycle calls this after the
+    decision passed its own checks). Locked and audited, old → new; dates given are set with it."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    changes = {}
+    for name, value in (("political_status", status), ("joined_on", joined_on), ("full_member_on", full_member_on)):
+        if name != "political_status" and value is None:
+            continue
+        old = getattr(person, name)
+        if old != value:
+            changes[name] = [old, value]
+            setattr(person, name, value)
+    if not changes:
+        return person
+    person.save(update_fields=list(changes))
+    audit_record(actor=actor, action="people.status_changed", target=person, node=person.node, changes=changes)
+    org_data_changed()
+    return person

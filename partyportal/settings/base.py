@@ -234,6 +234,9 @@ NOTIFY_SWEEP_STALE_MINUTES = env.int("NOTIFY_SWEEP_STALE_MINUTES", default=30)  
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# Membership lifecycle: a record entered more than this many days after the decision is marked "after the fact".
+LIFECYCLE_AFTER_THE_FACT_DAYS = env.int("LIFECYCLE_AFTER_THE_FACT_DAYS", default=7)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

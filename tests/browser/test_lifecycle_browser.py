@@ -118,7 +118,7 @@ def test_application_to_full_member(browser, live_server, world, shot):
         people=[world.people["secretary_a"], world.people["organiser_a"]],
     )
     _admin_record(staff, base, case, "political_review", "2024-09-01", conclusion="政治审查合格")
-    _portal_record(secretary, base, case, "training_completed", "2024-09-10", training_days=3)
+    _admin_record(staff, base, case, "training_completed", "2024-09-10", training_days=3)
     _portal_record(secretary, base, case, "committee_review", "2024-09-15", body="branch_committee")
     _admin_record(staff, base, case, "prereview_passed", "2024-09-20", body="base_committee")
     _portal_record(secretary, base, case, "application_form", "2024-09-25")

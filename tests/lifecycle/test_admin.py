@@ -1,5 +1,7 @@
 import datetime
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from apps.lifecycle.models import RuleSet, StepRecord
@@ -66,3 +68,57 @@ def test_local_rule_set_may_not_loosen(client, world):
     data["activist_min_months"] = 18
     client.post(reverse("admin:lifecycle_ruleset_add"), data)
     assert RuleSet.objects.filter(edition="local-1", activist_min_months=18).exists()
+
+
+def _local(world, **values):
+    from apps.lifecycle.services import rule_set_save
+
+    national = RuleSet.objects.get(edition="2026.05")
+    return rule_set_save(
+        actor=world.users["staff"],
+        rule_set=None,
+        values={"edition": "local-2", "name": "本地规则", "base": national, "activist_min_months": 18, **values},
+    )
+
+
+def test_rule_set_service_audits_old_and_new(world):
+    from apps.audit.models import AuditEntry
+    from apps.lifecycle.services import rule_set_save
+
+    local = _local(world)
+    rule_set_save(actor=world.users["staff"], rule_set=local, values={"activist_min_months": 24})
+    entry = AuditEntry.objects.filter(action="lifecycle.rule_set_changed").latest("pk")
+    assert entry.changes == {"activist_min_months": [18, 24]}
+
+
+def test_national_editions_are_read_only_except_for_administrators(client, world):
+    from apps.lifecycle.services import rule_set_save
+
+    national = RuleSet.objects.get(edition="2026.05")
+    with pytest.raises(ValidationError):
+        rule_set_save(actor=world.users["staff"], rule_set=national, values={"candidate_publicity": False})
+    national.refresh_from_db()
+    assert national.candidate_publicity is True
+    sign_in(client, world.users["staff"])
+    data = {"base": national.pk, "edition": national.edition, "name": national.name}
+    response = client.post(reverse("admin:lifecycle_ruleset_change", args=[national.pk]), data)
+    assert response.status_code == 403
+    national.refresh_from_db()
+    assert national.base_id is None and national.candidate_publicity is True
+
+
+def test_the_base_of_a_local_set_is_fixed_and_national(world):
+    from apps.lifecycle.services import rule_set_save
+
+    local = _local(world)
+    other = RuleSet.objects.get(edition="2014")
+    with pytest.raises(ValidationError):
+        rule_set_save(actor=world.users["staff"], rule_set=local, values={"base": other})
+    with pytest.raises(ValidationError):
+        rule_set_save(actor=world.users["admin"], rule_set=local, values={"base": local})
+    with pytest.raises(ValidationError):
+        _local(world, edition="local-3", base=local)  # a local set tightens a national edition
+    with pytest.raises(ValidationError):
+        _local(world, edition="local-4", activist_min_months=6)  # looser than the national rule
+    local.refresh_from_db()
+    assert local.base.edition == "2026.05"

@@ -207,7 +207,7 @@ def _to_admission(world, case, record):
     take_to_candidate(world, case, record)
     record(case, "sponsors_assigned", D(2025, 11, 3), people=[world.people["secretary_a"], world.people["organiser_a"]])
     record(case, "political_review", D(2025, 11, 10), who="staff", conclusion="政治审查合格")
-    record(case, "training_completed", D(2025, 11, 20), training_days=3)
+    record(case, "training_completed", D(2025, 11, 20), who="staff", training_days=3)
     record(case, "committee_review", D(2025, 11, 25))
     record(case, "prereview_passed", D(2025, 12, 1), who="staff")
     record(case, "application_form", D(2025, 12, 5))
@@ -216,7 +216,7 @@ def _to_admission(world, case, record):
 def test_training_too_short_refused(world, case, record):
     take_to_candidate(world, case, record)
     with pytest.raises(ValidationError, match="24"):
-        record(case, "training_completed", D(2025, 11, 20), training_days=2, training_hours=20)
+        record(case, "training_completed", D(2025, 11, 20), who="staff", training_days=2, training_hours=20)
 
 
 @pytest.mark.parametrize(
@@ -322,7 +322,7 @@ def test_conflict_between_two_staff(world, case, record):
 def test_two_staff_recording_at_once(world):
     from django.db import connections
 
-    from apps.lifecycle.services import case_record_step
+    from apps.lifecycle.services import RecordEntry, case_record_step
 
     case = case_open(
         actor=world.users["secretary_a"],
@@ -340,8 +340,7 @@ def test_two_staff_recording_at_once(world):
             case_record_step(
                 actor=world.users[username],
                 case=case,
-                step="applicant_talk",
-                on=D(2024, 9, 20),
+                entry=RecordEntry(step="applicant_talk", on=D(2024, 9, 20)),
                 now=at(TODAY),
             )
             results.append("ok")
@@ -401,7 +400,7 @@ def test_local_rule_set_adds_a_publicity_before_the_approval(world, record):
     take_to_candidate(world, case, record)
     record(case, "sponsors_assigned", D(2025, 11, 3), people=[world.people["secretary_a"], world.people["organiser_a"]])
     record(case, "political_review", D(2025, 11, 10), who="staff", conclusion="合格")
-    record(case, "training_completed", D(2025, 11, 20), training_days=3)
+    record(case, "training_completed", D(2025, 11, 20), who="staff", training_days=3)
     record(case, "committee_review", D(2025, 11, 25))
     record(case, "prereview_passed", D(2025, 12, 1), who="staff")
     record(case, "application_form", D(2025, 12, 5))
