@@ -4,11 +4,14 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.audit.models import AuditEntry
+from apps.workdays.models import CalendarDay, CalendarYear
+
 from .admin_scope import ScopedAdminMixin, ScopedHistoryAdmin, ScopedNodeFilter
-from .choices import MANAGE_ORG, NodeKind
+from .choices import MANAGE_ORG, VIEW_AUDIT, VIEW_SCOPE, NodeKind
 from .forms import OrgNodeAddForm, OrgNodeChangeForm, PostAddForm, PostChangeForm, TermAddForm, TermChangeForm
 from .models import OrgNode, OrgPolicy, Post, PostTitle, Role, Term
-from .permissions import restrict
+from .permissions import has_any_scope, restrict
 from .services import node_create, node_update, policy_update, post_assign, post_end, term_open, term_shift
 
 
@@ -192,3 +195,49 @@ class RoleAdmin(SuperuserOnlyAdmin):
 class PostTitleAdmin(SuperuserOnlyAdmin):
     list_display = ["code", "name", "role", "is_committee_member", "order"]
     list_select_related = ["role"]
+
+
+# The apps below the tree (audit, working days) hold data whose pages are opened by the roles held on the tree:
+# their admin is registered here, so that they import nothing above them.
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only and filterable. Staff read the entries of their subtree; entries about no organisation
+    (sign-ins, system jobs) only administrators."""
+
+    view_perm = change_perm = VIEW_AUDIT
+    list_display = ["at", "actor_repr", "action", "target_repr", "node", "ip_address"]
+    list_filter = ["action", ("at", admin.DateFieldListFilter)]
+    search_fields = ["actor_repr", "target_repr", "action", "target_id"]
+    date_hierarchy = "at"
+    list_select_related = ["node"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CalendarAdmin(SuperuserOnlyAdmin):
+    """Every staff member may read the calendar; administrators enter a new year's arrangement."""
+
+    def has_module_permission(self, request):
+        return request.user.is_staff and has_any_scope(request.user, VIEW_SCOPE)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(CalendarAdmin):
+    list_display = ["year", "complete", "source"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(CalendarAdmin):
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"

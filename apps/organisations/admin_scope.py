@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.db.models import Model
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -16,6 +17,15 @@ from apps.audit.services import audit_record
 from .choices import MANAGE_PEOPLE, VIEW_SCOPE
 from .models import OrgNode
 from .permissions import has_any_scope, restrict
+
+# Foreign keys to these models offer only the rows in the user's subtree: model -> (node path field, joined
+# relations). The apps above the tree register theirs at AppConfig.ready (apps.people: Person).
+_SCOPED_CHOICES: dict[type[Model], tuple[str, tuple[str, ...]]] = {}
+
+
+def scope_choices(model: type[Model], *, path_field: str, select_related: tuple[str, ...] = ()) -> None:
+    """Restrict every scoped admin's foreign-key choices of ``model`` to the user's subtree (by ``view_perm``)."""
+    _SCOPED_CHOICES[model] = (path_field, select_related)
 
 
 class ScopedNodeFilter(admin.SimpleListFilter):
@@ -93,16 +103,14 @@ class ScopedAdminMixin:
             kwargs["queryset"] = restrict(
                 OrgNode.objects.all(), user=request.user, perm=self.change_perm, path_field="path"
             ).order_by("path")
-        else:
-            from apps.people.models import Person
-
-            if related is Person:
-                kwargs["queryset"] = restrict(
-                    Person.objects.select_related("node"),
-                    user=request.user,
-                    perm=self.view_perm,
-                    path_field="node__path",
-                )
+        elif related in _SCOPED_CHOICES:
+            path_field, joined = _SCOPED_CHOICES[related]
+            kwargs["queryset"] = restrict(
+                related._default_manager.select_related(*joined),
+                user=request.user,
+                perm=self.view_perm,
+                path_field=path_field,
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.audit.services import audit_record
 
 from .choices import VIEW_SCOPE, NodeKind
+from .counters import count_rows
 from .models import OrgNode, OrgPolicy, Post, Term, policy_defaults
 from .overview_cache import TTL_SECONDS, overview_key, overview_version
 from .permissions import restrict
@@ -172,13 +173,11 @@ def node_overviews(*, nodes: list[OrgNode], today: datetime.date) -> list[NodeOv
 
 
 def _compute_overviews(*, nodes: list[OrgNode], today: datetime.date) -> list[NodeOverview]:
-    from apps.people.selectors import status_counts_by_node
-
     by_path = {n.path: n for n in nodes}
     subtree_q = Q()
     for n in nodes:
         subtree_q |= Q(path__startswith=n.path)
-    per_node = status_counts_by_node(node_q=subtree_q)
+    per_node = count_rows(node_q=subtree_q)
     totals: dict[str, dict[str, int]] = {n.path: defaultdict(int) for n in nodes}
     steplen = nodes[0].steplen
     for path, status, count in per_node:

@@ -65,3 +65,16 @@ def test_admin_refused_service_save_writes_nothing(client, world):
     assert not Term.objects.filter(node=world.branch_a).exists()
     messages = [str(m) for m in response.wsgi_request._messages]
     assert any("选举日期不能晚于今天" in m for m in messages)
+
+
+def test_person_foreign_keys_offer_only_the_subtree(rf, world):
+    # the hook apps.people registers at start-up (the tree does not import people)
+    from django.contrib import admin
+
+    from apps.organisations.models import Post
+
+    request = rf.get("/")
+    request.user = world.users["secretary_a"]
+    field = admin.site._registry[Post].formfield_for_foreignkey(Post._meta.get_field("person"), request)
+    assert world.people["plain_a"] in field.queryset
+    assert world.people["plain_b"] not in field.queryset and world.people["staff"] not in field.queryset
