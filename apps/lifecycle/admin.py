@@ -224,9 +224,9 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     content = cache.get(f"case-import:{request.user.pk}:{request.POST['token']}")
                     if content is None:
                         raise ValidationError(_("The preview has expired; upload the file again."))
-                    today = timezone.localdate()
-                    rows = import_parse(user=request.user, uploaded=BytesIO(content), today=today)
-                    cases = import_commit(actor=request.user, rows=rows, today=today)
+                    now = timezone.now()
+                    rows = import_parse(user=request.user, uploaded=BytesIO(content), today=timezone.localdate(now))
+                    cases = import_commit(actor=request.user, rows=rows, now=now)
                     cache.delete(f"case-import:{request.user.pk}:{request.POST['token']}")
                     self.message_user(request, _("%(n)s cases imported.") % {"n": len(cases)}, messages.SUCCESS)
                     return HttpResponseRedirect(reverse("admin:lifecycle_developmentcase_changelist"))

@@ -27,6 +27,7 @@ from apps.organisations.permissions import covers
 from apps.people.choices import PENALTIES_UNSUITABLE_SPONSOR, PoliticalStatus
 from apps.people.models import Penalty, Person
 from apps.people.services import person_set_status
+from apps.workdays.calendar import WorkCalendar
 from apps.workdays.selectors import calendar_load
 
 from .models import CasePerson, CaseRole, CaseWarning, DevelopmentCase, PoliticalReview, RuleSet, StepRecord, Vote
@@ -96,6 +97,10 @@ class RecordEntry:
     conclusion: str = ""  # the political review's written conclusion
     documents: Sequence = ()
     publicity_opens_on: datetime.date | None = None
+    # History entered afterwards (the Excel import): who may record the kind is checked as always, and so are the
+    # stage and the order of dates; the rules' limits, the details a live record needs and the publicity gate only
+    # warn (ADR 5: permissions refuse, rules warn). No notice is opened and the person's status is left to the caller.
+    backfill: bool = False
 
 
 @dataclass
@@ -115,6 +120,7 @@ class _Recording:
     vote: VoteCounts | None = None
     publicity: str = ""  # the publicity step this record opens, if any
     refused_at: tuple[str, frozenset] = ("", frozenset())  # (step, codes) whose warnings refuse the record
+    calendar: WorkCalendar | None = None
 
     @property
     def user(self):
@@ -164,9 +170,19 @@ def _check_date(on: datetime.date, today: datetime.date) -> None:
 
 @transaction.atomic
 def case_open(
-    *, actor, person: Person, branch, application_on: datetime.date, today: datetime.date, rule_set=None
+    *,
+    actor,
+    person: Person,
+    branch,
+    application_on: datetime.date,
+    today: datetime.date,
+    rule_set=None,
+    backfill: bool = False,
 ) -> DevelopmentCase:
-    """Step 1: an application is received. Opens the case under the committee's rule set (the version is kept)."""
+    """Step 1: an application is received. Opens the case under the committee's rule set (the version is kept).
+
+    ``backfill``: the history of a person entered afterwards (the import): the minimum age warns instead of refusing,
+    a member's history may be entered, and the person's status is left to the caller."""
     if not covers(actor, MANAGE_PEOPLE, branch.path):
         raise PermissionDenied(_("You cannot manage people of %(node)s.") % {"node": branch})
     if branch.kind not in (NodeKind.BRANCH,):
@@ -174,15 +190,15 @@ def case_open(
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not person.node.path.startswith(branch.path):
         raise ValidationError(_("%(person)s does not belong to %(branch)s.") % {"person": person, "branch": branch})
-    if person.political_status in (PoliticalStatus.PROBATIONARY, PoliticalStatus.FULL):
+    if not backfill and person.political_status in (PoliticalStatus.PROBATIONARY, PoliticalStatus.FULL):
         raise ValidationError(_("%(person)s is already a Party member.") % {"person": person})
     _check_date(application_on, today)
     rule_set = rule_set or rule_set_for(branch)
     rules = Rules.from_model(rule_set)
-    if person.birth_date is None:
+    if person.birth_date is None and not backfill:
         raise ValidationError(_("Enter the date of birth first: the minimum age is checked against it."))
-    adult = adult_on(person.birth_date, rules.min_age_years)
-    if application_on < adult:
+    adult = adult_on(person.birth_date, rules.min_age_years) if person.birth_date else None
+    if adult is not None and application_on < adult and not backfill:
         raise ValidationError(
             _("The applicant must be at least %(age)s years old (§5): from %(date)s.")
             % {"age": rules.min_age_years, "date": adult}
@@ -206,12 +222,14 @@ def case_open(
         on=application_on,
         body=DecidingBody.BRANCH,
         entered_by=actor if getattr(actor, "is_authenticated", False) else None,
-        after_the_fact=_late(application_on, today),
+        after_the_fact=backfill or _late(application_on, today),
+        decision=_("Imported") if backfill else "",
     )
-    person_set_status(actor=actor, person=person, status=PoliticalStatus.APPLICANT)
+    if not backfill:
+        person_set_status(actor=actor, person=person, status=PoliticalStatus.APPLICANT)
     audit_record(
         actor=actor,
-        action="lifecycle.case_opened",
+        action="lifecycle.case_imported" if backfill else "lifecycle.case_opened",
         target=case,
         node=branch,
         changes={"stage": [None, Stage.APPLICANT], "rule_set": [None, rule_set.edition]},
@@ -288,7 +306,7 @@ def _vote(*, case, on: datetime.date, counts: dict | None, passed_claim: bool | 
 
 def _check_stage(r: _Recording) -> None:
     kind, case = r.kind, r.case
-    if kind.automatic:
+    if kind.automatic and not r.entry.backfill:
         publicity = PUBLICITIES[kind.code]
         raise ValidationError(
             _("“%(step)s” is recorded by itself when “%(after)s” is recorded.")
@@ -299,8 +317,8 @@ def _check_stage(r: _Recording) -> None:
             _("“%(step)s” is not a step of the rule set %(edition)s.")
             % {"step": kind.label, "edition": r.rules.edition}
         )
-    if recordable_at(kind, case.stage):
-        return
+    if recordable_at(kind, case.stage) or (r.entry.backfill and kind.in_plan and case.stage == Stage.FULL):
+        return  # history of a full member may hold steps dated after the approval
     if not case.is_open:
         raise ValidationError(_("The case is closed (%(stage)s).") % {"stage": case.get_stage_display()})
     if kind.in_plan:
@@ -337,7 +355,7 @@ def _check_sequence(r: _Recording) -> None:
     if not kind.in_plan:
         return
     applicable = {s.code for s in applicable_steps(r.rules)}
-    for before in kind.after:
+    for before in () if r.entry.backfill else kind.after:
         if before in applicable and not STEP_BY_CODE[before].repeated and before not in recorded:
             raise ValidationError(
                 _("Record “%(before)s” before “%(step)s”.") % {"before": STEP_BY_CODE[before].label, "step": kind.label}
@@ -405,6 +423,8 @@ def _reopened_after(case, day) -> bool:
 
 def _check_publicity(r: _Recording) -> None:
     case, today = r.case, r.today
+    if r.entry.backfill:
+        return
     codes = {code for code, publicity in PUBLICITIES.items() if r.kind.code in publicity.gated}
     if not codes:
         return
@@ -535,7 +555,9 @@ def _publicity_opens_on(r: _Recording) -> datetime.date:
 
 
 @transaction.atomic
-def case_record_step(*, actor, case: DevelopmentCase, entry: RecordEntry, now: datetime.datetime) -> StepRecord:
+def case_record_step(
+    *, actor, case: DevelopmentCase, entry: RecordEntry, now: datetime.datetime, calendar: WorkCalendar | None = None
+) -> StepRecord:
     """Record one decision or event of a case. Locked, idempotent for the same actor and content, audited.
 
     The kind's attributes in ``steps.py`` say who may record it, at which stages, which details it carries and what
@@ -543,7 +565,7 @@ def case_record_step(*, actor, case: DevelopmentCase, entry: RecordEntry, now: d
     to refuse what breaks a hard rule and to store the case's next date and warnings.
 
     ``now``: the moment of recording (a publicity notice it opens is published then); its local date is "today",
-    after which no decision can be dated.
+    after which no decision can be dated. ``calendar``: the working-day calendar, when the caller already loaded it.
     """
     today = timezone.localdate(now)
     kind = KIND_BY_CODE.get(entry.step)
@@ -566,6 +588,7 @@ def case_record_step(*, actor, case: DevelopmentCase, entry: RecordEntry, now: d
         now=now,
         today=today,
         refused_at=(kind.code, frozenset(REFUSED_WARNINGS)),
+        calendar=calendar,
     )
     _check_stage(r)
     _check_date(entry.on, today)
@@ -573,14 +596,18 @@ def case_record_step(*, actor, case: DevelopmentCase, entry: RecordEntry, now: d
     _check_sequence(r)
     _check_publicity(r)
     _take_fact(r)
-    for detail in sorted(kind.details):
-        DETAIL_HANDLERS[detail](r)
-    if kind.code in KIND_HANDLERS:
-        KIND_HANDLERS[kind.code](r)
+    if not entry.backfill:
+        for detail in sorted(kind.details):
+            DETAIL_HANDLERS[detail](r)
+        if kind.code in KIND_HANDLERS:
+            KIND_HANDLERS[kind.code](r)
     new_stage = _stage_after(r)
-    r.publicity = _publicity_opened(r, new_stage)
-    plan = compute_plan(rules=r.rules, facts=r.facts, calendar=calendar_load(start=case.opened_on - ONE_DAY))
-    _check_rules(r, plan)
+    r.publicity = "" if entry.backfill else _publicity_opened(r, new_stage)
+    plan = compute_plan(
+        rules=r.rules, facts=r.facts, calendar=r.calendar or calendar_load(start=case.opened_on - ONE_DAY)
+    )
+    if not entry.backfill:
+        _check_rules(r, plan)
 
     record = _write_record(r)
     old_stage = locked.stage
@@ -640,7 +667,7 @@ def _write_record(r: _Recording) -> StepRecord:
         training_days=entry.training_days,
         training_hours=entry.training_hours,
         entered_by=r.user,
-        after_the_fact=_late(entry.on, r.today) or any(x.on > entry.on for x in r.case.records.all()),
+        after_the_fact=entry.backfill or _late(entry.on, r.today) or any(x.on > entry.on for x in r.case.records.all()),
     )
     if entry.documents:
         record.documents.set(entry.documents)
@@ -680,7 +707,7 @@ def _move_stage(r: _Recording, stage: str, plan: Plan) -> None:
         locked.closed_on = r.entry.on
     locked.save(update_fields=["stage", "closed_on"])
     status = STATUS_FOR_STAGE.get(stage)
-    if status is None:
+    if status is None or r.entry.backfill:
         return
     dates = {}
     if stage == Stage.PROBATIONARY:
