@@ -80,16 +80,16 @@ RULE_FIELDS = [
 ]
 
 
-def _may_edit_rule(actor, committee) -> bool:
-    if committee is None:
+def _may_edit_rule(actor, node) -> bool:
+    if node is None:
         return bool(getattr(actor, "is_superuser", False))
-    return covers(actor, MANAGE_ORG, committee.path)
+    return covers(actor, MANAGE_ORG, node.path)
 
 
 @transaction.atomic
 def rule_save(*, actor, rule: ReminderRule, before: dict | None = None) -> ReminderRule:
-    """Create or change a reminder rule. Defaults (no committee) are the administrators'; a committee's own rules
-    are its staff's."""
+    """Create or change a reminder rule. Defaults (no organisation) are the administrators'; an organisation's own
+    rules are its staff's (a role that manages the organisation)."""
     if not _may_edit_rule(actor, rule.committee):
         raise PermissionDenied(_("You cannot change the reminder rules of this organisation."))
     rule.full_clean()

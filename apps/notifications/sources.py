@@ -1,7 +1,7 @@
 """The catalogue of reminder sources: what can be due, for whom, and how it reads.
 
 A source is code (it knows its tables); the rules that use it are data (``ReminderRule``: lead times, recipients,
-channels, per committee). Apps declare their sources in a ``reminders`` module, found when the app registry is
+channels, per organisation). Apps declare their sources in a ``reminders`` module, found when the app registry is
 ready, so later domains (meetings, dues, assessment) add theirs without touching this one. The apps below this one
 (the organisation tree) must not import it: their sources are in this app's own ``reminders`` module.
 """
