@@ -9,9 +9,15 @@ from simple_history.models import HistoricalRecords
 from .choices import EmailMode, EmailState, Job, RecipientRole
 from .sources import source_choices
 
+# A lead time is at most a year (a leap year's 366 days): a longer one is a typing error, not a reminder.
+MAX_LEAD_DAYS = 366
+# What a new rule proposes: a week, three days, the day before and the day itself; then weekly while overdue.
+DEFAULT_LEAD_DAYS = "7, 3, 1, 0"
+DEFAULT_OVERDUE_EVERY_DAYS = 7
+
 
 def parse_leads(value: str) -> list[int]:
-    """ "7, 3, 1, 0" → [7, 3, 1, 0]; refuses anything but whole days from 0 to 366."""
+    """ "7, 3, 1, 0" → [7, 3, 1, 0]; refuses anything but whole days from 0 to ``MAX_LEAD_DAYS``."""
     days = []
     for part in str(value).replace("，", ",").split(","):
         part = part.strip()
@@ -26,7 +32,7 @@ def parse_leads(value: str) -> list[int]:
                 _("A lead time cannot be negative (%(value)s); reminders after the deadline are set separately.")
                 % {"value": day}
             )
-        if day > 366:
+        if day > MAX_LEAD_DAYS:
             raise ValidationError(
                 _("A lead time of more than a year (%(value)s days) is not allowed.") % {"value": day}
             )
@@ -72,13 +78,13 @@ class ReminderRule(models.Model):
     lead_days = models.CharField(
         _("lead times (days before)"),
         max_length=60,
-        default="7, 3, 1, 0",
+        default=DEFAULT_LEAD_DAYS,
         validators=[validate_leads],
         help_text=_("Days before the deadline, separated by commas; 0 is the day itself."),
     )
     overdue_every_days = models.PositiveSmallIntegerField(
         _("while overdue, every (days)"),
-        default=7,
+        default=DEFAULT_OVERDUE_EVERY_DAYS,
         help_text=_("0: no reminders after the deadline."),
     )
     recipients = models.JSONField(_("recipients"), default=list, validators=[validate_roles])
