@@ -32,7 +32,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 # removed when the other change lands
 ALLOWED_PAIRS: frozenset[frozenset[str]] = frozenset(
     {
-        frozenset({"notifications", "organisations"}),  # apps/organisations/reminders.py
         frozenset({"disclosure", "documents"}),  # apps/documents/selectors.py → disclosure.selectors
     }
 )

@@ -22,8 +22,9 @@ from .services import email_retry, rule_save, rule_snapshot
 
 @admin.register(ReminderRule)
 class ReminderRuleAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
-    """The reminder catalogue. Defaults (no committee) are read by every staff member and changed by administrators;
-    a committee's staff add rules of their own, which replace the defaults of that source for the committee."""
+    """The reminder catalogue. Defaults (no organisation) are read by every staff member and changed by
+    administrators; an organisation's staff add rules of their own, which replace, in its subtree, the defaults of
+    that source and the rules of the organisations above (the nearest organisation's rules win)."""
 
     form = ReminderRuleForm
     scope_path = "committee__path"
@@ -47,9 +48,9 @@ class ReminderRuleAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
         source = sources.get(obj.source)
         return source.label if source else obj.source
 
-    @admin.display(description=gettext_lazy("base committee"), ordering="committee__name")
+    @admin.display(description=gettext_lazy("organisation"), ordering="committee__name")
     def committee_label(self, obj):
-        return obj.committee or _("Default (every committee)")
+        return obj.committee or _("Default (everywhere)")
 
     @admin.display(description=gettext_lazy("recipients"))
     def recipient_list(self, obj):

@@ -7,7 +7,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Reminders and notifications")
 
     def ready(self):
-        # Each app declares its reminder sources in its own ``reminders`` module.
+        # Each app above this one declares its reminder sources in its own ``reminders`` module; the sources of the
+        # apps below (the organisation's terms) are in this app's ``reminders`` module, found the same way.
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("reminders")

@@ -6,7 +6,8 @@ import time
 from django.utils.functional import SimpleLazyObject
 
 SESSION_KEY = "pp_unread"
-SECONDS = 60
+# How long the header's unread count is kept in the session (a new reminder shows in the count at most this late).
+UNREAD_KEPT_SECONDS = 60
 
 
 def forget_unread(request) -> None:
@@ -23,7 +24,7 @@ def unread(request):
 
         now = time.time()
         kept = request.session.get(SESSION_KEY)
-        if kept and now - kept[1] < SECONDS:
+        if kept and now - kept[1] < UNREAD_KEPT_SECONDS:
             return kept[0]
         value = unread_count(user=user)
         request.session[SESSION_KEY] = [value, now]

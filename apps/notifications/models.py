@@ -9,9 +9,15 @@ from simple_history.models import HistoricalRecords
 from .choices import EmailMode, EmailState, Job, RecipientRole
 from .sources import source_choices
 
+# A lead time is at most a year (a leap year's 366 days): a longer one is a typing error, not a reminder.
+MAX_LEAD_DAYS = 366
+# What a new rule proposes: a week, three days, the day before and the day itself; then weekly while overdue.
+DEFAULT_LEAD_DAYS = "7, 3, 1, 0"
+DEFAULT_OVERDUE_EVERY_DAYS = 7
+
 
 def parse_leads(value: str) -> list[int]:
-    """ "7, 3, 1, 0" → [7, 3, 1, 0]; refuses anything but whole days from 0 to 366."""
+    """ "7, 3, 1, 0" → [7, 3, 1, 0]; refuses anything but whole days from 0 to ``MAX_LEAD_DAYS``."""
     days = []
     for part in str(value).replace("，", ",").split(","):
         part = part.strip()
@@ -26,7 +32,7 @@ def parse_leads(value: str) -> list[int]:
                 _("A lead time cannot be negative (%(value)s); reminders after the deadline are set separately.")
                 % {"value": day}
             )
-        if day > 366:
+        if day > MAX_LEAD_DAYS:
             raise ValidationError(
                 _("A lead time of more than a year (%(value)s days) is not allowed.") % {"value": day}
             )
@@ -49,30 +55,37 @@ def validate_roles(value) -> None:
 
 
 class ReminderRule(models.Model):
-    """When and to whom a source's deadlines are announced. Rules without a committee are the defaults; a committee's
-    own rules for a source replace the defaults for that source within the committee."""
+    """When and to whom a source's deadlines are announced. Rules without an organisation are the defaults; for a
+    subject, the rules of the nearest organisation up the tree (its own, its general branch's, its committee's) that
+    has active rules for the source replace the defaults and the rules of every organisation above."""
 
+    # The column keeps its first name: rules were first set per base committee, now per organisation (not a group).
     committee = models.ForeignKey(
         "organisations.OrgNode",
-        verbose_name=_("base committee"),
+        verbose_name=_("organisation"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="reminder_rules",
-        limit_choices_to={"kind": "committee"},
-        help_text=_("Empty: the default for every committee that has no rule of its own for this source."),
+        limit_choices_to=~Q(kind="group"),
+        help_text=_(
+            "Empty: the default. An organisation's rules for a source apply in its whole subtree, except where an "
+            "organisation below has rules of its own for that source."
+        ),
     )
     source = models.CharField(_("source"), max_length=60, choices=source_choices)
     name = models.CharField(_("name"), max_length=120)
     lead_days = models.CharField(
         _("lead times (days before)"),
         max_length=60,
-        default="7, 3, 1, 0",
+        default=DEFAULT_LEAD_DAYS,
         validators=[validate_leads],
         help_text=_("Days before the deadline, separated by commas; 0 is the day itself."),
     )
     overdue_every_days = models.PositiveSmallIntegerField(
-        _("while overdue, every (days)"), default=7, help_text=_("0: no reminders after the deadline.")
+        _("while overdue, every (days)"),
+        default=DEFAULT_OVERDUE_EVERY_DAYS,
+        help_text=_("0: no reminders after the deadline."),
     )
     recipients = models.JSONField(_("recipients"), default=list, validators=[validate_roles])
     by_email = models.BooleanField(_("by e-mail"), default=True)

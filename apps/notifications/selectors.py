@@ -14,6 +14,16 @@ from .choices import EmailState, Job
 from .models import CalendarToken, JobRun, Reminder
 from .services import token_digest
 
+# The calendar feed shows a month of past deadlines (what is overdue) and a year ahead (a term's end, a yearly
+# evaluation): a subscribing calendar application replaces the whole feed at each reading.
+CALENDAR_DAYS_BACK = 30
+CALENDAR_DAYS_AHEAD = 365
+# The last use of a calendar token is written at most this often: calendar applications poll the feed again and
+# again, and the settings page only says roughly when it was last read ("Last read …").
+CALENDAR_LAST_USED_RESOLUTION = datetime.timedelta(hours=1)
+# The status page asks Redis for the queue depth and gives up after this long rather than hang with the broker.
+BROKER_TIMEOUT_SECONDS = 1
+
 
 def reminder_list_for(*, user) -> QuerySet[Reminder]:
     """The user's own reminders shown in the portal, newest first."""
@@ -42,7 +52,7 @@ def calendar_user(token: str, *, now: datetime.datetime):
     )
     if row is None:
         return None
-    if row.last_used_at is None or now - row.last_used_at > datetime.timedelta(hours=1):
+    if row.last_used_at is None or now - row.last_used_at > CALENDAR_LAST_USED_RESOLUTION:
         CalendarToken.objects.filter(pk=row.pk).update(last_used_at=now)
     return row.user
 
@@ -52,15 +62,16 @@ def calendar_token_live(*, user) -> CalendarToken | None:
 
 
 def calendar_events_for(*, user, today: datetime.date):
-    """The user's deadlines from 30 days back to a year ahead: [(source, due, role)]."""
+    """The user's deadlines from ``CALENDAR_DAYS_BACK`` before today to ``CALENDAR_DAYS_AHEAD`` after it:
+    [(source, due, role)]."""
     from .sweep import deadlines_for
 
     person = person_for_user(user)
     if person is None:
         return []
-    return deadlines_for(
-        person.pk, start=today - datetime.timedelta(days=30), end=today + datetime.timedelta(days=365), today=today
-    )
+    start = today - datetime.timedelta(days=CALENDAR_DAYS_BACK)
+    end = today + datetime.timedelta(days=CALENDAR_DAYS_AHEAD)
+    return deadlines_for(person.pk, start=start, end=end, today=today)
 
 
 def queue_depth() -> int | None:
@@ -70,7 +81,11 @@ def queue_depth() -> int | None:
     try:
         import redis
 
-        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1)
+        client = redis.Redis.from_url(
+            settings.CELERY_BROKER_URL,
+            socket_timeout=BROKER_TIMEOUT_SECONDS,
+            socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
+        )
         return int(client.llen(settings.CELERY_TASK_DEFAULT_QUEUE))
     except Exception:  # noqa: BLE001 - a status page must not fail with the broker
         return None

@@ -21,7 +21,10 @@ from .delivery import deliver, digests_build
 from .models import CalendarToken, Digest, JobRun, Preference, Reminder, ReminderRule
 from .sweep import sweep
 
+# The operations page and /healthz read the latest runs; two weeks of them tell a recurring failure from a one-off.
 JOB_RUN_KEEP_DAYS = 14
+# Bytes of randomness in a calendar token (256 bits, as for a session key or a password-reset token).
+CALENDAR_TOKEN_BYTES = 32
 
 
 Clock = Callable[[], datetime.datetime]
@@ -80,16 +83,16 @@ RULE_FIELDS = [
 ]
 
 
-def _may_edit_rule(actor, committee) -> bool:
-    if committee is None:
+def _may_edit_rule(actor, node) -> bool:
+    if node is None:
         return bool(getattr(actor, "is_superuser", False))
-    return covers(actor, MANAGE_ORG, committee.path)
+    return covers(actor, MANAGE_ORG, node.path)
 
 
 @transaction.atomic
 def rule_save(*, actor, rule: ReminderRule, before: dict | None = None) -> ReminderRule:
-    """Create or change a reminder rule. Defaults (no committee) are the administrators'; a committee's own rules
-    are its staff's."""
+    """Create or change a reminder rule. Defaults (no organisation) are the administrators'; an organisation's own
+    rules are its staff's (a role that manages the organisation)."""
     if not _may_edit_rule(actor, rule.committee):
         raise PermissionDenied(_("You cannot change the reminder rules of this organisation."))
     rule.full_clean()
@@ -143,7 +146,7 @@ def token_digest(token: str) -> str:
 def calendar_token_create(*, user, now: datetime.datetime) -> str:
     """A new secret calendar token; any earlier one stops working. Returns the token (shown once, stored hashed)."""
     calendar_token_revoke(user=user, now=now)
-    token = secrets.token_urlsafe(32)
+    token = secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
     CalendarToken.objects.create(user=user, digest=token_digest(token))
     audit_record(actor=user, action="notifications.calendar_token_created", target=user)
     return token

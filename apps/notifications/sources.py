@@ -1,8 +1,9 @@
 """The catalogue of reminder sources: what can be due, for whom, and how it reads.
 
 A source is code (it knows its tables); the rules that use it are data (``ReminderRule``: lead times, recipients,
-channels, per committee). Apps declare their sources in a ``reminders`` module, found when the app registry is ready,
-so later domains (meetings, dues, assessment) add theirs without touching this one.
+channels, per organisation). Apps declare their sources in a ``reminders`` module, found when the app registry is
+ready, so later domains (meetings, dues, assessment) add theirs without touching this one. The apps below this one
+(the organisation tree) must not import it: their sources are in this app's own ``reminders`` module.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ class Source:
     title: Callable[[dict], str]
     # (due, recipient role) -> the path of the page to open
     url: Callable[[Due | dict, str], str]
-    # subject ids -> {subject id: [person ids]} for RecipientRole.CONTACTS, in one query
-    contacts: Callable[[list[int]], dict[int, list[int]]] | None = None
+    # (today, earliest, latest) -> {subject id: [person ids]} for RecipientRole.CONTACTS, in one query
+    contacts: Callable[[datetime.date, datetime.date | None, datetime.date], dict[int, list[int]]] | None = None
     # (due, role) -> False where a role does not apply to this due (e.g. the applicant for the branch's own step)
     applies: Callable[[Due, str], bool] | None = None
     # (subject ids, today) -> {subject id: its deadline today}; a reminder whose subject is no longer due on the

@@ -1,10 +1,14 @@
 """The sweep: what is due now, for whom, as reminder rows with a unique key.
 
-Set-based: per source one query for the dues, one for the contacts, and per sweep one for the officials and one for
-the preferences; then one INSERT … ON CONFLICT DO NOTHING. The number of queries does not grow with the number of
-people or cases, and running the sweep twice, or in two processes at once, creates nothing twice (the unique key
-rule × subject × due date × offset × recipient decides). Deadlines are rows swept every few minutes, never
-long-delayed messages.
+``sweep`` reads top-down: the active rules (one query), the officials and the preferences (one query each); then per
+source its dues (one query) and, when one of its rules reminds them, the contacts (one query); each due becomes a row
+per recipient of the occurrence due today; the rows already there are dropped (one query) and the rest go in with one
+INSERT … ON CONFLICT DO NOTHING. The number of queries does not grow with the number of people or cases, and running
+the sweep twice, or in two processes at once, creates nothing twice (the unique key rule × subject × due date × offset
+× recipient decides). Deadlines are rows swept every few minutes, never long-delayed messages.
+
+Which rules apply to a subject: those of the nearest organisation at or above the subject's node that has active
+rules for the source (its branch's, its general branch's, its committee's), else the defaults (no organisation).
 """
 
 from __future__ import annotations
@@ -12,20 +16,122 @@ from __future__ import annotations
 import datetime
 import json
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import NamedTuple
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
 
 from django.db import connection, transaction
-from django.db.models import Q
+
+from apps.organisations.selectors import paths_up, post_holders
 
 from . import sources
 from .choices import IMMEDIATE_BY_DEFAULT, OFFICIAL_ROLE_CODES, EmailMode, EmailState, RecipientRole
 from .models import Preference, Reminder, ReminderRule
+from .sources import Due, Source
 
 # Without reminders after the deadline, a sweep that did not run for a while still sends the last lead reminder of
 # a deadline up to this many days late; with them, overdue subjects are swept however old.
 CATCH_UP_DAYS = 7
 ROLE_ORDER = list(RecipientRole.values)
+
+
+@dataclass
+class SweepResult:
+    """What one sweep did: the dues it looked at and the reminders it inserted."""
+
+    considered: int = 0
+    created: int = 0
+
+
+def sweep(*, today: datetime.date, now: datetime.datetime) -> SweepResult:
+    """Insert the reminders due ``today`` (stamped ``now``). Idempotent and safe to run concurrently."""
+    result = SweepResult()
+    books = _rule_books()
+    if not books:
+        return result
+    officials = Officials.load(today)
+    preferences = _preferences()
+    rows: list[ReminderRow] = []
+    for source, book in _sources(books):
+        earliest, latest = book.window(today)
+        dues = list(source.dues(today, earliest, latest))
+        result.considered += len(dues)
+        audience = Audience.load(source, book, officials, today=today, earliest=earliest, latest=latest)
+        rows.extend(_rows(dues, book, audience, preferences, today=today, now=now))
+    fresh = _not_yet_there(rows) if rows else []
+    if fresh:
+        result.created = _insert(fresh, now=now)
+    return result
+
+
+def deadlines_for(person_id: int, *, start: datetime.date, end: datetime.date, today: datetime.date):
+    """The deadlines between ``start`` and ``end`` of which this person is a recipient under the active rules:
+    [(source, due, role)], one per subject and date (the calendar feed)."""
+    books = _rule_books()
+    officials = Officials.load(today)
+    found = {}
+    for source, book in _sources(books):
+        audience = Audience.load(source, book, officials, today=today, earliest=start, latest=end)
+        for due in source.dues(today, start, end):
+            role = _role_of(person_id, due, book, audience)
+            if role is not None:
+                found.setdefault((source.code, due.subject_id, due.due_on), (source, due, role))
+    return sorted(found.values(), key=lambda item: (item[1].due_on, item[0].code, item[1].subject_id))
+
+
+# --- the rules -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RuleBook:
+    """The active rules of one source: the defaults, and the rules of each organisation by its path."""
+
+    defaults: list[ReminderRule] = field(default_factory=list)
+    by_path: dict[str, list[ReminderRule]] = field(default_factory=dict)
+
+    def add(self, rule: ReminderRule) -> None:
+        if rule.committee_id is None:
+            self.defaults.append(rule)
+        else:
+            self.by_path.setdefault(rule.committee.path, []).append(rule)
+
+    def rules_for(self, path: str) -> list[ReminderRule]:
+        """The rules of the nearest organisation at or above ``path`` that has some, else the defaults."""
+        for up in paths_up(path):
+            if up in self.by_path:
+                return self.by_path[up]
+        return self.defaults
+
+    @property
+    def every_rule(self) -> list[ReminderRule]:
+        return self.defaults + [rule for rules in self.by_path.values() for rule in rules]
+
+    def reminds(self, role: str) -> bool:
+        return any(role in rule.recipients for rule in self.every_rule)
+
+    def window(self, today: datetime.date) -> tuple[datetime.date | None, datetime.date]:
+        """(earliest, latest) due date one of the rules may remind of today: up to the longest lead time ahead;
+        behind, without a bound if a rule reminds while overdue, else ``CATCH_UP_DAYS``."""
+        rules = self.every_rule
+        latest = today + datetime.timedelta(days=max(max(rule.leads) for rule in rules))
+        if any(rule.overdue_every_days for rule in rules):
+            return None, latest
+        return today - datetime.timedelta(days=CATCH_UP_DAYS), latest
+
+
+def _rule_books() -> dict[str, RuleBook]:
+    """{source code: its rule book} of the active rules (one query)."""
+    books: dict[str, RuleBook] = {}
+    for rule in ReminderRule.objects.filter(is_active=True).select_related("committee"):
+        books.setdefault(rule.source, RuleBook()).add(rule)
+    return books
+
+
+def _sources(books: dict[str, RuleBook]) -> Iterator[tuple[Source, RuleBook]]:
+    """(source, its rules) for the rules whose source is registered (an app may have been removed since)."""
+    for code, book in books.items():
+        source = sources.get(code)
+        if source is not None:
+            yield source, book
 
 
 def current_offset(delta: int, leads: list[int], overdue_every: int) -> int | None:
@@ -37,42 +143,83 @@ def current_offset(delta: int, leads: list[int], overdue_every: int) -> int | No
     return max(candidates) if candidates else None
 
 
+# --- the recipients --------------------------------------------------------------------------------------------------
+
+
 @dataclass
 class Officials:
     """The holders of official posts by node path, loaded once per sweep."""
 
     by_path: dict[str, dict[str, list[int]]]
-    steplen: int = 4
 
     @classmethod
     def load(cls, today: datetime.date) -> Officials:
-        from apps.organisations.models import OrgNode, Post
-
         role_of_code = {code: role for role, code in OFFICIAL_ROLE_CODES.items()}
-        rows = (
-            Post.objects.filter(title__role__code__in=role_of_code, started_on__lte=today)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
-            .values_list("person_id", "node__path", "title__role__code")
-        )
         by_path: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-        for person_id, path, code in rows:
+        for person_id, path, code in post_holders(role_codes=role_of_code, today=today):
             by_path[path][role_of_code[code]].append(person_id)
-        return cls(by_path=by_path, steplen=OrgNode.steplen)
+        return cls(by_path=by_path)
 
     def nearest(self, path: str, role: str) -> list[int]:
         """Holders on the node or, failing that, on the nearest node above it (a group's branch secretary)."""
-        for end in range(len(path), 0, -self.steplen):
-            found = self.by_path.get(path[:end], {}).get(role)
+        for up in paths_up(path):
+            found = self.by_path.get(up, {}).get(role)
             if found:
                 return found
         return []
 
     def above(self, path: str, role: str) -> list[int]:
-        """Holders on the node and every node above it (the committee's staff)."""
-        found: list[int] = []
-        for end in range(self.steplen, len(path) + 1, self.steplen):
-            found.extend(self.by_path.get(path[:end], {}).get(role, ()))
-        return found
+        """Holders on the node and every node above it, from the top (the committee's staff)."""
+        return [person for up in reversed(paths_up(path)) for person in self.by_path.get(up, {}).get(role, ())]
+
+
+@dataclass
+class Audience:
+    """Who hears of a source's dues: the person concerned, the contacts, the officials by their posts."""
+
+    source: Source
+    officials: Officials
+    contacts: dict[int, list[int]]
+
+    @classmethod
+    def load(cls, source: Source, book: RuleBook, officials: Officials, *, today, earliest, latest) -> Audience:
+        """The source's contacts are read (one query) only when one of its rules reminds them."""
+        wanted = source.contacts is not None and book.reminds(RecipientRole.CONTACTS)
+        contacts = source.contacts(today, earliest, latest) if wanted else {}
+        return cls(source=source, officials=officials, contacts=contacts)
+
+    def of(self, due: Due, rule: ReminderRule) -> Iterator[tuple[int, str]]:
+        """(person id, role) for each recipient of a due under a rule, each person once, in the order of ROLE_ORDER."""
+        seen: set[int] = set()
+        for role in self._roles(due, rule):
+            for person_id in self._people(due, role):
+                if person_id not in seen:
+                    seen.add(person_id)
+                    yield person_id, role
+
+    def _roles(self, due: Due, rule: ReminderRule) -> Iterator[str]:
+        applies = self.source.applies
+        for role in sorted(rule.recipients, key=ROLE_ORDER.index):
+            if role in self.source.roles and (applies is None or applies(due, role)):
+                yield role
+
+    def _people(self, due: Due, role: str) -> list[int]:
+        if role == RecipientRole.SUBJECT:
+            return [due.person_id] if due.person_id else []
+        if role == RecipientRole.CONTACTS:
+            return self.contacts.get(due.subject_id, [])
+        if role == RecipientRole.COMMITTEE_STAFF:
+            return self.officials.above(due.node_path, role)
+        return self.officials.nearest(due.node_path, role)
+
+
+def _role_of(person_id: int, due: Due, book: RuleBook, audience: Audience) -> str | None:
+    """The role in which the person hears of a due under the first of its rules that reminds them, or None."""
+    for rule in book.rules_for(due.node_path):
+        for recipient, role in audience.of(due, rule):
+            if recipient == person_id:
+                return role
+    return None
 
 
 def _preferences() -> dict[int, str]:
@@ -84,112 +231,25 @@ def _preferences() -> dict[int, str]:
     )
 
 
-def _rules_by_source() -> dict[str, tuple[list[ReminderRule], dict[str, list[ReminderRule]]]]:
-    """{source: (default rules, {committee path: that committee's rules})} of the active rules."""
-    grouped: dict[str, tuple[list, dict]] = {}
-    for rule in ReminderRule.objects.filter(is_active=True).select_related("committee"):
-        defaults, local = grouped.setdefault(rule.source, ([], defaultdict(list)))
-        if rule.committee_id is None:
-            defaults.append(rule)
-        else:
-            local[rule.committee.path].append(rule)
-    return grouped
-
-
-def _contacts(source, rules: list, today, earliest, latest) -> dict[int, list[int]]:
-    """The contacts of the source's subjects, when one of its rules reminds them (one query), else nothing."""
-    if source.contacts is None or not any(RecipientRole.CONTACTS in r.recipients for r in rules):
-        return {}
-    return source.contacts(today, earliest, latest)
-
-
-def _rules_for(path: str, defaults: list, local: dict[str, list]) -> list:
-    for committee_path, rules in local.items():
-        if path.startswith(committee_path):
-            return rules
-    return defaults
-
-
-@dataclass
-class SweepResult:
-    considered: int = 0
-    created: int = 0
-
-
-def sweep(*, today: datetime.date, now: datetime.datetime) -> SweepResult:
-    """Insert the reminders due ``today`` (stamped ``now``). Idempotent and safe to run concurrently."""
-    result = SweepResult()
-    grouped = _rules_by_source()
-    if not grouped:
-        return result
-    officials = Officials.load(today)
-    preferences = _preferences()
-    rows: list[_Row] = []
-    for code, (defaults, local) in grouped.items():
-        source = sources.get(code)
-        if source is None:
-            continue
-        every_rule = defaults + [r for rules in local.values() for r in rules]
-        latest = today + datetime.timedelta(days=max(max(r.leads) for r in every_rule))
-        earliest = None if any(r.overdue_every_days for r in every_rule) else today - datetime.timedelta(CATCH_UP_DAYS)
-        dues = list(source.dues(today, earliest, latest))
-        result.considered += len(dues)
-        contacts = _contacts(source, every_rule, today, earliest, latest)
-        for due in dues:
-            delta = (today - due.due_on).days
-            for rule in _rules_for(due.node_path, defaults, local):
-                offset = current_offset(delta, rule.leads, rule.overdue_every_days)
-                if offset is None:
-                    continue
-                if not rule.by_email:
-                    state = EmailState.NONE
-                for person_id, role in _recipients(due, rule, source, officials, contacts):
-                    if rule.by_email:
-                        mode = preferences.get(person_id, EmailMode.AUTO)
-                        immediate = (
-                            not rule.digest_allowed
-                            or mode == EmailMode.IMMEDIATE
-                            or (mode == EmailMode.AUTO and role in IMMEDIATE_BY_DEFAULT)
-                        )
-                        state = EmailState.PENDING if immediate else EmailState.DIGEST
-                    rows.append(
-                        _Row(
-                            rule.pk,
-                            code,
-                            due.subject_id,
-                            due.due_on,
-                            offset,
-                            person_id,
-                            role,
-                            due.node_id,
-                            due.params,
-                            source.url(due, role),
-                            rule.in_portal,
-                            state,
-                            now if state == EmailState.PENDING else None,
-                        )
-                    )
-    if rows:
-        rows = _not_yet_there(rows)
-    if rows:
-        result.created = _insert(rows, now=now)
-    return result
-
-
-def _not_yet_there(rows: list[_Row]) -> list[_Row]:
-    """Drop the rows whose key exists already (one query), so a repeated sweep writes nothing. The unique
-    constraint still decides between two sweeps running at the same moment."""
-    low, high = min(r.due_on for r in rows), max(r.due_on for r in rows)
-    existing = set(
-        Reminder.objects.filter(due_on__gte=low, due_on__lte=high).values_list(
-            "rule_id", "subject_id", "due_on", "offset", "person_id"
-        )
+def email_state(rule: ReminderRule, role: str, mode: str) -> str:
+    """How the reminder leaves by e-mail: not at all, at once, or in the recipient's daily digest."""
+    if not rule.by_email:
+        return EmailState.NONE
+    immediate = (
+        not rule.digest_allowed
+        or mode == EmailMode.IMMEDIATE
+        or (mode == EmailMode.AUTO and role in IMMEDIATE_BY_DEFAULT)
     )
-    return [r for r in rows if (r.rule_id, r.subject_id, r.due_on, r.offset, r.person_id) not in existing]
+    return EmailState.PENDING if immediate else EmailState.DIGEST
 
 
-class _Row(NamedTuple):
-    """A reminder to insert (lighter than a model instance: the sweep makes tens of thousands)."""
+# --- the rows --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRow:
+    """A reminder to insert, field for field the ``Reminder`` columns of the same names (lighter than a model
+    instance: the sweep makes tens of thousands)."""
 
     rule_id: int
     source: str
@@ -205,87 +265,96 @@ class _Row(NamedTuple):
     email_state: str
     next_attempt_at: datetime.datetime | None
 
+    @property
+    def key(self) -> tuple:
+        """The unique key of the reminder (``reminder_once_per_occurrence``)."""
+        return tuple(getattr(self, name) for name in UNIQUE_KEY)
 
-_COLUMNS = [
-    "rule_id",
-    "source",
-    "subject_id",
-    "due_on",
-    "offset",
-    "person_id",
-    "role",
-    "node_id",
-    "params",
-    "url",
-    "in_portal",
-    "email_state",
-    "next_attempt_at",
-    "attempts",
-    "last_error",
-    "sent_to",
-    "created_at",
-]
+    def values(self) -> dict:
+        return {name: getattr(self, name) for name in ROW_FIELDS}
 
 
-def _insert(rows: list[_Row], *, now: datetime.datetime) -> int:
-    """INSERT … ON CONFLICT DO NOTHING of all rows: on PostgreSQL through COPY into a temporary table (tens of
-    thousands of rows in well under a second), elsewhere through bulk_create. Returns how many were new."""
-    if connection.vendor != "postgresql":
-        with transaction.atomic():  # SQLite: one writer at a time, so the difference is this sweep's rows
-            before = Reminder.objects.count()
-            Reminder.objects.bulk_create([Reminder(**r._asdict()) for r in rows], ignore_conflicts=True)
-            return Reminder.objects.count() - before
+ROW_FIELDS = tuple(f.name for f in fields(ReminderRow))
+UNIQUE_KEY = ("rule_id", "subject_id", "due_on", "offset", "person_id")
+# The outbox columns of a new reminder: not yet tried (``created_at`` is the sweep's ``now``).
+NEW_OUTBOX = {"attempts": 0, "last_error": "", "sent_to": ""}
+COLUMNS = [*ROW_FIELDS, *NEW_OUTBOX, "created_at"]
+
+
+def _rows(
+    dues: Iterable[Due], book: RuleBook, audience: Audience, preferences: dict[int, str], *, today, now
+) -> Iterator[ReminderRow]:
+    """The reminders of a source's dues: for each due and each of its rules, one per recipient of the occurrence due
+    today, if any."""
+    for due in dues:
+        delta = (today - due.due_on).days
+        for rule in book.rules_for(due.node_path):
+            offset = current_offset(delta, rule.leads, rule.overdue_every_days)
+            if offset is not None:
+                yield from _rows_of(due, rule, offset, audience, preferences, now=now)
+
+
+def _rows_of(
+    due: Due, rule: ReminderRule, offset: int, audience: Audience, preferences: dict[int, str], *, now
+) -> Iterator[ReminderRow]:
+    source = audience.source
+    for person_id, role in audience.of(due, rule):
+        state = email_state(rule, role, preferences.get(person_id, EmailMode.AUTO))
+        yield ReminderRow(
+            rule_id=rule.pk,
+            source=source.code,
+            subject_id=due.subject_id,
+            due_on=due.due_on,
+            offset=offset,
+            person_id=person_id,
+            role=role,
+            node_id=due.node_id,
+            params=due.params,
+            url=source.url(due, role),
+            in_portal=rule.in_portal,
+            email_state=state,
+            next_attempt_at=now if state == EmailState.PENDING else None,
+        )
+
+
+def _not_yet_there(rows: list[ReminderRow]) -> list[ReminderRow]:
+    """Drop the rows whose key exists already (one query), so a repeated sweep writes nothing. The unique
+    constraint still decides between two sweeps running at the same moment."""
+    low, high = min(r.due_on for r in rows), max(r.due_on for r in rows)
+    existing = set(Reminder.objects.filter(due_on__gte=low, due_on__lte=high).values_list(*UNIQUE_KEY))
+    return [r for r in rows if r.key not in existing]
+
+
+def _insert(rows: list[ReminderRow], *, now: datetime.datetime) -> int:
+    """INSERT … ON CONFLICT DO NOTHING of all rows; returns how many were new."""
+    if connection.vendor == "postgresql":
+        return _insert_by_copy(rows, now=now)
+    with transaction.atomic():  # SQLite: one writer at a time, so the difference is this sweep's rows
+        before = Reminder.objects.count()
+        Reminder.objects.bulk_create([Reminder(**r.values()) for r in rows], ignore_conflicts=True)
+        return Reminder.objects.count() - before
+
+
+def _insert_by_copy(rows: list[ReminderRow], *, now: datetime.datetime) -> int:
+    """PostgreSQL: COPY into a temporary table (tens of thousands of rows in well under a second), then one
+    INSERT … SELECT … ON CONFLICT DO NOTHING."""
     table = Reminder._meta.db_table
-    columns = ", ".join(f'"{c}"' for c in _COLUMNS)
+    columns = ", ".join(f'"{c}"' for c in COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE reminder_in ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
         )
         with cursor.cursor.copy(f"COPY reminder_in ({columns}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row((*r[:8], json.dumps(r.params, ensure_ascii=False), *r[9:], 0, "", "", now))
+            for row in rows:
+                copy.write_row(_copy_values(row, now=now))
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM reminder_in ON CONFLICT DO NOTHING")
         inserted = cursor.rowcount
         cursor.execute("DROP TABLE reminder_in")  # now, not at the commit of an enclosing transaction
     return inserted
 
 
-def _recipients(due, rule, source, officials: Officials, contacts: dict[int, list[int]]):
-    """(person id, role) for each recipient of a due under a rule, each person once, in the order of ROLE_ORDER."""
-    seen: set[int] = set()
-    for role in sorted(rule.recipients, key=ROLE_ORDER.index):
-        if role not in source.roles or (source.applies and not source.applies(due, role)):
-            continue
-        if role == RecipientRole.SUBJECT:
-            people = [due.person_id] if due.person_id else []
-        elif role == RecipientRole.CONTACTS:
-            people = contacts.get(due.subject_id, [])
-        elif role == RecipientRole.COMMITTEE_STAFF:
-            people = officials.above(due.node_path, role)
-        else:
-            people = officials.nearest(due.node_path, role)
-        for person_id in people:
-            if person_id not in seen:
-                seen.add(person_id)
-                yield person_id, role
-
-
-def deadlines_for(person_id: int, *, start: datetime.date, end: datetime.date, today: datetime.date):
-    """The deadlines between ``start`` and ``end`` of which this person is a recipient under the active rules:
-    [(source, due, rule)], one per subject and date (the calendar feed)."""
-    grouped = _rules_by_source()
-    officials = Officials.load(today)
-    found = {}
-    for code, (defaults, local) in grouped.items():
-        source = sources.get(code)
-        if source is None:
-            continue
-        every_rule = defaults + [r for rules in local.values() for r in rules]
-        contacts = _contacts(source, every_rule, today, start, end)
-        for due in source.dues(today, start, end):
-            for rule in _rules_for(due.node_path, defaults, local):
-                role = next((r for p, r in _recipients(due, rule, source, officials, contacts) if p == person_id), None)
-                if role is not None:
-                    found.setdefault((code, due.subject_id, due.due_on), (source, due, role))
-                    break
-    return sorted(found.values(), key=lambda item: (item[1].due_on, item[0].code, item[1].subject_id))
+def _copy_values(row: ReminderRow, *, now: datetime.datetime) -> list:
+    """The row's values in the order of ``COLUMNS``, the details as JSON."""
+    values = row.values()
+    values["params"] = json.dumps(row.params, ensure_ascii=False)
+    return [*values.values(), *NEW_OUTBOX.values(), now]

@@ -256,3 +256,34 @@ def subtree_nodes(*, roots: list[OrgNode], max_depth_below: int | None = None) -
             part &= Q(depth__lte=root.depth + max_depth_below)
         q |= part
     return list(OrgNode.objects.filter(q, is_active=True).order_by("path")) if roots else []
+
+
+# --- reads for the apps above (the reminder sweep) --------------------------------------------------------------------
+
+
+def paths_up(path: str) -> list[str]:
+    """The node's own path, then its parent's, up to the root: the nearest organisation first."""
+    return [path[:end] for end in range(len(path), 0, -OrgNode.steplen)]
+
+
+def post_holders(*, role_codes, today: datetime.date) -> QuerySet:
+    """(person id, node path, role code) of each post with one of these roles held ``today`` (one query)."""
+    return (
+        Post.objects.filter(title__role__code__in=role_codes, started_on__lte=today)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .values_list("person_id", "node__path", "title__role__code")
+    )
+
+
+def terms_ending(*, earliest: datetime.date | None, latest: datetime.date) -> QuerySet:
+    """(term id, end, node id, node path, node name, number) of the open terms ending between ``earliest`` (None: no
+    lower bound) and ``latest`` (one query)."""
+    terms = Term.objects.filter(closed_on__isnull=True, expires_on__lte=latest)
+    if earliest is not None:
+        terms = terms.filter(expires_on__gte=earliest)
+    return terms.values_list("pk", "expires_on", "node_id", "node__path", "node__name", "number")
+
+
+def open_term_ends(*, term_ids) -> dict[int, datetime.date]:
+    """{term id: its end} of those of ``term_ids`` still open."""
+    return dict(Term.objects.filter(pk__in=term_ids, closed_on__isnull=True).values_list("pk", "expires_on"))

@@ -10,7 +10,8 @@ from apps.lifecycle.models import DevelopmentCase
 from apps.notifications.choices import EmailState, RecipientRole
 from apps.notifications.models import Reminder, ReminderRule, parse_leads
 from apps.notifications.services import rule_save
-from apps.notifications.sweep import current_offset, sweep
+from apps.notifications.sweep import RuleBook, current_offset, sweep
+from apps.organisations.models import OrgNode
 
 from .conftest import TODAY, at
 
@@ -107,6 +108,53 @@ def test_a_committee_rule_replaces_the_defaults_of_its_source(world, due_case):
     ]
 
 
+def test_the_nearest_rules_win_whatever_order_they_were_added_in():
+    def rule(name, path=None):
+        node = OrgNode(pk=len(path), path=path) if path else None
+        return ReminderRule(committee=node, source="lifecycle.step_due", name=name, recipients=["secretary"])
+
+    default, committee, general = rule("default"), rule("committee", "0001"), rule("general", "00010001")
+    for order in ([default, committee, general], [general, committee, default]):
+        book = RuleBook()
+        for each in order:
+            book.add(each)
+        assert book.rules_for("000100010002") == [general]  # a branch of the general branch
+        assert book.rules_for("00010001") == [general]  # the general branch itself
+        assert book.rules_for("00010002") == [committee]  # a branch directly under the committee
+        assert book.rules_for("0002") == [default]  # another committee
+
+
+@pytest.mark.parametrize("general_first", [True, False], ids=["general-branch-first", "committee-first"])
+def test_a_general_branch_rule_wins_over_its_committees_for_its_branches(world, due_case, general_first):
+    # given: a case due in branch A (under the general branch) and one in branch B (directly under the committee)
+    _make_cases(world, 1, branch=world.branch_b)
+    rules = [
+        ReminderRule(
+            committee=world.general,
+            source="lifecycle.step_due",
+            name="总支：提前五天",
+            lead_days="5",
+            overdue_every_days=0,
+            recipients=["secretary"],
+        ),
+        ReminderRule(
+            committee=world.committee,
+            source="lifecycle.step_due",
+            name="党委：提前一周",
+            lead_days="7",
+            overdue_every_days=0,
+            recipients=["secretary"],
+        ),
+    ]
+    for rule in rules if general_first else reversed(rules):
+        rule_save(actor=world.users["staff"], rule=rule)
+    # when
+    sweep(today=TODAY, now=at(TODAY))
+    # then: branch A's secretary under the general branch's rule, branch B's under the committee's
+    got = set(Reminder.objects.values_list("rule__name", "person__user__username", "offset"))
+    assert got == {("总支：提前五天", "secretary_a", -5), ("党委：提前一周", "secretary_b", -7)}
+
+
 def test_rules_are_checked_and_scoped(world):
     bad = ReminderRule(
         committee=world.committee, source="lifecycle.step_due", name="x", lead_days="3, -1", recipients=[]
@@ -157,14 +205,15 @@ def test_term_and_objection_sources(world):
     assert got == {("organisations.term_ending", "secretary_a", -30), ("organisations.term_ending", "staff", -30)}
 
 
-def _make_cases(world, n):
+def _make_cases(world, n, branch=None):
     from tests.factories import PersonFactory
 
-    people = [PersonFactory(node=world.branch_a) for _ in range(n)]
+    branch = branch or world.branch_a
+    people = [PersonFactory(node=branch) for _ in range(n)]
     cases = DevelopmentCase.objects.bulk_create(
         DevelopmentCase(
             person=p,
-            branch=world.branch_a,
+            branch=branch,
             rule_set_id=DevelopmentCase.objects.first().rule_set_id,
             opened_on=datetime.date(2026, 10, 27),
             next_due_on=datetime.date(2026, 11, 27),
