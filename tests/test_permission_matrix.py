@@ -148,14 +148,27 @@ MATRIX: dict[str, list[Case]] = {
         ),
     ],
     "lifecycle:case_record": [
-        # an empty form: allowed users are sent back with the errors, others get 404
+        # an empty form: allowed users get the case page again with the errors (422), others get 404
         Case(
             _r("lifecycle:case_record", lambda w: w.cases["a"].pk),
-            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 302, "staff": 302, "admin": 302},
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 422, "staff": 422, "admin": 422},
             method="post",
         ),
         Case(
             _r("lifecycle:case_record", lambda w: w.cases["b"].pk),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 422, "admin": 422},
+            method="post",
+        ),
+    ],
+    "lifecycle:record_document": [
+        # no file: whoever may record the step is sent back with the error; others, the person included, get 404
+        Case(
+            _r("lifecycle:record_document", lambda w: w.cases["a"].pk, lambda w: w.cases["a"].records.first().pk),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 302, "staff": 302, "admin": 302},
+            method="post",
+        ),
+        Case(
+            _r("lifecycle:record_document", lambda w: w.cases["b"].pk, lambda w: w.cases["b"].records.first().pk),
             {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 302, "admin": 302},
             method="post",
         ),

@@ -183,8 +183,15 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         today = timezone.localdate(now)
         plan = case_plan(case, today=today)
         people = person_list_for(user=request.user).filter(node__path__startswith=case.branch.path)
+        posted = request.method == "POST"
         form = record_step_form(
-            user=request.user, case=case, plan=plan, today=today, people=people, data=request.POST or None
+            user=request.user,
+            case=case,
+            plan=plan,
+            today=today,
+            people=people,
+            data=request.POST if posted else None,
+            files=request.FILES if posted else None,
         )
         if request.method == "POST" and form.is_valid():
             try:

@@ -7,7 +7,7 @@ from apps.people.models import Person
 
 from .models import RuleSet
 from .services import RecordEntry, recordable_kinds
-from .steps import STEP_BY_CODE, DecidingBody
+from .steps import CONCLUSION, CONTACTS, MONTHS, SPONSORS, STEP_BY_CODE, TRAINING, VOTE, DecidingBody
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # a date input takes ISO dates in every language
 
@@ -91,42 +91,101 @@ class RecordStepForm(forms.Form):
         label=_("Conclusion of the political review"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
-    def __init__(self, *args, steps=(), people=None, **kwargs):
+    document = forms.FileField(
+        label=_("Document for the archive"),
+        required=False,
+        help_text=_("The document this step needs in the member's file (§36), e.g. the signed form."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I confirm: this decision closes the case."),
+        required=False,
+        help_text=_("A case closed by mistake can only be resumed by the Party committee."),
+    )
+
+    # The fields each detail of a kind needs (``steps.Step.details``); date, body and decision are always shown.
+    DETAIL_FIELDS = {
+        VOTE: ("present", "yes", "no", "abstain", "written_yes", "written_no", "passed"),
+        CONTACTS: ("people",),
+        SPONSORS: ("people",),
+        TRAINING: ("training_days", "training_hours"),
+        MONTHS: ("months",),
+        CONCLUSION: ("conclusion",),
+    }
+
+    def __init__(self, *args, kinds=(), people=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["step"].choices = list(steps)
+        self.kinds = {k.code: k for k in kinds}
+        groups = [
+            (_("Steps of the plan"), [k for k in kinds if k.in_plan]),
+            (_("Other records"), [k for k in kinds if not k.in_plan and not k.confirm]),
+            (_("Close the case"), [k for k in kinds if k.confirm]),
+        ]
+        self.fields["step"].choices = [(title, [(k.code, k.label) for k in group]) for title, group in groups if group]
         if people is not None:
             self.fields["people"].queryset = people.filter(political_status=PoliticalStatus.FULL, is_active=True)
+        for name in self.fields:
+            self.fields[name].kinds = self._kinds_using(name)
+
+    def _kinds_using(self, name: str) -> list[str] | None:
+        """The kinds whose record shows this field (None: every kind). The page hides the others when a kind is
+        chosen; without JavaScript every field is shown and the service ignores what the kind does not use."""
+        if name == "document":
+            return [code for code, k in self.kinds.items() if k.documents]
+        if name == "confirm":
+            return [code for code, k in self.kinds.items() if k.confirm]
+        users = [code for code, k in self.kinds.items() for d in k.details if name in self.DETAIL_FIELDS[d]]
+        in_details = any(name in fields for fields in self.DETAIL_FIELDS.values())
+        return sorted(set(users)) if in_details else None
+
+    def clean(self):
+        data = super().clean()
+        kind = self.kinds.get(data.get("step"))
+        if kind is not None and kind.confirm and not data.get("confirm"):
+            self.add_error("confirm", _("“%(step)s” closes the case: tick the box to confirm.") % {"step": kind.label})
+        return data
 
     def entry(self) -> RecordEntry:
+        """The record for the service: the details of the chosen kind only (fields of other kinds are ignored)."""
         data = self.cleaned_data
+        kind = self.kinds.get(data["step"])
+        used = {name for detail in (kind.details if kind else ()) for name in self.DETAIL_FIELDS[detail]}
+
+        def value(name, empty=None):
+            return data.get(name) if name in used and data.get(name) not in (None, "") else empty
+
         vote = None
-        if data.get("present") is not None:
-            vote = {k: data.get(k) or 0 for k in ("present", "yes", "no", "abstain", "written_yes", "written_no")}
+        if value("present") is not None:
+            vote = {k: value(k, 0) for k in ("present", "yes", "no", "abstain", "written_yes", "written_no")}
         return RecordEntry(
             step=data["step"],
             on=data["on"],
             body=data.get("body") or "",
             decision=data.get("decision") or "",
             meeting_ref=data.get("meeting_ref") or "",
-            people=list(data.get("people") or []),
-            training_days=data.get("training_days"),
-            training_hours=data.get("training_hours"),
-            months=data.get("months"),
+            people=list(value("people", [])),
+            training_days=value("training_days"),
+            training_hours=value("training_hours"),
+            months=value("months"),
             vote=vote,
-            passed=data.get("passed"),
-            conclusion=data.get("conclusion") or "",
+            passed=value("passed"),
+            conclusion=value("conclusion", ""),
+            upload=data.get("document") if kind and kind.documents else None,
         )
 
 
-def record_step_form(*, user, case, plan, today, people, data=None) -> RecordStepForm:
+def record_step_form(*, user, case, plan, today, people, data=None, files=None) -> RecordStepForm:
     """The record form of a case, for the portal and the admin alike: the kinds the user may record on it now
     (``services.recordable_kinds``, from the registry), the next step of the plan proposed, today's date proposed."""
     kinds = recordable_kinds(user, case)
     upcoming = plan.next_step()
     proposed = upcoming.code if upcoming and any(k.code == upcoming.code for k in kinds) else None
-    return RecordStepForm(
-        data, steps=[(k.code, k.label) for k in kinds], people=people, initial={"step": proposed, "on": today}
-    )
+    return RecordStepForm(data, files, kinds=kinds, people=people, initial={"step": proposed, "on": today})
+
+
+class DocumentForm(forms.Form):
+    """The archive document of a recorded step, attached afterwards."""
+
+    file = forms.FileField(label=_("Document for the archive"))
 
 
 class SubmissionForm(forms.Form):

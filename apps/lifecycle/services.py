@@ -47,6 +47,7 @@ from .steps import (
     SELF,
     SELF_SERVICE_KINDS,
     SPONSORS,
+    STAGE_ORDER,
     STATUS_FOR_STAGE,
     STEP_BY_CODE,
     STEP_CODES,
@@ -96,6 +97,7 @@ class RecordEntry:
     people: list[Person] = field(default_factory=list)  # training contacts or sponsors
     conclusion: str = ""  # the political review's written conclusion
     documents: Sequence = ()
+    upload: object = None  # a file handed in with the record: stored through the documents service, then attached
     publicity_opens_on: datetime.date | None = None
     # History entered afterwards (the Excel import): who may record the kind is checked as always, and so are the
     # stage and the order of dates; the rules' limits, the details a live record needs and the publicity gate only
@@ -121,6 +123,7 @@ class _Recording:
     publicity: str = ""  # the publicity step this record opens, if any
     refused_at: tuple[str, frozenset] = ("", frozenset())  # (step, codes) whose warnings refuse the record
     calendar: WorkCalendar | None = None
+    reopens_to: str = ""  # a closed case reopened: the stage its records had reached
 
     @property
     def user(self):
@@ -448,7 +451,7 @@ def _take_fact(r: _Recording) -> None:
         r.facts.repeated.setdefault(code, []).append(on)
     elif r.kind.in_plan:
         r.facts.steps[code] = on
-    if r.kind.documents and not r.entry.documents:
+    if r.kind.documents and not r.entry.documents and r.entry.upload is None:
         r.facts.missing_documents.append(code)
 
 
@@ -522,7 +525,19 @@ def take_conversion_postponed(r: _Recording) -> None:
     r.facts.postponed_months += r.entry.months
 
 
+def take_reopened(r: _Recording) -> None:
+    """A case closed by mistake is reopened by the committee's recorded decision, with its reason; it returns to
+    the stage its records had reached. (On an open case: resumed after a decision on an objection.)"""
+    if r.case.is_open:
+        return
+    if not r.entry.decision.strip():
+        raise ValidationError(_("Give the reason for reopening the case: the committee's decision."))
+    reached = [STEP_BY_CODE[x.step].moves_to for x in r.case.records.all() if x.step in STEP_BY_CODE]
+    r.reopens_to = max([Stage.APPLICANT, *(s for s in reached if s)], key=STAGE_ORDER.get)
+
+
 KIND_HANDLERS = {
+    "reopened": take_reopened,
     "admission_approved": take_admission_approved,
     "probation_extended": take_probation_extended,
     "conversion_postponed": take_conversion_postponed,
@@ -531,6 +546,8 @@ KIND_HANDLERS = {
 
 def _stage_after(r: _Recording) -> str:
     kind = r.kind
+    if r.reopens_to:
+        return r.reopens_to
     if kind.fails_to and r.vote is not None and not r.vote.passed:
         return kind.fails_to
     return kind.ends_case or kind.moves_to or r.locked.stage
@@ -669,8 +686,14 @@ def _write_record(r: _Recording) -> StepRecord:
         entered_by=r.user,
         after_the_fact=entry.backfill or _late(entry.on, r.today) or any(x.on > entry.on for x in r.case.records.all()),
     )
-    if entry.documents:
-        record.documents.set(entry.documents)
+    documents = list(entry.documents)
+    if entry.upload is not None:
+        title = _("%(step)s, %(date)s") % {"step": kind.label, "date": entry.on}
+        documents.append(
+            document_upload(actor=r.actor, person=r.locked.person, uploaded=entry.upload, title=title, now=r.now)
+        )
+    if documents:
+        record.documents.set(documents)
     if r.vote is not None:
         v = r.vote
         Vote.objects.create(
@@ -703,9 +726,14 @@ def _move_stage(r: _Recording, stage: str, plan: Plan) -> None:
     meeting's resolution; §33: Party standing from the day probation ends)."""
     locked = r.locked
     locked.stage = stage
-    if stage not in OPEN_STAGES:
-        locked.closed_on = r.entry.on
-    locked.save(update_fields=["stage", "closed_on"])
+    locked.closed_on = r.entry.on if stage not in OPEN_STAGES else None
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["stage", "closed_on"])
+    except IntegrityError:
+        raise ValidationError(
+            _("%(person)s already has an open development case.") % {"person": locked.person}
+        ) from None
     status = STATUS_FOR_STAGE.get(stage)
     if status is None or r.entry.backfill:
         return
@@ -802,6 +830,35 @@ def case_submit(*, actor, case: DevelopmentCase, kind: str, uploaded, now: datet
     )
     entry = RecordEntry(step=kind, on=today, documents=[document])
     return case_record_step(actor=actor, case=case, entry=entry, now=now)
+
+
+@transaction.atomic
+def record_attach_document(*, actor, record: StepRecord, uploaded, now: datetime.datetime) -> StepRecord:
+    """Attach the §36 archive document a recorded step needs (the signed form, the review's materials …), later
+    than the record itself: whoever may record the kind may attach it. Stored through the documents service,
+    audited, and the case's "documents missing" warning recomputed."""
+    locked = DevelopmentCase.objects.select_for_update().get(pk=record.case_id)
+    case = case_prefetched(DevelopmentCase.objects.filter(pk=locked.pk)).get()
+    record = next((x for x in case.records.all() if x.pk == record.pk), None)
+    kind = KIND_BY_CODE.get(record.step) if record is not None else None
+    if kind is None:
+        raise ValidationError(_("The record is not part of this case."))
+    _check_actor(actor, case, kind)
+    if not kind.documents:
+        raise ValidationError(_("“%(step)s” needs no document for the archive.") % {"step": kind.label})
+    title = _("%(step)s, %(date)s") % {"step": kind.label, "date": record.on}
+    document = document_upload(actor=actor, person=case.person, uploaded=uploaded, title=title, now=now)
+    record.documents.add(document)
+    audit_record(
+        actor=actor,
+        action="lifecycle.document_attached",
+        target=locked,
+        node=locked.branch,
+        changes={"documents": [None, document.title]},
+        note=kind.code,
+    )
+    _refresh(locked, timezone.localdate(now))
+    return record
 
 
 # --- rule sets -------------------------------------------------------------------------------------------------

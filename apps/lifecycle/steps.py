@@ -29,6 +29,8 @@ class Stage(models.TextChoices):
 
 
 OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATIONARY)
+# Closing decisions the Party committee can take back (a case closed by mistake); full membership is not one of them.
+CLOSED_BY_DECISION = (Stage.WITHDRAWN, Stage.NOT_ADMITTED, Stage.CANCELLED, Stage.TRANSFERRED_OUT, Stage.DECEASED)
 TERMINAL_STAGES = (
     Stage.FULL,
     Stage.WITHDRAWN,
@@ -201,8 +203,9 @@ EXTRAS: tuple[Step, ...] = (
          ends_case=Stage.TRANSFERRED_OUT, at_stages=OPEN_STAGES, in_plan=False),
     Step("deceased", _("Deceased"), None, body=DecidingBody.BRANCH, ends_case=Stage.DECEASED, at_stages=OPEN_STAGES,
          in_plan=False),
+    # resumed after a decision on an objection, or a case closed by mistake reopened by the committee (with a reason)
     Step("reopened", _("Resumed after a decision"), None, repeated=True, body=DecidingBody.BASE_COMMITTEE,
-         at_stages=OPEN_STAGES, in_plan=False),
+         at_stages=OPEN_STAGES + CLOSED_BY_DECISION, in_plan=False),
 )  # fmt: skip
 
 STEP_BY_CODE = {s.code: s for s in STEPS}

@@ -13,4 +13,5 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/record/", views.case_record, name="case_record"),
     path("cases/<int:pk>/submit/", views.submit, name="submit"),
+    path("cases/<int:pk>/records/<int:record_pk>/document/", views.record_document, name="record_document"),
 ]

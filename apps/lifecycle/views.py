@@ -15,7 +15,7 @@ from apps.organisations.permissions import covers, has_any_scope
 from apps.people.selectors import person_for_user, person_list_for
 from apps.workdays.selectors import calendar_load
 
-from .forms import OpenCaseForm, PlanForm, SubmissionForm, record_step_form
+from .forms import DocumentForm, OpenCaseForm, PlanForm, SubmissionForm, record_step_form
 from .models import DevelopmentCase
 from .plan import compute_plan, facts_from_dict
 from .rules import Rules
@@ -28,8 +28,16 @@ from .selectors import (
     pipeline_for,
     with_warning_count,
 )
-from .services import after_the_fact_days, case_open, case_record_step, case_submit, recordable_kinds
-from .steps import KIND_BY_CODE, OPEN_STAGES, SELF_SERVICE_KINDS, STEP_BY_CODE, WarningCode
+from .services import (
+    after_the_fact_days,
+    case_open,
+    case_record_step,
+    case_submit,
+    may_record,
+    record_attach_document,
+    recordable_kinds,
+)
+from .steps import ARCHIVE_DOCUMENTS, KIND_BY_CODE, OPEN_STAGES, SELF_SERVICE_KINDS, STEP_BY_CODE, WarningCode
 
 
 def _error_messages(exc) -> list[str]:
@@ -135,29 +143,38 @@ def case_new(request):
 def case_detail(request, pk: int):
     """The case timeline: actual dates, legal limits and the reference plan, with the warnings."""
     case = case_get_for(user=request.user, pk=pk, request=request)
-    today = timezone.localdate()
+    return _render_case(request, case, today=timezone.localdate())
+
+
+def _render_case(request, case, *, today, form=None, status=200):
     plan = case_plan(case, today=today)
-    form = None
-    if recordable_kinds(request.user, case):
+    if form is None and recordable_kinds(request.user, case):
         form = _record_form(request, case, plan, today=today)
-    records = list(case.records.all())
+    sensitive = covers(request.user, VIEW_SENSITIVE, case.branch.path)
     context = {
         "case": case,
         "plan": plan,
         "warnings": _warning_labels(plan),
-        "records": records,
+        "records": list(case.records.all()),
+        "attachable": {
+            r.pk
+            for r in case.records.all()
+            if r.step in KIND_BY_CODE
+            and KIND_BY_CODE[r.step].documents
+            and not r.documents.all()
+            and may_record(request.user, case, KIND_BY_CODE[r.step], as_person=False)
+        },
+        "archive_documents": dict(ARCHIVE_DOCUMENTS),
         "helpers": list(case.helpers.all()),
         "notices": list(case.notices.all()),
         "form": form,
         "people_q": request.GET.get("people_q", ""),
-        "sensitive": covers(request.user, VIEW_SENSITIVE, case.branch.path),
-        "review": getattr(case, "political_review", None)
-        if covers(request.user, VIEW_SENSITIVE, case.branch.path)
-        else None,
+        "sensitive": sensitive,
+        "review": getattr(case, "political_review", None) if sensitive else None,
         "today": today,
         "after_the_fact_days": after_the_fact_days(),
     }
-    return render(request, "lifecycle/case_detail.html", context)
+    return render(request, "lifecycle/case_detail.html", context, status=status)
 
 
 PEOPLE_SHOWN = 50
@@ -168,7 +185,8 @@ def _record_form(request, case, plan, *, today, data=None):
     pick as contacts or sponsors shows those matching the name searched (at most 50); a submitted choice is checked
     against every full member of the branch."""
     people = person_list_for(user=request.user).filter(node__path__startswith=case.branch.path).order_by("name")
-    form = record_step_form(user=request.user, case=case, plan=plan, today=today, people=people, data=data)
+    files = request.FILES if data is not None else None
+    form = record_step_form(user=request.user, case=case, plan=plan, today=today, people=people, data=data, files=files)
     if data is None:
         query = request.GET.get("people_q", "").strip()
         shown = form.fields["people"].queryset
@@ -179,6 +197,8 @@ def _record_form(request, case, plan, *, today, data=None):
 
 @require_POST
 def case_record(request, pk: int):
+    """Record a decision. Refused (by the form or the service): the case page again, with the reason next to the
+    input as typed, and nothing saved."""
     case = case_get_for(user=request.user, pk=pk, request=request)
     if not recordable_kinds(request.user, case):
         raise Http404
@@ -190,15 +210,38 @@ def case_record(request, pk: int):
             record = case_record_step(actor=request.user, case=case, entry=form.entry(), now=now)
         except (ValidationError, PermissionDenied) as exc:
             for message in _error_messages(exc):
-                messages.error(request, message)
+                form.add_error(None, message)
         else:
             messages.success(
                 request, _("Recorded: %(step)s on %(date)s.") % {"step": record.get_step_display(), "date": record.on}
             )
+            return redirect("lifecycle:case_detail", pk=case.pk)
+    case = case_prefetched(DevelopmentCase.objects.filter(pk=case.pk)).get()
+    return _render_case(request, case, today=today, form=form, status=422)
+
+
+@require_POST
+def record_document(request, pk: int, record_pk: int):
+    """Attach the archive document a recorded step needs (see ``record_attach_document``)."""
+    case = case_get_for(user=request.user, pk=pk, request=request)
+    record = next((r for r in case.records.all() if r.pk == record_pk), None)
+    kind = KIND_BY_CODE.get(record.step) if record is not None else None
+    if kind is None or not kind.documents or not may_record(request.user, case, kind, as_person=False):
+        raise Http404
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            record_attach_document(
+                actor=request.user, record=record, uploaded=form.cleaned_data["file"], now=timezone.now()
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            for message in _error_messages(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Attached to “%(step)s”.") % {"step": kind.label})
     else:
-        for field, errors in form.errors.items():
-            for message in errors:
-                messages.error(request, f"{form.fields[field].label if field in form.fields else ''} {message}")
+        for message in form.errors.get("file", []):
+            messages.error(request, message)
     return redirect("lifecycle:case_detail", pk=case.pk)
 
 

@@ -3,6 +3,19 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });
+  // Record forms: show the fields of the chosen kind of record only (all are shown without JavaScript).
+  document.querySelectorAll("form[data-kind-fields]").forEach(function (form) {
+    var select = form.querySelector("select[name=step]");
+    if (!select) { return; }
+    var sync = function () {
+      form.querySelectorAll("[data-kinds]").forEach(function (el) {
+        var kinds = el.getAttribute("data-kinds").split(" ");
+        el.hidden = kinds.indexOf(select.value) === -1;
+      });
+    };
+    select.addEventListener("change", sync);
+    sync();
+  });
   var toggle = document.querySelector(".nav-toggle");
   var nav = document.getElementById("mainnav");
   if (toggle && nav) {

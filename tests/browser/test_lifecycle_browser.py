@@ -104,8 +104,9 @@ def test_application_to_full_member(browser, live_server, world, shot):
     secretary.select_option("select[name=step]", "candidate_designated")
     secretary.fill("input[name=on]", "2024-07-01")
     secretary.click("form.record-form button[type=submit]")
-    secretary.wait_for_selector(".messages li")
-    assert "最早 2024-08-01" in secretary.inner_text(".messages")
+    secretary.wait_for_selector("form.record-form .errorlist")
+    assert "最早 2024-08-01" in secretary.inner_text("form.record-form .errorlist")
+    assert secretary.input_value("input[name=on]") == "2024-07-01"  # what was typed is still there
     shot(secretary, "lifecycle_02_refused_too_early")
 
     _portal_record(secretary, base, case, "candidate_designated", "2024-08-05", body="branch_committee")
@@ -153,3 +154,25 @@ def test_application_to_full_member(browser, live_server, world, shot):
     shot(secretary, "lifecycle_05_full_member")
     secretary.goto(f"{base}/development/pipeline/")
     shot(secretary, "lifecycle_06_pipeline")
+
+
+def test_secretary_clicks_from_home_to_a_case_and_records_a_step(browser, live_server, world, case, shot):
+    """As a person does: the home page, the pipeline in the menu, the applicant's name, the record form."""
+    base = live_server.url
+    secretary = _sign_in(browser, base, world.users["secretary_a"])
+    secretary.goto(f"{base}/")
+    secretary.click("header a[href$='/development/pipeline/']")
+    secretary.wait_for_url("**/development/pipeline/")
+    secretary.click(f"main a:has-text('{case.person.name}')")
+    secretary.wait_for_url(f"**/development/cases/{case.pk}/")
+    secretary.select_option("select[name=step]", "applicant_talk")
+    assert secretary.is_hidden("p.field-present")  # a talk has no vote
+    secretary.select_option("select[name=step]", "withdrawn")
+    assert secretary.is_visible("p.field-confirm")  # closing the case asks for a confirmation
+    secretary.select_option("select[name=step]", "applicant_talk")
+    secretary.fill("input[name=on]", "2024-09-20")
+    shot(secretary, "lifecycle_00_record_form")
+    secretary.click("form.record-form button[type=submit]")
+    secretary.wait_for_selector(".messages li")
+    assert "已录入" in secretary.inner_text(".messages li")
+    assert case.records.filter(step="applicant_talk").exists()

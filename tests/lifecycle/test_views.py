@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -163,3 +164,107 @@ def test_record_forms_propose_today_as_an_iso_date(client, world, case, today):
     sign_in(client, world.users["staff"])
     body = client.get(reverse("admin:lifecycle_developmentcase_record", args=[case.pk])).content.decode()
     assert f'name="on" value="{today.isoformat()}"' in body
+
+
+# --- what a newcomer hits first (the pipeline's links, refused input kept, fields per kind, closing and reopening) --
+
+
+def _pdf(name="表.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4 signed", content_type="application/pdf")
+
+
+def test_every_name_on_the_pipeline_opens_its_case(client, world, case):
+    sign_in(client, world.users["secretary_a"])
+    response = client.get(reverse("lifecycle:pipeline"))
+    link = reverse("lifecycle:case_detail", args=[case.pk])
+    assert f'href="{link}"' in response.content.decode()
+    assert client.get(link).status_code == 200
+
+
+def test_a_refused_record_keeps_what_was_typed(client, world, case, record):
+    record(case, "applicant_talk", D(2024, 9, 20))
+    record(case, "activist_designated", D(2024, 10, 8))
+    record(case, "contacts_assigned", D(2024, 10, 8), people=[world.people["member_a"]])
+    sign_in(client, world.users["secretary_a"])
+    response = client.post(
+        reverse("lifecycle:case_record", args=[case.pk]),
+        {"step": "candidate_designated", "on": "2025-03-01", "body": "branch_committee", "decision": "支委会研究同意"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "最早 2025-10-08" in body
+    assert 'value="2025-03-01"' in body and "支委会研究同意" in body
+    assert 'value="candidate_designated" selected' in body
+    assert not StepRecord.objects.filter(case=case, step="candidate_designated").exists()
+
+
+def test_the_form_marks_the_fields_of_each_kind(client, world, case, record):
+    sign_in(client, world.users["secretary_a"])
+    body = client.get(reverse("lifecycle:case_detail", args=[case.pk])).content.decode()
+    assert 'class="field-present" data-kinds="' in body  # vote fields: only for the meetings
+    vote_kinds = body.split('class="field-present" data-kinds="')[1].split('"')[0].split()
+    assert "applicant_talk" not in vote_kinds
+    assert 'class="field-decision"' in body and 'class="field-decision" data-kinds' not in body  # every kind
+    assert "<optgroup" in body  # closing decisions apart from the steps
+
+
+def test_a_closing_decision_needs_a_confirmation(client, world, case):
+    sign_in(client, world.users["secretary_a"])
+    url = reverse("lifecycle:case_record", args=[case.pk])
+    response = client.post(url, {"step": "withdrawn", "on": "2026-11-20", "decision": "本人申请撤回"})
+    assert response.status_code == 422 and "确认" in response.content.decode()
+    case.refresh_from_db()
+    assert case.is_open
+    response = client.post(url, {"step": "withdrawn", "on": "2026-11-20", "decision": "本人申请撤回", "confirm": "on"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.stage == "withdrawn"
+
+
+def test_the_committee_reopens_a_case_closed_by_mistake(world, case, record):
+    from apps.audit.models import AuditEntry
+
+    record(case, "applicant_talk", D(2024, 9, 20))
+    record(case, "activist_designated", D(2024, 10, 8))
+    record(case, "withdrawn", D(2026, 11, 20), decision="误操作")
+    case.refresh_from_db()
+    assert case.stage == "withdrawn" and case.closed_on == D(2026, 11, 20)
+    with pytest.raises(PermissionDenied):
+        record(case, "reopened", D(2026, 11, 21), decision="撤回录入错误")  # the branch cannot
+    with pytest.raises(ValidationError):
+        record(case, "reopened", D(2026, 11, 21), who="staff")  # a reason is required
+    record(case, "reopened", D(2026, 11, 21), who="staff", decision="撤回录入错误，恢复")
+    case.refresh_from_db()
+    assert case.stage == "activist" and case.closed_on is None
+    world.people["applicant_a"].refresh_from_db()
+    assert world.people["applicant_a"].political_status == PoliticalStatus.ACTIVIST
+    entry = AuditEntry.objects.filter(action="lifecycle.step_recorded").latest("pk")
+    assert entry.changes["stage"] == ["withdrawn", "activist"]
+
+
+def test_a_step_takes_its_archive_document_now_or_later(client, world, case):
+    sign_in(client, world.users["secretary_a"])
+    body = client.get(reverse("lifecycle:case_detail", args=[case.pk])).content.decode()
+    assert "Missing for the archive" in body or "归档缺少" in body  # the application letter of step 1
+    first = case.records.get(step="application_received")
+    url = reverse("lifecycle:record_document", args=[case.pk, first.pk])
+    client.post(url, {"file": _pdf("入党申请书.pdf")})
+    assert first.documents.count() == 1
+    assert not case.warnings.filter(code="documents_missing").exists()
+    # the member's own page offers no upload for a record they cannot record
+    sign_in(client, world.users["applicant_a"])
+    assert client.post(url, {"file": _pdf()}).status_code == 404
+
+
+def test_a_document_comes_with_the_record(client, world, case, record):
+    take_to_candidate(world, case, record)
+    sign_in(client, world.users["staff"])
+    response = client.post(
+        reverse("lifecycle:case_record", args=[case.pk]),
+        {"step": "political_review", "on": "2025-11-10", "conclusion": "政治审查合格", "document": _pdf("政审.pdf")},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    review = StepRecord.objects.get(case=case, step="political_review")
+    assert review.documents.count() == 1
