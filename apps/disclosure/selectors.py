@@ -161,3 +161,9 @@ def periodic_due_for(*, user, today: datetime.date):
             if due_on is None or due_on <= today:
                 due.append((node, category, previous, due_on))
     return due
+
+
+def notice_attachment_readable(*, user, document_id: int) -> bool:
+    """Whether ``user`` reads a notice with this attachment on a board (registered with the documents app as a
+    reader, so a non-member of the unit can open the unit's board's files)."""
+    return notice_board_for(user=user).filter(attachments__pk=document_id).exists()
