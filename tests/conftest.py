@@ -53,6 +53,7 @@ def ensure_roles() -> None:
     roles = importlib.import_module("apps.organisations.migrations.0003_roles_and_titles")
     if PostTitle.objects.count() < len(roles.TITLES):
         roles.seed(django_apps, None)
+        importlib.import_module("apps.organisations.migrations.0004_publish_permission").grant(django_apps, None)
     if not RuleSet.objects.exists():
         importlib.import_module("apps.lifecycle.migrations.0002_editions").seed(django_apps, None)
     catalogue = importlib.import_module("apps.disclosure.migrations.0004_catalogue")

@@ -28,13 +28,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("portal",),  # the top: home pages, composition (seed_demo)
 )
 
-# Pairs that still import each other while another change breaks them.
-# removed when the other change lands
-ALLOWED_PAIRS: frozenset[frozenset[str]] = frozenset(
-    {
-        frozenset({"disclosure", "documents"}),  # apps/documents/selectors.py → disclosure.selectors
-    }
-)
+# Pairs allowed to import each other: none.
+ALLOWED_PAIRS: frozenset[frozenset[str]] = frozenset()
 
 Graph = dict[str, dict[str, list[str]]]  # app → imported app → ["path:line", ...]
 

@@ -541,7 +541,7 @@ def _build_matrix_world(world, today):
         ),
     }
     from apps.disclosure.models import Category
-    from apps.disclosure.services import notice_approve, notice_check, notice_draft, notice_publish, objection_file
+    from apps.disclosure.services import notice_draft, notice_transition, objection_file
 
     def publish(node, title):
         n = notice_draft(
@@ -553,9 +553,9 @@ def _build_matrix_world(world, today):
             opens_on=today,
             scope="organisation",
         )
-        notice_check(actor=world.users["admin"], notice=n)
-        notice_approve(actor=world.users["staff"], notice=n)
-        return notice_publish(actor=world.users["staff"], notice=n, now=at(TODAY))
+        notice_transition(actor=world.users["admin"], notice=n, move="check")
+        notice_transition(actor=world.users["admin"], notice=n, move="approve")  # not the author (four-eyes)
+        return notice_transition(actor=world.users["staff"], notice=n, move="publish", now=at(TODAY))
 
     world.notices = {"a": publish(world.branch_a, "A公开"), "b": publish(world.branch_b, "B公开")}
     world.docs = {

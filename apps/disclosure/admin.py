@@ -1,26 +1,30 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.audit.services import audit_record
 from apps.organisations.admin import ServiceSaveMixin
 from apps.organisations.admin_scope import ScopedAdminMixin, ScopedNodeFilter
 from apps.organisations.choices import MANAGE_ORG, MANAGE_PEOPLE, VIEW_SCOPE
-from apps.organisations.permissions import has_any_scope
+from apps.organisations.permissions import has_any_scope, restrict
+from apps.people.selectors import person_list_for
 
 from .models import Category, Notice, NoticeStatus, NoticeVersion, Objection
 from .services import (
-    notice_approve,
+    EDITABLE,
     notice_attach,
-    notice_check,
     notice_correct,
     notice_draft,
-    notice_publish,
+    notice_transition,
     notice_update_draft,
     objection_file,
     objection_resolve,
 )
+from .workflow import CORRECTABLE
 
 
 @admin.register(Category)
@@ -54,8 +58,6 @@ class CategoryAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from apps.audit.services import audit_record
-
         super().save_model(request, obj, form, change)
         audit_record(
             actor=request.user,
@@ -70,7 +72,10 @@ class NoticeForm(forms.ModelForm):
         label=_("correction"),
         required=False,
         max_length=300,
-        help_text=_("For a published notice: what the correction changes."),
+        help_text=_(
+            "To correct a published notice, say what the correction changes and save: a draft of the next version is "
+            "made, which is checked and approved again before anyone reads it."
+        ),
     )
     attachment = forms.FileField(
         label=_("add an attachment"),
@@ -87,6 +92,8 @@ class NoticeForm(forms.ModelForm):
         if "closes_on" in self.fields:
             self.fields["closes_on"].required = False
             self.fields["closes_on"].help_text = _("Leave empty: the catalogue's window length gives the end.")
+        if self.instance.corrects_id and "correction_note" in self.fields:
+            self.fields["correction_note"].help_text = _("What the correction changes: shown with the new version.")
 
 
 class StatusQueueFilter(admin.SimpleListFilter):
@@ -111,44 +118,46 @@ class StatusQueueFilter(admin.SimpleListFilter):
         }.get(self.value(), queryset)
 
 
+# What the change form shows. A draft is edited; a correction changes only its text; from approval on, nothing is
+# edited here: the workflow's actions move a notice on, and a published one is corrected through a new draft.
+DRAFT_FIELDS = ["node", "category", "scope", "named_people", "title", "content", "opens_on", "closes_on", "attachment"]
+CORRECTION_FIELDS = ["corrects", "node", "category", "title", "content", "correction_note", "attachment"]
+LOCKED_FIELDS = ["node", "category", "scope", "named_people", "title", "content", "opens_on", "closes_on", "corrects"]
+
+
 @admin.register(Notice)
 class NoticeAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = NoticeForm
-    list_display = ["title", "node", "category", "status", "opens_on", "closes_on"]
+    list_display = ["title", "node", "category", "status", "corrects", "opens_on", "closes_on"]
     list_filter = [StatusQueueFilter, "status", "category", ScopedNodeFilter]
-    list_select_related = ["node", "category"]
+    list_select_related = ["node", "category", "corrects"]
     search_fields = ["title"]
     autocomplete_fields = ["named_people"]
-    actions = ["check_selected", "approve_selected", "publish_selected"]
+    actions = ["check_selected", "approve_selected", "publish_selected", "return_selected"]
 
     def get_fields(self, request, obj=None):
-        fields = [
-            "node",
-            "category",
-            "scope",
-            "named_people",
-            "title",
-            "content",
-            "opens_on",
-            "closes_on",
-            "attachment",
-        ]
-        if obj is not None and obj.status in (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED):
-            return ["title", "content", "correction_note"]
-        return fields
+        if obj is None:
+            return DRAFT_FIELDS
+        if obj.status in EDITABLE:
+            return [*(CORRECTION_FIELDS if obj.corrects_id else DRAFT_FIELDS), "status"]
+        if obj.corrects_id or obj.status in CORRECTABLE:  # the correction's note, or the field that starts one
+            return [*LOCKED_FIELDS, "status", "correction_note"]
+        return [*LOCKED_FIELDS, "status"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["node"] if obj is not None else []
+        if obj is None:
+            return []
+        if obj.status in EDITABLE:
+            return ["corrects", "node", "category", "status"] if obj.corrects_id else ["node", "status"]
+        return [*LOCKED_FIELDS, "status", *(["correction_note"] if obj.corrects_id else [])]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "named_people":
-            from apps.people.selectors import person_list_for
-
             kwargs["queryset"] = person_list_for(user=request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_via_service(self, request, obj, form, change):
-        data = form.cleaned_data
+        data, now = form.cleaned_data, timezone.now()
         if not change:
             created = notice_draft(
                 actor=request.user,
@@ -163,28 +172,42 @@ class NoticeAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
             )
             obj.pk = created.pk
             if data.get("attachment"):
-                notice_attach(actor=request.user, notice=created, uploaded=data["attachment"], now=timezone.now())
-        elif obj.status in (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED):
-            notice_correct(
-                actor=request.user,
-                notice=obj,
-                title=data["title"],
-                content=data["content"],
-                note=data.get("correction_note") or "",
-                now=timezone.now(),
-            )
-        else:
+                notice_attach(actor=request.user, notice=created, uploaded=data["attachment"], now=now)
+        elif obj.status in EDITABLE:
             fields = {k: data[k] for k in form.changed_data if k in data and k not in ("node", "attachment")}
             if fields:
-                notice_update_draft(actor=request.user, notice=obj, fields=fields)
+                notice_update_draft(actor=request.user, notice=obj, fields=fields, now=now)
             if data.get("attachment"):
-                notice_attach(actor=request.user, notice=obj, uploaded=data["attachment"], now=timezone.now())
+                notice_attach(actor=request.user, notice=obj, uploaded=data["attachment"], now=now)
+        elif obj.status in CORRECTABLE and not obj.corrects_id:
+            request.correction_draft = notice_correct(
+                actor=request.user, notice=obj, note=data.get("correction_note") or ""
+            )
+        else:
+            raise ValidationError(_("This notice is not edited any more: use the actions of the list."))
 
-    def _run(self, request, queryset, service, done, **kwargs):
+    def save_related(self, request, form, formsets, change):
+        """Nothing: the services above write the named people and the attachments."""
+
+    def response_change(self, request, obj):
+        correction = getattr(request, "correction_draft", None)
+        if correction is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            _(
+                "A draft correction was made. Members read the published version until it is checked, approved and "
+                "published."
+            ),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:disclosure_notice_change", args=[correction.pk]))
+
+    def _run(self, request, queryset, move, done):
         count = 0
         for notice in queryset:
             try:
-                service(actor=request.user, notice=notice, **kwargs)
+                notice_transition(actor=request.user, notice=notice, move=move, now=timezone.now())
                 count += 1
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(
@@ -195,15 +218,19 @@ class NoticeAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Mark as checked for secrecy and accuracy"))
     def check_selected(self, request, queryset):
-        self._run(request, queryset, notice_check, _("%(n)s notices checked."))
+        self._run(request, queryset, "check", _("%(n)s notices checked."))
 
     @admin.action(description=_("Approve"))
     def approve_selected(self, request, queryset):
-        self._run(request, queryset, notice_approve, _("%(n)s notices approved."))
+        self._run(request, queryset, "approve", _("%(n)s notices approved."))
 
     @admin.action(description=_("Publish"))
     def publish_selected(self, request, queryset):
-        self._run(request, queryset, notice_publish, _("%(n)s notices published."), now=timezone.now())
+        self._run(request, queryset, "publish", _("%(n)s notices published."))
+
+    @admin.action(description=_("Send back to the draft"))
+    def return_selected(self, request, queryset):
+        self._run(request, queryset, "return", _("%(n)s notices sent back to the draft."))
 
 
 class ObjectionNodeFilter(ScopedNodeFilter):
@@ -264,8 +291,6 @@ class ObjectionAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "notice":
-            from apps.organisations.permissions import restrict
-
             kwargs["queryset"] = restrict(
                 Notice.objects.filter(status=NoticeStatus.PUBLISHED),
                 user=request.user,

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class DisclosureConfig(AppConfig):
     name = "apps.disclosure"
     verbose_name = _("Public disclosure")
+
+    def ready(self):
+        # Documents sit below disclosure: the readers of a board may open its notices' attachments, which the
+        # documents app learns from this registration (it never imports disclosure).
+        from apps.documents.readers import register
+
+        from .selectors import notice_attachment_readable
+
+        register("disclosure.notice_attachment", notice_attachment_readable)

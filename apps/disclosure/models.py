@@ -27,6 +27,12 @@ class WindowUnit(models.TextChoices):
     WORKING = "working", _("Working days")
 
 
+# What a notice without a catalogue category gets, and the catalogue's defaults for a new category.
+DEFAULT_WINDOW_WORKING_DAYS = 5  # the usual 公示 period (the lifecycle's rule sets default to it too)
+DEFAULT_OBJECTION_DEADLINE_WORKING_DAYS = 10  # ADR 6: objections are handled within ten working days
+DEFAULT_NAME_RETENTION_DAYS = 30  # ADR 6: how long a person's name stays on the board after the window
+
+
 class Category(models.Model):
     """An entry of the disclosure catalogue (党务公开目录): what is disclosed, to whom, how often, for how long."""
 
@@ -35,17 +41,17 @@ class Category(models.Model):
     default_scope = models.CharField(_("default scope"), max_length=20, choices=Scope.choices, default=Scope.BRANCH)
     cadence = models.CharField(_("cadence"), max_length=20, choices=Cadence.choices, default=Cadence.IMMEDIATE)
     period_months = models.PositiveSmallIntegerField(_("every (months, periodic only)"), null=True, blank=True)
-    window_length = models.PositiveSmallIntegerField(_("window length"), default=5)
+    window_length = models.PositiveSmallIntegerField(_("window length"), default=DEFAULT_WINDOW_WORKING_DAYS)
     window_unit = models.CharField(
         _("window unit"), max_length=10, choices=WindowUnit.choices, default=WindowUnit.WORKING
     )
     signed_objections_only = models.BooleanField(_("signed objections only"), default=False)
     objection_deadline_working_days = models.PositiveSmallIntegerField(
-        _("objections handled within (working days)"), default=10
+        _("objections handled within (working days)"), default=DEFAULT_OBJECTION_DEADLINE_WORKING_DAYS
     )
     name_retention_days = models.PositiveSmallIntegerField(
         _("names shown for (days after the window)"),
-        default=30,
+        default=DEFAULT_NAME_RETENTION_DAYS,
         help_text=_("After this, a person's name leaves the public view of the board."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -67,11 +73,14 @@ class NoticeStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
     ARCHIVED = "archived", _("Archived")
     HELD = "held", _("On hold")
+    MERGED = "merged", _("Published as a correction")
 
 
 class Notice(models.Model):
     """A publicity notice (公示) with a window enforced by the server. The membership development opens one for each
-    step its rule set marks; the disclosure boards build on the same record."""
+    step its rule set marks; the disclosure boards build on the same record. A correction of a published notice is a
+    notice of its own (``corrects``) that goes through the check and approval again; publishing it adds the next
+    version of the notice it corrects (``workflow.TRANSITIONS``)."""
 
     node = models.ForeignKey(
         "organisations.OrgNode",
@@ -112,6 +121,29 @@ class Notice(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("edited by"),
+        blank=True,
+        related_name="+",
+        help_text=_("Everyone who changed the draft: like its author, none of them may check or approve it."),
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("checked by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        help_text=_("The published notice whose next version this draft becomes once approved and published."),
+    )
+    correction_note = models.CharField(_("correction"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("publicity notice")
@@ -122,10 +154,25 @@ class Notice(models.Model):
             models.UniqueConstraint(
                 fields=["case", "step"], condition=Q(case__isnull=False), name="notice_once_per_case_step"
             ),
+            models.UniqueConstraint(
+                fields=["corrects"],
+                condition=Q(corrects__isnull=False, status__in=["draft", "checked", "approved"]),
+                name="notice_one_open_correction",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def name_retention_days(self) -> int:
+        return self.category.name_retention_days if self.category else DEFAULT_NAME_RETENTION_DAYS
+
+    @property
+    def objection_deadline_days(self) -> int:
+        if self.category is None:
+            return DEFAULT_OBJECTION_DEADLINE_WORKING_DAYS
+        return self.category.objection_deadline_working_days
 
     def is_open_on(self, day) -> bool:
         return self.opens_on <= day <= self.closes_on

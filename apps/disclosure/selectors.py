@@ -2,15 +2,25 @@ from __future__ import annotations
 
 import datetime
 
-from .models import BLOCKING_OUTCOMES, Notice
+from dateutil.relativedelta import relativedelta
+from django.db.models import Exists, Max, OuterRef, Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from apps.audit.services import audit_record
+from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, NodeKind
+from apps.organisations.models import OrgNode
+from apps.organisations.permissions import path_q, restrict, scope_paths
+from apps.people.choices import MEMBER_STATUSES
+from apps.people.selectors import person_for_user
+
+from .models import BLOCKING_OUTCOMES, Cadence, Category, Notice, NoticeStatus, Objection, Scope
 
 
 def publicity_block(*, case, today: datetime.date, steps=None) -> str | None:
     """Why the case must wait on its publicity (of the given publicity ``steps``, or any): an open window, an
     unresolved objection, or a founded one that stopped it. ``None`` when nothing blocks. Answers from the
     prefetched ``notices`` where present."""
-    from django.utils.translation import gettext as _
-
     notices = [n for n in case.notices.all() if steps is None or n.step in steps]
     for notice in notices:
         objections = list(notice.objections.all())
@@ -29,20 +39,13 @@ def notices_for_case(case) -> list[Notice]:
 
 # --- boards ----------------------------------------------------------------------------------------------------------
 
-BOARD_STATUSES = ("published", "closed", "held", "archived")
+# The statuses of a notice on the boards: it has a published version (drafts, checked and approved notices and
+# corrections never show; members read published versions only).
+BOARD_STATUSES = (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED, NoticeStatus.HELD, NoticeStatus.ARCHIVED)
 
 
 def _board_q(user):
     """Which notices a user may read on the boards, by the notice's scope and the user's place in the tree."""
-    from django.db.models import Exists, OuterRef, Q
-
-    from apps.organisations.choices import VIEW_SCOPE
-    from apps.organisations.permissions import path_q, scope_paths
-    from apps.people.choices import MEMBER_STATUSES
-    from apps.people.selectors import person_for_user
-
-    from .models import Notice, Scope
-
     paths = scope_paths(user, VIEW_SCOPE)
     if paths is None:
         return Q()
@@ -60,8 +63,6 @@ def _board_q(user):
 
 
 def notice_board_for(*, user, category=None):
-    from .models import Notice
-
     qs = Notice.objects.filter(_board_q(user), status__in=BOARD_STATUSES).select_related(
         "node", "category", "case__person"
     )
@@ -71,12 +72,6 @@ def notice_board_for(*, user, category=None):
 
 
 def notice_get_for_board(*, user, pk, request=None):
-    from django.http import Http404
-
-    from apps.audit.services import audit_record
-
-    from .models import Notice
-
     notice = notice_board_for(user=user).filter(pk=pk).prefetch_related("versions", "attachments").first()
     if notice is None:
         denied = Notice.objects.filter(pk=pk).select_related("node").first() if str(pk).isdigit() else None
@@ -86,14 +81,19 @@ def notice_get_for_board(*, user, pk, request=None):
     return notice
 
 
+def notice_attachment_readable(*, user, document_id: int) -> bool:
+    """Whether ``user`` reads a notice with this attachment on a board (registered with the documents app as a
+    reader, so a non-member of the unit can open the unit's board's files)."""
+    return notice_board_for(user=user).filter(attachments__pk=document_id).exists()
+
+
 def public_text(notice, text: str, today: datetime.date) -> str:
     """A person's name leaves the public view of a notice about them once the window plus the category's retention
     days have passed (only the fields a rule requires are shown at all)."""
     case = getattr(notice, "case", None)
     if case is None:
         return text
-    retention = notice.category.name_retention_days if notice.category else 30
-    if today > notice.closes_on + datetime.timedelta(days=retention):
+    if today > notice.closes_on + datetime.timedelta(days=notice.name_retention_days):
         name = case.person.name
         return text.replace(name, name[0] + "某某")
     return text
@@ -101,11 +101,6 @@ def public_text(notice, text: str, today: datetime.date) -> str:
 
 def objections_for_handler(*, user):
     """Objections of the notices in the user's subtree, for those who handle them (they see the reporter)."""
-    from apps.organisations.choices import MANAGE_PEOPLE
-    from apps.organisations.permissions import restrict
-
-    from .models import Objection
-
     return restrict(
         Objection.objects.select_related("notice__node", "reporter"),
         user=user,
@@ -115,23 +110,12 @@ def objections_for_handler(*, user):
 
 
 def my_objections(*, user):
-    from .models import Objection
-
     return Objection.objects.filter(reporter__user_id=user.pk).select_related("notice").order_by("-received_on")
 
 
 def periodic_due_for(*, user, today: datetime.date):
     """Periodic disclosures that are due and not yet published, per organisation in the user's subtree: branch-level
     categories for every branch, the others for every base committee. Two queries however many organisations."""
-    from dateutil.relativedelta import relativedelta
-    from django.db.models import Max
-
-    from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
-    from apps.organisations.models import OrgNode
-    from apps.organisations.permissions import restrict
-
-    from .models import Cadence, Category, Notice, Scope
-
     categories = list(Category.objects.filter(cadence=Cadence.PERIODIC, period_months__isnull=False))
     nodes = list(
         restrict(

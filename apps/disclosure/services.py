@@ -1,36 +1,73 @@
-"""Publicity windows and objections: opened, filed and resolved through these services only."""
+"""Publicity notices and objections: drafted, moved through the workflow, corrected, filed and resolved through these
+services only. Every change of a notice's status goes through ``notice_transition``, which applies the table in
+``workflow.py``."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+import nh3
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
-from apps.workdays.selectors import calendar_load
+from apps.documents.services import document_upload_for_node
+from apps.organisations.choices import MANAGE_PEOPLE
+from apps.organisations.permissions import covers
+from apps.workdays.selectors import calendar_add_working_days
 
-from .models import Notice, NoticeKind, Objection, Outcome
+from .chain import GENESIS, version_hash
+from .models import (
+    DEFAULT_WINDOW_WORKING_DAYS,
+    Category,
+    ChainHead,
+    Notice,
+    NoticeKind,
+    NoticeStatus,
+    NoticeVersion,
+    Objection,
+    Outcome,
+    Scope,
+    WindowUnit,
+)
+from .workflow import (
+    AUTHORS,
+    CORRECTABLE,
+    FIRST_VERSION,
+    NEXT_VERSION,
+    NOT_CORRECTABLE,
+    SYSTEM,
+    UNKNOWN_MOVE,
+    Transition,
+    transition_for,
+)
+
+# Drafts are edited (a checked one goes back to the draft); an approved notice is sent back first.
+EDITABLE = (NoticeStatus.DRAFT, NoticeStatus.CHECKED)
+# A correction on its way: at most one per notice (``notice_one_open_correction``).
+OPEN_CORRECTION = (*EDITABLE, NoticeStatus.APPROVED)
+# What a draft's editor may change; a correction keeps the window, scope and category of the notice it corrects.
+DRAFT_FIELDS = {"title", "content", "opens_on", "closes_on", "scope", "category"}
+CORRECTION_FIELDS = {"title", "content", "correction_note"}
 
 
 @transaction.atomic
 def notice_open_for_step(
     *, actor, case, step: str, opens_on: datetime.date, working_days: int, title: str, now: datetime.datetime
 ) -> Notice:
-    """Open the publicity window of a development step (idempotent: the same step returns its notice)."""
+    """Open the publicity window of a development step (idempotent: the same step returns its notice). The step's
+    record is the decision, so the notice is published as it opens: its text is the system's, not anyone's draft."""
     existing = Notice.objects.filter(case=case, step=step).first()
     if existing is not None:
         return existing
-    calendar = calendar_load(start=opens_on, end=opens_on + datetime.timedelta(days=working_days * 3 + 40))
-    closes_on, provisional = calendar.add_working_days(opens_on, working_days)
-    from .models import Category, Scope
-
+    closes_on, provisional = calendar_add_working_days(start=opens_on, count=working_days)
     notice = Notice.objects.create(
         node=case.branch,
         kind=NoticeKind.LIFECYCLE,
         category=Category.objects.filter(code="development").first(),
         scope=Scope.UNIT,
+        status=NoticeStatus.PUBLISHED,
         title=title,
         case=case,
         step=step,
@@ -77,9 +114,7 @@ def objection_file(
         )
     if reporter is None and notice.category is not None and notice.category.signed_objections_only:
         raise ValidationError(_("This notice accepts signed objections only: give the reporter's name."))
-    days = notice.category.objection_deadline_working_days if notice.category else 10
-    calendar = calendar_load(start=received_on, end=received_on + datetime.timedelta(days=days * 3 + 40))
-    due_on, _provisional = calendar.add_working_days(received_on, days)
+    due_on, _provisional = calendar_add_working_days(start=received_on, count=notice.objection_deadline_days)
     objection = Objection.objects.create(
         notice=notice,
         reporter=reporter,
@@ -99,8 +134,6 @@ def objection_resolve(
     *, actor, objection: Objection, outcome: str, resolution: str, answer: str = "", today: datetime.date
 ) -> Objection:
     """The handlers' finding, and the answer that goes back to the reporter."""
-    from apps.organisations.choices import MANAGE_PEOPLE
-
     objection = Objection.objects.select_for_update(of=("self",)).select_related("notice__node").get(pk=objection.pk)
     if actor is not None:
         _require(actor, MANAGE_PEOPLE, objection.notice.node, _("You cannot handle objections of this notice."))
@@ -134,8 +167,6 @@ def objection_reply(*, actor, objection: Objection, reply: str) -> Objection:
     )
     case = objection.notice.case
     if case is None or case.person.user_id != getattr(actor, "pk", None):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied(_("Only the person concerned can reply."))
     if not objection.outcome:
         raise ValidationError(_("The objection has not been handled yet."))
@@ -145,7 +176,7 @@ def objection_reply(*, actor, objection: Objection, reply: str) -> Objection:
     return objection
 
 
-# --- the disclosure workflow: draft → checked → approved → published → closed → archived -------------------------
+# --- drafting ----------------------------------------------------------------------------------------------------
 
 ALLOWED_TAGS = {
     "p",
@@ -170,28 +201,26 @@ ALLOWED_TAGS = {
 
 def content_clean(html: str) -> str:
     """Sanitised rich text: formatting only, no script, style, links or attributes."""
-    import nh3
-
     return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes={}, url_schemes=set()).strip()
 
 
 def _window(*, category, opens_on: datetime.date) -> tuple[datetime.date, bool]:
-    from .models import WindowUnit
-
     if category is None or category.window_unit == WindowUnit.WORKING:
-        length = category.window_length if category else 5
-        calendar = calendar_load(start=opens_on, end=opens_on + datetime.timedelta(days=length * 3 + 40))
-        return calendar.add_working_days(opens_on, length)
+        length = category.window_length if category else DEFAULT_WINDOW_WORKING_DAYS
+        return calendar_add_working_days(start=opens_on, count=length)
     return opens_on + datetime.timedelta(days=category.window_length - 1), False
 
 
 def _require(actor, perm: str, node, message: str) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    from apps.organisations.permissions import covers
-
     if not covers(actor, perm, node.path):
         raise PermissionDenied(message)
+
+
+def _check_window(opens_on: datetime.date, closes_on: datetime.date) -> None:
+    if closes_on < opens_on:
+        raise ValidationError(
+            _("The window cannot end (%(end)s) before it opens (%(start)s).") % {"end": closes_on, "start": opens_on}
+        )
 
 
 @transaction.atomic
@@ -207,19 +236,13 @@ def notice_draft(
     closes_on: datetime.date | None = None,
     named=(),
 ) -> Notice:
-    from apps.organisations.choices import MANAGE_PEOPLE
-
-    from .models import NoticeKind, NoticeStatus
-
+    """A new notice, as a draft of its author: nobody reads it until others have checked and approved it."""
     _require(actor, MANAGE_PEOPLE, node, _("You cannot draft notices for %(node)s.") % {"node": node})
     if not title.strip():
         raise ValidationError(_("A notice needs a title."))
     computed, provisional = _window(category=category, opens_on=opens_on)
     closes_on = closes_on or computed
-    if closes_on < opens_on:
-        raise ValidationError(
-            _("The window cannot end (%(end)s) before it opens (%(start)s).") % {"end": closes_on, "start": opens_on}
-        )
+    _check_window(opens_on, closes_on)
     notice = Notice.objects.create(
         node=node,
         kind=NoticeKind.DISCLOSURE,
@@ -240,62 +263,212 @@ def notice_draft(
     return notice
 
 
-def _move(*, actor, notice: Notice, to: str, allowed_from: tuple[str, ...], action: str) -> Notice:
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    if notice.status == to:
-        return notice
-    if notice.status not in allowed_from:
+def _lock_editable(*, actor, notice: Notice, now: datetime.datetime) -> Notice:
+    """The draft, locked, after the editor's permission and its state are checked; a checked draft goes back to the
+    draft (what changed is checked again)."""
+    notice = Notice.objects.select_for_update(of=("self",)).select_related("node").get(pk=notice.pk)
+    _require(actor, MANAGE_PEOPLE, notice.node, _("You cannot draft notices for %(node)s.") % {"node": notice.node})
+    if notice.status not in EDITABLE:
         raise ValidationError(
-            _("A notice that is “%(status)s” cannot be moved on to this step.")
-            % {"status": notice.get_status_display()}
+            _("Only a draft is edited: an approved notice is sent back to the draft first, a published one corrected.")
         )
-    old = notice.status
-    notice.status = to
-    notice.save(update_fields=["status"])
-    audit_record(actor=actor, action=action, target=notice, node=notice.node, changes={"status": [old, to]})
+    if notice.status != NoticeStatus.DRAFT:
+        notice = notice_transition(actor=actor, notice=notice, move="return", now=now, note=_("Edited."))
+    notice.editors.add(actor)
     return notice
 
 
 @transaction.atomic
-def notice_check(*, actor, notice: Notice) -> Notice:
-    """The secrecy and accuracy check: someone other than the author, who manages the organisation's people."""
-    from apps.organisations.choices import MANAGE_PEOPLE
-
-    from .models import NoticeStatus
-
-    _require(actor, MANAGE_PEOPLE, notice.node, _("You cannot check notices of %(node)s.") % {"node": notice.node})
-    if notice.created_by_id == getattr(actor, "pk", None):
-        raise ValidationError(_("The check must be done by someone other than the author."))
-    return _move(
+def notice_update_draft(*, actor, notice: Notice, fields: dict, now: datetime.datetime) -> Notice:
+    """Drafts (and checked drafts, which go back to the draft) are edited; everyone who edits one becomes one of its
+    authors, who may neither check nor approve it. Published notices are corrected (``notice_correct``)."""
+    notice = _lock_editable(actor=actor, notice=notice, now=now)
+    fields = dict(fields)
+    named = fields.pop("named_people", None)
+    allowed = CORRECTION_FIELDS if notice.corrects_id else DRAFT_FIELDS
+    if set(fields) - allowed or (named is not None and notice.corrects_id):
+        refused = sorted(set(fields) - allowed) + (["named_people"] if named is not None and notice.corrects_id else [])
+        raise ValidationError(_("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(refused)})
+    if "title" in fields and not fields["title"].strip():
+        raise ValidationError(_("A notice needs a title."))
+    if "correction_note" in fields and not fields["correction_note"].strip():
+        raise ValidationError(_("Say what the correction changes."))
+    if "content" in fields:
+        fields["content"] = content_clean(fields["content"])
+    old = {name: getattr(notice, name) for name in fields}
+    for name, value in fields.items():
+        setattr(notice, name, value.strip() if name in ("title", "correction_note") else value)
+    _check_window(notice.opens_on, notice.closes_on)
+    if fields:
+        notice.save(update_fields=list(fields))
+    if named is not None:
+        notice.named_people.set(named)
+    audit_record(
         actor=actor,
-        notice=notice,
-        to=NoticeStatus.CHECKED,
-        allowed_from=(NoticeStatus.DRAFT,),
-        action="disclosure.notice_checked",
+        action="disclosure.notice_edited",
+        target=notice,
+        node=notice.node,
+        changes={"fields": [None, sorted(name for name in fields if old[name] != getattr(notice, name))]},
     )
+    return notice
 
 
 @transaction.atomic
-def notice_approve(*, actor, notice: Notice) -> Notice:
-    from apps.organisations.choices import APPROVE
-
-    from .models import NoticeStatus
-
-    _require(actor, APPROVE, notice.node, _("Your role cannot approve notices of %(node)s.") % {"node": notice.node})
-    return _move(
+def notice_attach(*, actor, notice: Notice, uploaded, now: datetime.datetime, title: str = ""):
+    """Attach a file to a draft (stored by the documents service); its SHA-256 goes into the published version's
+    hash. A checked draft goes back to the draft: the file is checked too."""
+    notice = _lock_editable(actor=actor, notice=notice, now=now)
+    document = document_upload_for_node(actor=actor, node=notice.node, uploaded=uploaded, title=title, now=now)
+    notice.attachments.add(document)
+    audit_record(
         actor=actor,
-        notice=notice,
-        to=NoticeStatus.APPROVED,
-        allowed_from=(NoticeStatus.CHECKED,),
-        action="disclosure.notice_approved",
+        action="disclosure.notice_attached",
+        target=notice,
+        node=notice.node,
+        changes={"sha256": [None, document.sha256]},
+        note=document.original_name,
     )
+    return document
 
 
-def _append_version(*, actor, notice: Notice, now: datetime.datetime, note: str = ""):
+@transaction.atomic
+def notice_correct(*, actor, notice: Notice, note: str, title: str | None = None, content: str | None = None) -> Notice:
+    """A published notice is never edited in place: its correction is a new draft (the notice's text, or the one
+    given), which goes through the check and approval again; publishing it adds the next version. Idempotent: while a
+    correction is open, it is returned."""
+    notice = Notice.objects.select_for_update(of=("self",)).select_related("node").get(pk=notice.pk)
+    _require(actor, MANAGE_PEOPLE, notice.node, _("You cannot correct notices of %(node)s.") % {"node": notice.node})
+    if notice.corrects_id or notice.status not in CORRECTABLE:
+        raise ValidationError(NOT_CORRECTABLE % {"status": notice.get_status_display()})
+    open_correction = notice.corrections.filter(status__in=OPEN_CORRECTION).first()
+    if open_correction is not None:
+        return open_correction
+    if not note.strip():
+        raise ValidationError(_("Say what the correction changes."))
+    correction = Notice.objects.create(
+        node=notice.node,
+        kind=notice.kind,
+        category=notice.category,
+        scope=notice.scope,
+        status=NoticeStatus.DRAFT,
+        title=(title if title is not None else notice.title).strip() or notice.title,
+        content=content_clean(content) if content is not None else notice.content,
+        opens_on=notice.opens_on,
+        closes_on=notice.closes_on,
+        working_days=notice.working_days,
+        provisional=notice.provisional,
+        created_by=actor,
+        corrects=notice,
+        correction_note=note.strip()[:300],
+    )
+    correction.named_people.set(notice.named_people.all())
+    correction.attachments.set(notice.attachments.all())
+    audit_record(
+        actor=actor,
+        action="disclosure.correction_drafted",
+        target=notice,
+        node=notice.node,
+        changes={"correction": [None, correction.pk]},
+        note=correction.correction_note,
+    )
+    return correction
+
+
+# --- the workflow ------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notice_transition(
+    *, actor, notice: Notice, move: str, now: datetime.datetime | None = None, note: str = ""
+) -> Notice:
+    """Make one move of the workflow table (``workflow.TRANSITIONS``): the row locked, nothing done if the notice is
+    already where the move leads, the row's guards checked (permission, source state, four-eyes, reason), the status
+    and the actor written with an audit entry, and a publication appended to the archive chain. ``actor=None`` is the
+    periodic sweep, which makes the system's moves only."""
+    notice = Notice.objects.select_for_update(of=("self",)).select_related("node").get(pk=notice.pk)
+    transition = transition_for(move, is_correction=notice.corrects_id is not None)
+    if transition is None:
+        raise ValidationError(UNKNOWN_MOVE)
+    if notice.status == transition.target:
+        return notice
+    _guard(actor=actor, notice=notice, transition=transition, note=note)
+    old = notice.status
+    notice.status = transition.target
+    updated = ["status"]
+    if transition.records:
+        setattr(notice, transition.records, actor)
+        updated.append(transition.records)
+    for name in transition.clears:
+        setattr(notice, name, None)
+        updated.append(name)
+    notice.save(update_fields=updated)
+    if transition.publishes == FIRST_VERSION and not notice.versions.exists():
+        _append_version(actor=actor, notice=notice, now=_moment(now))
+    elif transition.publishes == NEXT_VERSION:
+        _publish_correction(actor=actor, correction=notice, now=_moment(now))
+    audit_record(
+        actor=actor,
+        action=transition.action,
+        target=notice,
+        node=notice.node,
+        changes={"status": [old, transition.target]},
+        note=note.strip(),
+    )
+    return notice
+
+
+def _guard(*, actor, notice: Notice, transition: Transition, note: str) -> None:
+    """The refusals of one row, each in the row's own words."""
+    if transition.permissions == SYSTEM:
+        permitted = actor is None
+    else:
+        permitted = any(covers(actor, perm, notice.node.path) for perm in transition.permissions)
+    if not permitted:
+        raise PermissionDenied(transition.refused % {"node": notice.node})
+    if notice.status not in transition.sources:
+        raise ValidationError(transition.wrong_state % {"status": notice.get_status_display()})
+    if actor is not None and any(actor.pk in _earlier_actors(notice, name) for name in transition.must_differ_from):
+        raise ValidationError(transition.same_actor)
+    if transition.needs_note and not note.strip():
+        raise ValidationError(transition.needs_note)
+
+
+def _earlier_actors(notice: Notice, name: str) -> set[int]:
+    if name == AUTHORS:
+        return {notice.created_by_id, *notice.editors.values_list("pk", flat=True)} - {None}
+    return {getattr(notice, f"{name}_id")} - {None}
+
+
+def _moment(now: datetime.datetime | None) -> datetime.datetime:
+    if now is None:
+        raise TypeError("publishing needs the moment of publication (now=)")
+    return now
+
+
+def _publish_correction(*, actor, correction: Notice, now: datetime.datetime) -> NoticeVersion:
+    """The approved correction's text becomes the next version of the notice it corrects (lock: that notice, then
+    the chain head)."""
+    notice = Notice.objects.select_for_update(of=("self",)).get(pk=correction.corrects_id)
+    if notice.status not in CORRECTABLE:
+        raise ValidationError(NOT_CORRECTABLE % {"status": notice.get_status_display()})
+    old_version = notice.versions.order_by("-number").values_list("number", flat=True).first()
+    notice.title, notice.content = correction.title, correction.content
+    notice.save(update_fields=["title", "content"])
+    notice.attachments.set(correction.attachments.all())
+    version = _append_version(actor=actor, notice=notice, now=now, note=correction.correction_note)
+    audit_record(
+        actor=actor,
+        action="disclosure.notice_corrected",
+        target=notice,
+        node=notice.node,
+        changes={"version": [old_version, version.number]},
+        note=correction.correction_note,
+    )
+    return version
+
+
+def _append_version(*, actor, notice: Notice, now: datetime.datetime, note: str = "") -> NoticeVersion:
     """Add the notice's current text as a new published version at the end of the chain (lock: the chain head)."""
-    from .chain import GENESIS, version_hash
-    from .models import ChainHead, NoticeVersion
-
     ChainHead.objects.get_or_create(key="head", defaults={"hash": GENESIS})
     head = ChainHead.objects.select_for_update().get(key="head")
     number = (notice.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -329,195 +502,15 @@ def _append_version(*, actor, notice: Notice, now: datetime.datetime, note: str 
     return version
 
 
-@transaction.atomic
-def notice_publish(*, actor, notice: Notice, now: datetime.datetime):
-    from .models import NoticeStatus
-
-    notice = _move(
-        actor=actor,
-        notice=notice,
-        to=NoticeStatus.PUBLISHED,
-        allowed_from=(NoticeStatus.APPROVED,),
-        action="disclosure.notice_published",
-    )
-    if not notice.versions.exists():
-        _append_version(actor=actor, notice=notice, now=now)
-    return notice
-
-
-@transaction.atomic
-def notice_correct(*, actor, notice: Notice, title: str, content: str, note: str, now: datetime.datetime):
-    """A published notice is never edited in place: the correction is a new version, shown as such."""
-    from apps.organisations.choices import MANAGE_PEOPLE
-
-    from .models import NoticeStatus
-
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    _require(actor, MANAGE_PEOPLE, notice.node, _("You cannot correct notices of %(node)s.") % {"node": notice.node})
-    if notice.status not in (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED):
-        raise ValidationError(_("Only a published notice is corrected; edit the draft instead."))
-    if not note.strip():
-        raise ValidationError(_("Say what the correction changes."))
-    notice.title, notice.content = title.strip(), content_clean(content)
-    notice.save(update_fields=["title", "content"])
-    version = _append_version(actor=actor, notice=notice, note=note.strip(), now=now)
-    audit_record(
-        actor=actor,
-        action="disclosure.notice_corrected",
-        target=notice,
-        node=notice.node,
-        changes={"version": [version.number - 1, version.number]},
-        note=note.strip(),
-    )
-    return version
-
-
 def notice_sweep(*, today: datetime.date) -> int:
     """Periodic job: published notices whose window has ended are closed; closed ones whose names have left the
     board (window plus the category's retention) are archived. Idempotent; returns how many moved."""
-    from .models import NoticeStatus
-
     moved = 0
     for notice in Notice.objects.filter(status=NoticeStatus.PUBLISHED, closes_on__lt=today).order_by("pk"):
-        with transaction.atomic():
-            _move(
-                actor=None,
-                notice=notice,
-                to=NoticeStatus.CLOSED,
-                allowed_from=(NoticeStatus.PUBLISHED,),
-                action="disclosure.notice_closed",
-            )
-            moved += 1
+        notice_transition(actor=None, notice=notice, move="close")
+        moved += 1
     for notice in Notice.objects.filter(status=NoticeStatus.CLOSED).select_related("category").order_by("pk"):
-        retention = notice.category.name_retention_days if notice.category else 30
-        if today > notice.closes_on + datetime.timedelta(days=retention):
-            with transaction.atomic():
-                _move(
-                    actor=None,
-                    notice=notice,
-                    to=NoticeStatus.ARCHIVED,
-                    allowed_from=(NoticeStatus.CLOSED,),
-                    action="disclosure.notice_archived",
-                )
-                moved += 1
+        if today > notice.closes_on + datetime.timedelta(days=notice.name_retention_days):
+            notice_transition(actor=None, notice=notice, move="archive")
+            moved += 1
     return moved
-
-
-@transaction.atomic
-def notice_hold(*, actor, notice: Notice, reason: str) -> Notice:
-    """Strong objections put an internal notice on hold until the committee decides."""
-    from apps.organisations.choices import APPROVE
-
-    from .models import NoticeStatus
-
-    _require(
-        actor, APPROVE, notice.node, _("Your role cannot put notices of %(node)s on hold.") % {"node": notice.node}
-    )
-    if not reason.strip():
-        raise ValidationError(_("Say why the notice is put on hold."))
-    notice = _move(
-        actor=actor,
-        notice=notice,
-        to=NoticeStatus.HELD,
-        allowed_from=(NoticeStatus.PUBLISHED,),
-        action="disclosure.notice_held",
-    )
-    return notice
-
-
-@transaction.atomic
-def notice_resume(*, actor, notice: Notice) -> Notice:
-    from apps.organisations.choices import APPROVE
-
-    from .models import NoticeStatus
-
-    _require(actor, APPROVE, notice.node, _("Your role cannot resume notices of %(node)s.") % {"node": notice.node})
-    return _move(
-        actor=actor,
-        notice=notice,
-        to=NoticeStatus.PUBLISHED,
-        allowed_from=(NoticeStatus.HELD,),
-        action="disclosure.notice_resumed",
-    )
-
-
-@transaction.atomic
-def notice_update_draft(*, actor, notice: Notice, fields: dict) -> Notice:
-    """Drafts (and checked drafts, which go back to draft) are edited freely; published ones are corrected."""
-    from apps.organisations.choices import MANAGE_PEOPLE
-
-    from .models import NoticeStatus
-
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    _require(actor, MANAGE_PEOPLE, notice.node, _("You cannot draft notices for %(node)s.") % {"node": notice.node})
-    if notice.status not in (NoticeStatus.DRAFT, NoticeStatus.CHECKED):
-        raise ValidationError(_("Only a published notice is corrected; edit the draft instead."))
-    named = fields.pop("named_people", None)
-    allowed = {"title", "content", "opens_on", "closes_on", "scope", "category"}
-    if set(fields) - allowed:
-        raise ValidationError(
-            _("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(set(fields) - allowed)}
-        )
-    if "content" in fields:
-        fields["content"] = content_clean(fields["content"])
-    for name, value in fields.items():
-        setattr(notice, name, value)
-    if notice.closes_on < notice.opens_on:
-        raise ValidationError(
-            _("The window cannot end (%(end)s) before it opens (%(start)s).")
-            % {"end": notice.closes_on, "start": notice.opens_on}
-        )
-    old = notice.status
-    notice.status = NoticeStatus.DRAFT  # a changed text is checked again
-    notice.save()
-    if named is not None:
-        notice.named_people.set(named)
-    audit_record(
-        actor=actor,
-        action="disclosure.notice_edited",
-        target=notice,
-        node=notice.node,
-        changes={"status": [old, notice.status], "fields": [None, sorted(fields)]},
-    )
-    return notice
-
-
-@transaction.atomic
-def notice_attach(*, actor, notice: Notice, uploaded, now: datetime.datetime, title: str = ""):
-    """Attach a file to a draft; its SHA-256 goes into the published version's hash."""
-    from apps.documents.models import Document
-    from apps.documents.services import document_check_file
-    from apps.organisations.choices import MANAGE_PEOPLE
-
-    from .models import NoticeStatus
-
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    _require(actor, MANAGE_PEOPLE, notice.node, _("You cannot draft notices for %(node)s.") % {"node": notice.node})
-    if notice.status not in (NoticeStatus.DRAFT, NoticeStatus.CHECKED):
-        raise ValidationError(_("Attachments are added to drafts; a published notice is corrected."))
-    content_type, sha256 = document_check_file(uploaded)
-    document = Document(
-        node=notice.node,
-        title=title.strip() or uploaded.name,
-        original_name=uploaded.name[:200],
-        content_type=content_type,
-        size=uploaded.size,
-        sha256=sha256,
-        uploaded_by=actor,
-        uploaded_at=now,
-    )
-    document.file.save("upload", uploaded, save=False)
-    document.save()
-    notice.attachments.add(document)
-    if notice.status == NoticeStatus.CHECKED:
-        notice.status = NoticeStatus.DRAFT  # a new attachment is checked again
-        notice.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        action="disclosure.notice_attached",
-        target=notice,
-        node=notice.node,
-        changes={"sha256": [None, sha256]},
-        note=document.original_name,
-    )
-    return document

@@ -8,6 +8,7 @@ from apps.organisations.choices import VIEW_SCOPE, VIEW_SENSITIVE
 from apps.organisations.permissions import covers, restrict
 
 from .models import Document
+from .readers import readers
 
 
 def document_list_for(*, user, person=None) -> list[Document]:
@@ -35,7 +36,7 @@ def document_get_for(*, user, pk, request=None) -> Document:
     )
     document = qs.filter(pk=pk).first()
     if document is None:
-        document = _attached_to_a_readable_notice(user=user, pk=pk)
+        document = _readable_through_a_record(user=user, pk=pk)
     if document is None or (document.sensitive and not document_sensitive_ok(user=user, document=document)):
         denied = document or Document.objects.filter(pk=pk).select_related("node").first()
         if denied is not None:
@@ -44,11 +45,9 @@ def document_get_for(*, user, pk, request=None) -> Document:
     return document
 
 
-def _attached_to_a_readable_notice(*, user, pk):
-    """An attachment of a notice the user may read on a board (the unit's board includes non-members)."""
-    from apps.disclosure.selectors import notice_board_for
-
-    notices = notice_board_for(user=user).filter(attachments__pk=pk)
-    if not notices.exists():
+def _readable_through_a_record(*, user, pk):
+    """A document another app opens to this user (a notice's attachment on a board the user reads): the apps that
+    attach files register their readers (``readers.register``); never a sensitive one."""
+    if not any(reader(user=user, document_id=pk) for reader in readers()):
         return None
     return Document.objects.select_related("node", "person").filter(pk=pk, sensitive=False).first()

@@ -65,9 +65,26 @@ def document_upload(
     own = person.user_id is not None and person.user_id == actor.pk
     if not own and not covers(actor, MANAGE_PEOPLE, person.node.path):
         raise PermissionDenied(_("You cannot add documents to this record."))
+    return _document_store(
+        actor=actor, node=person.node, person=person, uploaded=uploaded, title=title, now=now, sensitive=sensitive
+    )
+
+
+@transaction.atomic
+def document_upload_for_node(*, actor, node, uploaded, title: str, now: datetime.datetime) -> Document:
+    """A file of an organisation's own record (a notice's attachment), by someone who manages people there. Never
+    sensitive: the record that attaches it may open it to its readers (``readers``)."""
+    if not covers(actor, MANAGE_PEOPLE, node.path):
+        raise PermissionDenied(_("You cannot add documents to the records of %(node)s.") % {"node": node})
+    return _document_store(actor=actor, node=node, person=None, uploaded=uploaded, title=title, now=now)
+
+
+def _document_store(
+    *, actor, node, person, uploaded, title: str, now: datetime.datetime, sensitive: bool = False
+) -> Document:
     content_type, sha256 = document_check_file(uploaded)
     document = Document(
-        node=person.node,
+        node=node,
         person=person,
         title=title.strip() or uploaded.name,
         original_name=os.path.basename(uploaded.name)[:200],
@@ -84,7 +101,7 @@ def document_upload(
         actor=actor,
         action="documents.uploaded",
         target=document,
-        node=person.node,
+        node=node,
         changes={"sha256": [None, sha256]},
         note=document.original_name,
     )

@@ -24,6 +24,7 @@ VIEW_SENSITIVE = "organisations.view_sensitive"
 MANAGE_ORG = "organisations.manage_org"
 VIEW_AUDIT = "organisations.view_audit"
 APPROVE = "organisations.approve"
+PUBLISH = "organisations.publish"
 
 NODE_PERMISSIONS = [
     ("view_scope", _("View this organisation and everything below it")),
@@ -32,7 +33,8 @@ NODE_PERMISSIONS = [
     ("manage_org", _("Manage organisation settings, posts and terms below this organisation")),
     ("view_audit", _("Read the audit log below this organisation")),
     ("approve", _("Approve and file decisions for this organisation")),
+    ("publish", _("Publish approved notices on the boards of this organisation")),
 ]
 
 # A role that holds any of these needs two-factor sign-in.
-TWO_FACTOR_PERMISSIONS = {"view_sensitive", "approve", "manage_org"}
+TWO_FACTOR_PERMISSIONS = {"view_sensitive", "approve", "manage_org", "publish"}

@@ -87,7 +87,8 @@ class NodeOverview:
 
 
 def node_warnings(*, overview: NodeOverview, policy: OrgPolicy, today: datetime.date) -> list[NodeWarning]:
-    """The rules of the branch work regulations (中国共产党支部工作条例（试行）, 2018) checked against the data; only warnings."""
+    """The rules of the branch work regulations (中国共产党支部工作条例（试行）, 2018) checked against the data; only
+    warnings."""
     node, warnings = overview.node, []
     if node.kind == NodeKind.BRANCH:
         if overview.full_members < policy.min_full_members:

@@ -9,6 +9,19 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+# How many calendar days to load for a count of working days. A plain week holds five working days (1.4 calendar days
+# each, so ``3 * n`` leaves room for every holiday week inside a long window), and the margin covers the longest runs
+# without a working day that the State Council arranges (Spring Festival and National Day: up to nine days off with
+# the weekends around them) more than twice over. ``calendar_add_working_days`` checks its result against the span
+# all the same, so a span too short could cost a second query, never a wrong date.
+CALENDAR_DAYS_PER_WORKING_DAY = 3
+CALENDAR_SPAN_MARGIN_DAYS = 40
+
+
+def calendar_span_for(working_days: int) -> int:
+    """Calendar days that certainly contain ``working_days`` working days from any start."""
+    return working_days * CALENDAR_DAYS_PER_WORKING_DAY + CALENDAR_SPAN_MARGIN_DAYS
+
 
 @dataclass(frozen=True)
 class WorkCalendar:

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from apps.disclosure.models import Category, Notice, NoticeStatus, Objection
-from apps.disclosure.services import notice_check, notice_draft
+from apps.disclosure.services import notice_draft, notice_transition
 from tests.browser.test_lifecycle_browser import _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ def test_publish_object_resolve(browser, live_server, world, shot, tmp_path):
         opens_on=timezone.localdate(),
         scope="organisation",
     )
-    notice_check(actor=world.users["organiser_a"], notice=notice)
+    notice_transition(actor=world.users["organiser_a"], notice=notice, move="check")
 
     staff = _sign_in(browser, base, world.users["staff"])
     staff.goto(f"{base}/admin/disclosure/notice/?queue=approve")

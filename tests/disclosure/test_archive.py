@@ -12,12 +12,10 @@ from apps.audit.models import AuditEntry
 from apps.disclosure.models import Category, Notice, NoticeStatus, NoticeVersion
 from apps.disclosure.services import (
     content_clean,
-    notice_approve,
-    notice_check,
     notice_correct,
     notice_draft,
-    notice_publish,
     notice_sweep,
+    notice_transition,
 )
 from tests.dates import TODAY, at
 
@@ -34,9 +32,9 @@ def published(world):
         content="<p>收缴党费 <strong>12,345</strong> 元</p>",
         opens_on=D(2026, 9, 28),
     )
-    notice_check(actor=world.users["organiser_a"], notice=notice)
-    notice_approve(actor=world.users["staff"], notice=notice)
-    return notice_publish(actor=world.users["staff"], notice=notice, now=at(TODAY))
+    notice_transition(actor=world.users["organiser_a"], notice=notice, move="check")
+    notice_transition(actor=world.users["staff"], notice=notice, move="approve")
+    return notice_transition(actor=world.users["staff"], notice=notice, move="publish", now=at(TODAY))
 
 
 def test_workflow_draft_check_approve_publish(world, published):
@@ -74,12 +72,12 @@ def test_author_cannot_check_own_notice_and_secretary_cannot_approve(world):
         opens_on=D(2026, 11, 2),
     )
     with pytest.raises(ValidationError):
-        notice_check(actor=world.users["secretary_a"], notice=notice)
-    notice_check(actor=world.users["organiser_a"], notice=notice)
+        notice_transition(actor=world.users["secretary_a"], notice=notice, move="check")
+    notice_transition(actor=world.users["organiser_a"], notice=notice, move="check")
     with pytest.raises(PermissionDenied):
-        notice_approve(actor=world.users["secretary_a"], notice=notice)
+        notice_transition(actor=world.users["secretary_a"], notice=notice, move="approve")
     with pytest.raises(ValidationError):  # not approved yet
-        notice_publish(actor=world.users["staff"], notice=notice, now=at(TODAY))
+        notice_transition(actor=world.users["staff"], notice=notice, move="publish", now=at(TODAY))
 
 
 def test_window_ending_before_it_opens_is_refused(world):
@@ -102,15 +100,16 @@ def test_script_in_content_is_removed():
     )
 
 
+def _correct(world, notice, **text):
+    """A correction drafted by the branch secretary, checked, approved and published by others."""
+    correction = notice_correct(actor=world.users["secretary_a"], notice=notice, note="更正金额", **text)
+    notice_transition(actor=world.users["organiser_a"], notice=correction, move="check")
+    notice_transition(actor=world.users["staff"], notice=correction, move="approve")
+    return notice_transition(actor=world.users["staff"], notice=correction, move="publish", now=at(TODAY))
+
+
 def test_correction_is_a_new_version_and_the_first_stays(world, published):
-    notice_correct(
-        actor=world.users["secretary_a"],
-        notice=published,
-        title=published.title,
-        content="<p>收缴党费 12,354 元</p>",
-        note="更正金额",
-        now=at(TODAY),
-    )
+    _correct(world, published, content="<p>收缴党费 12,354 元</p>")
     versions = list(NoticeVersion.objects.filter(notice=published).order_by("number"))
     assert [v.number for v in versions] == [1, 2]
     assert "12,345" in versions[0].content and "12,354" in versions[1].content
@@ -137,9 +136,7 @@ def test_update_in_sql_is_detected_and_named(world, published):
 
 
 def test_removed_version_is_detected(world, published):
-    notice_correct(
-        actor=world.users["secretary_a"], notice=published, title="更正", content="x", note="n", now=at(TODAY)
-    )
+    _correct(world, published, title="更正", content="x")
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM disclosure_noticeversion WHERE notice_id = %s AND number = 1", [published.pk])
     with pytest.raises(SystemExit):

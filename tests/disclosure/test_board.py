@@ -9,10 +9,8 @@ from django.urls import reverse
 
 from apps.disclosure.models import Category, Objection, Scope
 from apps.disclosure.services import (
-    notice_approve,
-    notice_check,
     notice_draft,
-    notice_publish,
+    notice_transition,
     objection_file,
     objection_resolve,
 )
@@ -32,9 +30,9 @@ def _publish(world, node, scope, title, opens_on=None, category="meetings"):
         opens_on=opens_on or TODAY,
         scope=scope,
     )
-    notice_check(actor=world.users["admin"], notice=notice)
-    notice_approve(actor=world.users["staff"], notice=notice)
-    return notice_publish(actor=world.users["staff"], notice=notice, now=at(TODAY))
+    notice_transition(actor=world.users["admin"], notice=notice, move="check")
+    notice_transition(actor=world.users["admin"], notice=notice, move="approve")  # not the author
+    return notice_transition(actor=world.users["staff"], notice=notice, move="publish", now=at(TODAY))
 
 
 @pytest.fixture
@@ -176,9 +174,9 @@ def test_attachment_is_hashed_and_readable_from_the_board(client, world):
         uploaded=SimpleUploadedFile("明细.pdf", b"%PDF-1.4 detail"),
         now=at(TODAY),
     )
-    notice_check(actor=world.users["admin"], notice=notice)
-    notice_approve(actor=world.users["staff"], notice=notice)
-    notice_publish(actor=world.users["staff"], notice=notice, now=at(TODAY))
+    notice_transition(actor=world.users["admin"], notice=notice, move="check")
+    notice_transition(actor=world.users["admin"], notice=notice, move="approve")  # not the author
+    notice_transition(actor=world.users["staff"], notice=notice, move="publish", now=at(TODAY))
     assert notice.versions.get().attachment_digests == [document.sha256]
     sign_in(client, world.users["masses_b"])  # a non-member of the unit reads the unit's board and its attachment
     assert client.get(reverse("documents:download", args=[document.pk])).status_code == 200
@@ -188,13 +186,12 @@ def test_hold_and_resume(world, notices):
     from django.core.exceptions import PermissionDenied
 
     from apps.disclosure.models import NoticeStatus
-    from apps.disclosure.services import notice_hold, notice_resume
 
     with pytest.raises(PermissionDenied):
-        notice_hold(actor=world.users["secretary_a"], notice=notices["org_a"], reason="异议较大")
-    held = notice_hold(actor=world.users["staff"], notice=notices["org_a"], reason="异议较大")
+        notice_transition(actor=world.users["secretary_a"], notice=notices["org_a"], move="hold", note="异议较大")
+    held = notice_transition(actor=world.users["staff"], notice=notices["org_a"], move="hold", note="异议较大")
     assert held.status == NoticeStatus.HELD and held.board_status(TODAY) == "held"
-    assert notice_resume(actor=world.users["staff"], notice=held).status == NoticeStatus.PUBLISHED
+    assert notice_transition(actor=world.users["staff"], notice=held, move="resume").status == NoticeStatus.PUBLISHED
 
 
 def test_admin_drafts_a_notice_with_an_attachment(client, world):
@@ -232,9 +229,9 @@ def test_named_notice_reaches_only_the_named(client, world):
         scope=Scope.NAMED,
         named=[world.people["member_b"]],
     )
-    notice_check(actor=world.users["admin"], notice=notice)
-    notice_approve(actor=world.users["staff"], notice=notice)
-    notice_publish(actor=world.users["staff"], notice=notice, now=at(TODAY))
+    notice_transition(actor=world.users["admin"], notice=notice, move="check")
+    notice_transition(actor=world.users["admin"], notice=notice, move="approve")  # not the author
+    notice_transition(actor=world.users["staff"], notice=notice, move="publish", now=at(TODAY))
     sign_in(client, world.users["member_b"])
     assert "致特定同志的通知" in _titles(client)
     sign_in(client, world.users["member_a"])
