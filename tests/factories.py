@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from apps.organisations.choices import NodeKind
 from apps.organisations.models import OrgNode, Post, PostTitle
-from apps.people.choices import PoliticalStatus
+from apps.people.choices import MEMBER_STATUSES, PoliticalStatus
 from apps.people.models import Person
 from tests.dates import TODAY
 
@@ -33,6 +33,7 @@ def make_node(*, parent=None, kind=NodeKind.BRANCH, name="支部", **fields) -> 
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"党员{n}")
     political_status = PoliticalStatus.FULL
@@ -40,6 +41,17 @@ class PersonFactory(factory.django.DjangoModelFactory):
     id_number = factory.Sequence(lambda n: f"11{n:08d}19850301")
     full_member_on = datetime.date(2010, 7, 1)
     joined_on = datetime.date(2009, 7, 1)
+
+    @factory.post_generation
+    def membership(person, create, extracted, **kwargs):
+        """A member on the roll holds their relationship in their node since the admission (membership history)."""
+        if create and person.is_active and person.political_status in MEMBER_STATUSES and extracted is not False:
+            from apps.membership.models import MembershipPeriod
+
+            MembershipPeriod.objects.create(
+                person=person, node=person.node, started_on=person.joined_on or datetime.date(2000, 1, 1),
+                began="migrated",
+            )  # fmt: skip
 
 
 def give_post(*, person, node, title_code, started_on=datetime.date(2024, 1, 1), today=TODAY) -> Post:

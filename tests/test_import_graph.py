@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("people", "accounts"),
     ("documents",),
     ("notifications", "disclosure"),
+    ("membership",),  # membership periods, the roll on a date, transfers
     ("lifecycle",),
     ("portal",),  # the top: home pages, composition (seed_demo)
 )

@@ -173,6 +173,71 @@ MATRIX: dict[str, list[Case]] = {
             method="post",
         ),
     ],
+    "membership:overview": [
+        Case(
+            _r("membership:overview"),
+            {"anon": LOGIN, "member_a": 403, "applicant_a": 403, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+    ],
+    "membership:person": [
+        # one's own history, or the people of one's subtree
+        Case(
+            _r("membership:person", lambda w: w.people["member_a"].pk),
+            {"anon": LOGIN, "member_a": 200, "applicant_a": 404, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("membership:person", lambda w: w.people["member_b"].pk),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 200, "admin": 200},
+        ),
+    ],
+    "membership:person_action": [
+        # an empty form: those who manage the person's branch are sent back with the errors, others get 404
+        Case(
+            _r("membership:person_action", lambda w: w.people["member_a"].pk, "lost"),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 302, "staff": 302, "admin": 302},
+            method="post",
+        ),
+        Case(
+            _r("membership:person_action", lambda w: w.people["member_b"].pk, "lost"),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 302, "admin": 302},
+            method="post",
+        ),
+    ],
+    "membership:transfer_new": [
+        Case(
+            _r("membership:transfer_new"),
+            {"anon": LOGIN, "member_a": 403, "applicant_a": 403, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+    ],
+    "membership:incoming_new": [
+        Case(
+            _r("membership:incoming_new"),
+            {"anon": LOGIN, "member_a": 403, "applicant_a": 403, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+    ],
+    "membership:transfer_detail": [
+        Case(
+            _r("membership:transfer_detail", lambda w: w.transfers["a"].pk),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("membership:transfer_detail", lambda w: w.transfers["b"].pk),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 200, "admin": 200},
+        ),
+    ],
+    "membership:transfer_decide": [
+        # the sending branch cancels (rolled back after each role)
+        Case(
+            _r("membership:transfer_decide", lambda w: w.transfers["a"].pk, "cancel"),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 302, "staff": 302, "admin": 302},
+            method="post",
+        ),
+        Case(
+            _r("membership:transfer_decide", lambda w: w.transfers["b"].pk, "cancel"),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 302, "admin": 302},
+            method="post",
+        ),
+    ],
     "lifecycle:submit": [
         # an empty form: whoever sees the case is sent back to the timeline with the errors (the service accepts a
         # thought report or an application only from the person concerned), others get 404
@@ -381,6 +446,8 @@ SCOPED_ADMIN = {
     "notifications.reminderrule": {"add": 403, "change_in": None, "change_out": 404, "delete_in": None},
     "notifications.reminder": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
     "notifications.digest": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "membership.membershipperiod": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "membership.transfer": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
 }
 # Reference data every staff member may read; only administrators change it.
 READ_ONLY_STAFF_ADMIN = {
@@ -602,7 +669,31 @@ def _build_matrix_world(world, today):
         "live": calendar_token_create(user=world.users["secretary_a"], now=at(TODAY)),
         "revoked": revoked,
     }
+    from apps.membership.models import MembershipPeriod
+    from apps.membership.services import transfer_request
+
+    world.transfers = {
+        "a": transfer_request(
+            actor=world.users["secretary_a"],
+            person=world.people["member_a"],
+            kind="within",
+            to_node=world.branch_b,
+            today=TODAY,
+        ),
+        "b": transfer_request(
+            actor=world.users["staff"],
+            person=world.people["member_b"],
+            kind="out",
+            other_organisation="外单位党委",
+            today=TODAY,
+        ),
+    }
     world.admin_objects = {
+        "membership.membershipperiod": (
+            MembershipPeriod.objects.get(person=world.people["member_a"]),
+            MembershipPeriod.objects.get(person=world.people["member_b"]),
+        ),
+        "membership.transfer": (world.transfers["a"], world.transfers["b"]),
         "organisations.orgnode": (world.branch_a, world.branch_b),
         "organisations.term": (world.terms["in"], world.terms["out"]),
         "organisations.post": (

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.membership.services import admission_begins
 from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
 from apps.organisations.models import OrgNode
 from apps.organisations.permissions import covers, restrict
@@ -380,3 +381,5 @@ def _set_imported_status(actor, row: ImportRow, case: DevelopmentCase, plan) -> 
         if case.stage == Stage.FULL:
             dates["full_member_on"] = plan.probation_end
     person_set_status(actor=actor, person=person, status=status, **dates)
+    if "joined_on" in dates:  # the member's period on the roll begins with the admission
+        admission_begins(actor=actor, person=person, on=dates["joined_on"])

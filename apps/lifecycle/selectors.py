@@ -10,11 +10,12 @@ from django.http import Http404
 
 from apps.audit.services import audit_record
 from apps.disclosure.models import Notice
+from apps.membership.selectors import members_on
 from apps.organisations.choices import VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
 from apps.organisations.permissions import restrict
 from apps.people.choices import PENALTIES_WITHOUT_VOTE, PoliticalStatus
-from apps.people.models import Penalty, Person
+from apps.people.models import Penalty
 from apps.workdays.selectors import calendar_load
 
 from .models import CasePerson, CaseRole, CaseWarning, CommitteeRuleSet, DevelopmentCase, RuleSet, StepRecord
@@ -86,13 +87,9 @@ def rule_set_for(node: OrgNode) -> RuleSet:
 
 
 def voters_due(*, branch: OrgNode, on: datetime.date) -> int:
-    """Full members of the branch on that date, minus those without a vote (留党察看); probationary members have
-    no vote (§20)."""
-    members = Person.objects.filter(
-        node__path__startswith=branch.path,
-        political_status=PoliticalStatus.FULL,
-        is_active=True,
-    ).filter(Q(full_member_on__isnull=True) | Q(full_member_on__lte=on))
+    """Full members on the branch's roll on that date — members who have left since still counted, people admitted
+    later not — minus those without a vote (留党察看); probationary members have no vote (§20)."""
+    members = members_on(branch, on, statuses=(PoliticalStatus.FULL,))
     without_vote = Penalty.objects.filter(
         person__in=members, kind__in=PENALTIES_WITHOUT_VOTE, effective_from__lte=on
     ).filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on))

@@ -22,6 +22,7 @@ from apps.audit.services import audit_record
 from apps.disclosure.selectors import publicity_block
 from apps.disclosure.services import notice_open_for_step
 from apps.documents.services import document_upload
+from apps.membership.services import admission_begins, admission_cancelled
 from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
 from apps.organisations.permissions import covers
 from apps.people.choices import PENALTIES_UNSUITABLE_SPONSOR, PoliticalStatus
@@ -743,6 +744,10 @@ def _move_stage(r: _Recording, stage: str, plan: Plan) -> None:
     elif stage == Stage.FULL:
         dates["full_member_on"] = plan.probation_end
     person_set_status(actor=r.actor, person=locked.person, status=status, **dates)
+    if stage == Stage.PROBATIONARY and dates["joined_on"]:
+        admission_begins(actor=r.actor, person=locked.person, on=dates["joined_on"])
+    elif stage == Stage.CANCELLED:
+        admission_cancelled(actor=r.actor, person=locked.person, on=r.entry.on)
 
 
 def _open_publicity(r: _Recording) -> None:
@@ -859,6 +864,24 @@ def record_attach_document(*, actor, record: StepRecord, uploaded, now: datetime
     )
     _refresh(locked, timezone.localdate(now))
     return record
+
+
+def case_follows_transfer(*, actor, person: Person, from_node, to_node, on: datetime.date) -> None:
+    """A member's open development case follows them to the branch they were transferred to (§12: the time as
+    activist continues; every date stays). Registered with the membership transfers, called inside the transfer."""
+    branch = to_node if to_node.kind == NodeKind.BRANCH else type(to_node).objects.get_parent(to_node)
+    for case in DevelopmentCase.objects.select_for_update().filter(person=person, stage__in=OPEN_STAGES):
+        old = case.branch
+        case.branch = branch
+        case.save(update_fields=["branch"])
+        audit_record(
+            actor=actor,
+            action="lifecycle.case_transferred",
+            target=case,
+            node=branch,
+            changes={"branch": [old, branch]},
+            note=str(on),
+        )
 
 
 # --- rule sets -------------------------------------------------------------------------------------------------

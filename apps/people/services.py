@@ -151,3 +151,23 @@ def person_set_status(
     audit_record(actor=actor, action="people.status_changed", target=person, node=person.node, changes=changes)
     org_data_changed()
     return person
+
+
+@transaction.atomic
+def person_place(*, actor, person: Person, node: OrgNode, on_roll: bool) -> Person:
+    """Where a member's organisational relationship is held, and whether they are on the Party roll: written by the
+    membership services (transfers, admission, leaving), which check the rights of the decision; audited here."""
+    person = Person.objects.select_for_update(of=("self",)).select_related("node").get(pk=person.pk)
+    changes = {}
+    if person.node_id != node.pk:
+        changes["node"] = [person.node, node]
+        person.node = node
+    if person.is_active != on_roll:
+        changes["is_active"] = [person.is_active, on_roll]
+        person.is_active = on_roll
+    if not changes:
+        return person
+    person.save(update_fields=list(changes))
+    org_data_changed()
+    audit_record(actor=actor, action="people.placed", target=person, node=node, changes=changes)
+    return person

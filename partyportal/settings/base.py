@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.documents",
     "apps.workdays",
     "apps.disclosure",
+    "apps.membership",
     "apps.lifecycle",
     "apps.notifications",
     "apps.portal",
@@ -233,6 +234,9 @@ NOTIFY_DIGEST_HOUR = env.int("NOTIFY_DIGEST_HOUR", default=7)  # local time from
 NOTIFY_SWEEP_STALE_MINUTES = env.int("NOTIFY_SWEEP_STALE_MINUTES", default=30)  # /healthz fails after this
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Transfers of membership: the member reports to the receiving organisation within this many days (a local policy).
+MEMBERSHIP_TRANSFER_REPORT_DAYS = env.int("MEMBERSHIP_TRANSFER_REPORT_DAYS", default=30)
 
 # Membership lifecycle: a record entered more than this many days after the decision is marked "after the fact".
 LIFECYCLE_AFTER_THE_FACT_DAYS = env.int("LIFECYCLE_AFTER_THE_FACT_DAYS", default=7)

@@ -1,0 +1,110 @@
+"""Committee staff's view of transfers (the queue, a year's export) and membership periods: read-only here, since
+every change is a decision recorded on the portal through the services."""
+
+from io import BytesIO
+
+from django.contrib import admin
+from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+
+from apps.organisations.admin_scope import ScopedAdminMixin
+from apps.organisations.choices import VIEW_SCOPE
+from apps.organisations.permissions import has_any_scope
+
+from .models import MembershipPeriod, Transfer
+from .selectors import transfers_for
+
+
+class _ReadOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _cell(value):
+    """A text cell that a spreadsheet would read as a formula is written as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@admin.register(Transfer)
+class TransferAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["person", "kind", "state", "from_node", "to_node", "other_organisation", "report_by"]
+    list_filter = ["state", "kind"]
+    date_hierarchy = "requested_on"
+    search_fields = ["person__name", "letter_number", "other_organisation"]
+    actions = ["export_xlsx"]
+
+    def get_queryset(self, request):
+        return transfers_for(user=request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff and has_any_scope(request.user, VIEW_SCOPE)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404  # out of scope or unknown: the same answer
+
+    @admin.action(description=_("Export to Excel"))
+    def export_xlsx(self, request, queryset):
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(str(_("Transfers")))
+        sheet.append(
+            [
+                str(label)
+                for label in (
+                    _("Member"),
+                    _("Kind"),
+                    _("State"),
+                    _("From"),
+                    _("To"),
+                    _("Letter number"),
+                    _("Dues paid up to (month)"),
+                    _("Requested on"),
+                    _("To report by"),
+                    _("Decided on"),
+                )
+            ]
+        )
+        for t in queryset.select_related("person", "from_node", "to_node").order_by("requested_on", "pk"):
+            sheet.append(
+                [
+                    _cell(t.person.name),
+                    _cell(t.get_kind_display()),
+                    _cell(t.get_state_display()),
+                    _cell(t.from_node.name if t.from_node else t.other_organisation),
+                    _cell(t.to_node.name if t.to_node else t.other_organisation),
+                    _cell(t.letter_number),
+                    t.dues_paid_until,
+                    t.requested_on,
+                    t.report_by,
+                    t.decided_on,
+                ]
+            )
+        buffer = BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = content_disposition_header(True, "transfers.xlsx")
+        return response
+
+
+@admin.register(MembershipPeriod)
+class MembershipPeriodAdmin(_ReadOnly, ScopedAdminMixin, admin.ModelAdmin):
+    scope_path = "node__path"
+    list_display = ["person", "node", "started_on", "ended_on", "began", "ended"]
+    list_filter = ["began", "ended"]
+    list_select_related = ["person", "node"]
+    search_fields = ["person__name"]
+    date_hierarchy = "started_on"

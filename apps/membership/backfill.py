@@ -1,0 +1,38 @@
+"""Membership periods from the records that existed before membership history: used once by migration 0003 (with
+the historical models) and by the demo data. A member is placed from their admission (``joined_on``), else the
+branch meeting that admitted them, else a year before full membership; members with none of these are left for the
+committee staff to place (``selectors.members_without_period``)."""
+
+from __future__ import annotations
+
+from dateutil.relativedelta import relativedelta
+
+MEMBER_STATUSES = ("probationary", "full")
+
+
+def place_members(Person, MembershipPeriod, StepRecord=None, *, batch: int = 5000) -> tuple[int, list[int]]:
+    """Open a current period for every member on the roll who has none; returns (placed, ids not placed)."""
+    placed_already = set(
+        MembershipPeriod.objects.filter(ended_on__isnull=True).values_list("person_id", flat=True).iterator()
+    )
+    meetings = {}
+    if StepRecord is not None:
+        meetings = dict(
+            StepRecord.objects.filter(step="admission_meeting").values_list("case__person_id", "on").iterator()
+        )
+    rows = (
+        Person.objects.filter(political_status__in=MEMBER_STATUSES, is_active=True)
+        .values_list("pk", "node_id", "joined_on", "full_member_on")
+        .iterator(chunk_size=batch)
+    )
+    periods, unplaced = [], []
+    for pk, node_id, joined_on, full_member_on in rows:
+        if pk in placed_already:
+            continue
+        start = joined_on or meetings.get(pk) or (full_member_on - relativedelta(years=1) if full_member_on else None)
+        if start is None:
+            unplaced.append(pk)
+            continue
+        periods.append(MembershipPeriod(person_id=pk, node_id=node_id, started_on=start, began="migrated"))
+    MembershipPeriod.objects.bulk_create(periods, batch_size=batch)
+    return len(periods), unplaced

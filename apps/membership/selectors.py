@@ -1,0 +1,173 @@
+"""Reads of membership history, restricted by user where a user asks: the roll of a node on any date (one
+selector for every app), a person's periods, the transfers a secretary handles, members flagged for a decision."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE
+from apps.organisations.models import OrgNode
+from apps.organisations.permissions import path_q, restrict, scope_paths
+from apps.people.choices import MEMBER_STATUSES, PoliticalStatus
+from apps.people.models import Person
+
+from .choices import PENDING_STATES
+from .models import ContactLoss, MembershipPeriod, Transfer
+
+# 失联 and absence from organisational life: flagged for the branch's decision after this many months (党章 §9).
+FLAG_AFTER_MONTHS = 6
+
+
+def status_q(day: datetime.date, statuses: Iterable[str] = MEMBER_STATUSES, prefix: str = "") -> Q:
+    """People whose political status on ``day`` is one of ``statuses``: probationary from the admission (§31) until
+    full membership (§33); full from ``full_member_on``. A member whose dates were never recorded counts with their
+    current status."""
+    p = prefix
+    full = Q(**{f"{p}full_member_on__lte": day}) | Q(
+        **{f"{p}full_member_on__isnull": True, f"{p}political_status": PoliticalStatus.FULL}
+    )
+    probationary = (Q(**{f"{p}joined_on__lte": day}) | Q(**{f"{p}joined_on__isnull": True})) & (
+        Q(**{f"{p}full_member_on__gt": day})
+        | (Q(**{f"{p}full_member_on__isnull": True}) & ~Q(**{f"{p}political_status": PoliticalStatus.FULL}))
+    )
+    wanted = set(statuses)
+    q = Q(pk__in=[])
+    if PoliticalStatus.FULL in wanted:
+        q |= full
+    if PoliticalStatus.PROBATIONARY in wanted:
+        q |= probationary
+    return q
+
+
+def periods_on(day: datetime.date) -> QuerySet[MembershipPeriod]:
+    return MembershipPeriod.objects.filter(started_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+
+def members_on(
+    node: OrgNode, day: datetime.date, *, statuses: Iterable[str] = MEMBER_STATUSES, subtree: bool = True
+) -> QuerySet[Person]:
+    """The roll of ``node`` (and its subtree) on ``day``: people whose organisational relationship was held there
+    that day, with the political status they had that day. Members who have left since are on a past roll; people
+    admitted later are not. One query."""
+    where = Q(node__path__startswith=node.path) if subtree else Q(node=node)
+    held = periods_on(day).filter(where).filter(person=OuterRef("pk"))
+    return Person.objects.filter(Exists(held)).filter(status_q(day, statuses))
+
+
+def member_counts_on(day: datetime.date, *, statuses: Iterable[str] = MEMBER_STATUSES) -> dict[int, int]:
+    """Members on ``day`` per node where their relationship is held (a party group's members count in the group;
+    add them up the tree with ``roll_up``). One query for the whole tree."""
+    rows = (
+        periods_on(day)
+        .filter(status_q(day, statuses, prefix="person__"))
+        .values("node_id")
+        .annotate(n=Count("person_id"))
+        .order_by()
+    )
+    return {row["node_id"]: row["n"] for row in rows}
+
+
+def roll_up(counts: dict[int, int], nodes: Iterable[OrgNode]) -> dict[int, int]:
+    """Counts per node including their subtrees, from per-node counts (no query)."""
+    nodes = list(nodes)
+    by_path = {n.path: counts.get(n.pk, 0) for n in nodes}
+    totals = {}
+    for node in nodes:
+        totals[node.pk] = sum(n for path, n in by_path.items() if path.startswith(node.path))
+    return totals
+
+
+def periods_of(person: Person) -> list[MembershipPeriod]:
+    return list(
+        MembershipPeriod.objects.filter(person=person).select_related("node", "transfer").order_by("started_on", "pk")
+    )
+
+
+def current_period(person: Person) -> MembershipPeriod | None:
+    return MembershipPeriod.objects.filter(person=person, ended_on__isnull=True).select_related("node").first()
+
+
+def members_without_period() -> QuerySet[Person]:
+    """Members on the roll without a current period: what the move to periods could not place (no date of admission
+    anywhere), for the committee staff to complete."""
+    current = MembershipPeriod.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)
+    return Person.objects.filter(political_status__in=MEMBER_STATUSES, is_active=True).exclude(Exists(current))
+
+
+def transfers_for(*, user, perm: str = VIEW_SCOPE) -> QuerySet[Transfer]:
+    """Transfers from or to the user's subtrees."""
+    paths = scope_paths(user, perm)
+    qs = Transfer.objects.select_related("person", "from_node", "to_node")
+    if paths is None:
+        return qs
+    return qs.filter(path_q(paths, "from_node__path") | path_q(paths, "to_node__path"))
+
+
+def incoming_for(*, user) -> QuerySet[Transfer]:
+    """Pending transfers the user's branches are to accept (the receiving side)."""
+    return restrict(
+        Transfer.objects.filter(state__in=PENDING_STATES, to_node__isnull=False).select_related(
+            "person", "from_node", "to_node"
+        ),
+        user=user,
+        perm=MANAGE_PEOPLE,
+        path_field="to_node__path",
+    )
+
+
+def outgoing_for(*, user) -> QuerySet[Transfer]:
+    """Pending transfers the user's branches sent and remain responsible for."""
+    return restrict(
+        Transfer.objects.filter(state__in=PENDING_STATES, from_node__isnull=False).select_related(
+            "person", "from_node", "to_node"
+        ),
+        user=user,
+        perm=MANAGE_PEOPLE,
+        path_field="from_node__path",
+    )
+
+
+# --- members flagged for the branch's decision ------------------------------------------------------------------
+
+# Sources of "has not taken part in organisational life since": registered by the apps that record it
+# (organisational life registers its attendance). Each returns {person_id: last day taken part} for the people given.
+_ABSENCE_SOURCES: list[Callable[[list[int], datetime.date], dict[int, datetime.date]]] = []
+
+
+def register_absence_source(source: Callable[[list[int], datetime.date], dict[int, datetime.date]]) -> None:
+    if source not in _ABSENCE_SOURCES:
+        _ABSENCE_SOURCES.append(source)
+
+
+def flagged_for(*, user, today: datetime.date) -> list[tuple[Person, str, datetime.date]]:
+    """Members of the user's subtrees for the branch to decide on (never decided here): out of contact for six
+    months (失联), or not taking part in organisational life for six consecutive months (党章 §9)."""
+    limit = today - relativedelta(months=FLAG_AFTER_MONTHS)
+    members = restrict(
+        Person.objects.filter(political_status__in=MEMBER_STATUSES, is_active=True).select_related("node"),
+        user=user,
+        perm=MANAGE_PEOPLE,
+        path_field="node__path",
+    )
+    flags = []
+    lost = ContactLoss.objects.filter(found_on__isnull=True, since__lte=limit, person__in=members).select_related(
+        "person__node"
+    )
+    for loss in lost:
+        flags.append((loss.person, "out_of_contact", loss.since))
+    if _ABSENCE_SOURCES:
+        people = {p.pk: p for p in members}
+        last_seen: dict[int, datetime.date] = defaultdict(lambda: datetime.date.min)
+        for source in _ABSENCE_SOURCES:
+            for person_id, day in source(list(people), today).items():
+                last_seen[person_id] = max(last_seen[person_id], day)
+        for person_id, person in people.items():
+            seen = last_seen.get(person_id)
+            if seen is not None and seen <= limit:
+                flags.append((person, "absent", seen))
+    return sorted(flags, key=lambda f: (f[0].node.path, f[0].name))
