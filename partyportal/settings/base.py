@@ -200,9 +200,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # keep trying while Redis is away; the sweeps catch up afterwards
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = TIME_ZONE
-# Exactly one beat: it holds this Redis lock while it runs (partyportal/celery.py); a second one exits.
+# Exactly one beat schedules: the one holding this Redis lock (partyportal/beat_lock.py). It refreshes the lock every
+# third of its lifetime; a beat that finds it held by a live beat exits, one that finds it abandoned takes it over
+# when it expires (within CELERY_BEAT_LOCK_SECONDS).
 CELERY_BEAT_LOCK_KEY = "partyportal:beat-lock"
-CELERY_BEAT_LOCK_SECONDS = 60
+CELERY_BEAT_LOCK_SECONDS = env.int("CELERY_BEAT_LOCK_SECONDS", default=15)
+CELERY_BEAT_SCHEDULER = "partyportal.beat_lock:LockedScheduler"
 
 CACHES = {
     "default": (
