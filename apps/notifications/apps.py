@@ -10,4 +10,6 @@ class NotificationsConfig(AppConfig):
         # Each app declares its reminder sources in its own ``reminders`` module.
         from django.utils.module_loading import autodiscover_modules
 
+        from . import checks  # noqa: F401 - registers the check of the delivery timeouts
+
         autodiscover_modules("reminders")
