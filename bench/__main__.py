@@ -404,6 +404,74 @@ def main() -> None:
     _throughput(env, cookies["secretary"])
     _sweep_figures(env)
     emit("members", MEMBERS, "people")
+    _deliver_figures(env)
+
+
+_DELIVER_RUN = """
+import datetime, json, time, django
+django.setup()
+from django.test.utils import override_settings
+from django.utils import timezone
+from apps.notifications.choices import EmailState
+from apps.notifications.delivery import deliver
+from apps.notifications.models import Reminder, ReminderRule
+from apps.organisations.models import OrgNode, Term
+from apps.people.models import Person
+n, port = {n}, {port}
+now = timezone.now()
+# Only this function's e-mails are due: one branch of its own, whose term ends in 30 days, and n secretaries.
+Reminder.objects.filter(email_state=EmailState.PENDING).update(email_state=EmailState.NONE, next_attempt_at=None)
+committee = OrgNode.objects.filter(depth=1).first()
+branch = OrgNode.objects.add_child(committee, {{"name": "投递基准支部", "kind": "branch"}})
+due = timezone.localdate(now) + datetime.timedelta(days=30)
+term = Term.objects.create(node=branch, number=1, elected_on=due.replace(year=due.year - 3), term_years=3,
+                           expires_on=due)
+people = Person.objects.bulk_create([Person(node=branch, name=f"投递{{i}}", email=f"d{{i}}@example.org")
+                                     for i in range(n)], batch_size=5000)
+rule = ReminderRule.objects.get(committee=None, source="organisations.term_ending")
+Reminder.objects.bulk_create([
+    Reminder(rule=rule, source=rule.source, subject_id=term.pk, due_on=due, offset=-30, person=p, role="secretary",
+             node=branch, url="/", params={{"name": branch.name, "number": 1}}, email_state=EmailState.PENDING,
+             next_attempt_at=now) for p in people], batch_size=5000)
+smtp = dict(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1", EMAIL_PORT=port,
+            EMAIL_USE_TLS=False, EMAIL_USE_SSL=False)
+with override_settings(**smtp):
+    started = time.perf_counter()
+    result = deliver(now=timezone.now(), limit=n)
+    seconds = time.perf_counter() - started
+print(json.dumps({{"s": seconds, "sent": result.sent, "failed": result.failed}}))
+"""
+
+
+def _deliver_figures(env: dict, n: int = 5_000) -> None:
+    """Delivery of ``n`` reminder e-mails, each claimed in its own committed transaction before it is sent, to a
+    local SMTP server (aiosmtpd's sink, in a process of its own)."""
+    import json
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [PY, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        script = _DELIVER_RUN.format(n=n, port=port)
+        out = subprocess.run([PY, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    emit("deliver_sent", figures["sent"], "e-mails")
+    emit(f"deliver_{n // 1000}k_s", round(figures["s"], 2), "s")
 
 
 if __name__ == "__main__":

@@ -133,6 +133,7 @@ class ReminderAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
         "offset",
         "email_state",
         "attempts",
+        "doubts",
         "sent_at",
         "last_error",
     ]
@@ -156,6 +157,7 @@ class ReminderAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
         "read_at",
         "email_state",
         "attempts",
+        "doubts",
         "next_attempt_at",
         "last_error",
         "sent_at",
@@ -184,21 +186,17 @@ class ReminderAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
         if not self.has_module_permission(request):
             raise PermissionDenied
         scoped = self.get_queryset(request)
+        digests = restrict(Digest.objects.all(), user=request.user, perm=VIEW_SCOPE, path_field="person__node__path")
         context = {
             **self.admin_site.each_context(request),
             "title": _("Reminders: operations"),
             "opts": self.model._meta,
             "queue_depth": queue_depth(),
-            "figures": outbox_figures(reminders=scoped, now=timezone.now()),
+            "figures": outbox_figures(reminders=scoped, digests=digests, now=timezone.now()),
             "runs": last_runs(),
             "health": sweep_health(now=timezone.now()),
             "failures": scoped.filter(email_state=EmailState.FAILED).select_related("person", "node")[:50],
-            "digest_failures": restrict(
-                Digest.objects.filter(email_state=EmailState.FAILED).select_related("person"),
-                user=request.user,
-                perm=VIEW_SCOPE,
-                path_field="person__node__path",
-            )[:20],
+            "digest_failures": digests.filter(email_state=EmailState.FAILED).select_related("person")[:20],
         }
         return TemplateResponse(request, "admin/notifications/status.html", context)
 
@@ -208,7 +206,7 @@ class DigestAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
     retry_argument = "digest_ids"
 
     scope_path = "person__node__path"
-    list_display = ["person", "day", "email_state", "attempts", "sent_at", "last_error"]
+    list_display = ["person", "day", "email_state", "attempts", "doubts", "sent_at", "last_error"]
     list_filter = ["email_state"]
     list_select_related = ["person"]
     readonly_fields = [
@@ -216,6 +214,7 @@ class DigestAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
         "day",
         "email_state",
         "attempts",
+        "doubts",
         "next_attempt_at",
         "last_error",
         "sent_at",
@@ -235,7 +234,7 @@ class DigestAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
 class JobRunAdmin(admin.ModelAdmin):
     """When the periodic jobs ran and what they did (no personal data)."""
 
-    list_display = ["job", "started_at", "finished_at", "ok", "created", "sent", "failed", "error"]
+    list_display = ["job", "started_at", "finished_at", "ok", "created", "sent", "failed", "in_doubt", "error"]
     list_filter = ["job", "ok"]
 
     def has_module_permission(self, request):

@@ -11,4 +11,6 @@ class NotificationsConfig(AppConfig):
         # apps below (the organisation's terms) are in this app's ``reminders`` module, found the same way.
         from django.utils.module_loading import autodiscover_modules
 
+        from . import checks  # noqa: F401 - registers the check of the delivery timeouts
+
         autodiscover_modules("reminders")

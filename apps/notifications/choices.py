@@ -24,6 +24,7 @@ class EmailState(models.TextChoices):
     NONE = "none", _("No e-mail")
     PENDING = "pending", _("Waiting to be sent")
     DIGEST = "digest", _("Waiting for the daily digest")
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     WITHDRAWN = "withdrawn", _("Not sent: no longer due")

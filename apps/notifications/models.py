@@ -140,7 +140,10 @@ class ReminderRule(models.Model):
 
 
 class Outgoing(models.Model):
-    """The delivery state of one e-mail (a reminder or a digest): the outbox."""
+    """The delivery state of one e-mail (a reminder or a digest): the outbox.
+
+    While a worker sends it the row is "being sent" and ``next_attempt_at`` is the end of that worker's claim: a
+    row still being sent after that moment is in doubt and is taken again (apps.notifications.delivery)."""
 
     email_state = models.CharField(
         _("e-mail"), max_length=10, choices=EmailState.choices, default=EmailState.NONE, db_index=True
@@ -148,6 +151,16 @@ class Outgoing(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    # The database default too: the sweep inserts reminders with COPY and names its columns.
+    doubts = models.PositiveSmallIntegerField(
+        _("times in doubt"),
+        default=0,
+        db_default=0,
+        help_text=_(
+            "How often the outcome of a try was unknown (no reply to the end of the data, or the worker stopped "
+            "while sending); each time the e-mail was sent again with the same Message-ID."
+        ),
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     sent_to = models.EmailField(_("sent to"), blank=True)
 
@@ -278,6 +291,7 @@ class JobRun(models.Model):
     created = models.PositiveIntegerField(_("created"), default=0)
     sent = models.PositiveIntegerField(_("sent"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
+    in_doubt = models.PositiveIntegerField(_("in doubt"), default=0)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

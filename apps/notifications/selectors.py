@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from apps.people.selectors import person_for_user
 
 from .choices import EmailState, Job
-from .models import CalendarToken, JobRun, Reminder
+from .models import CalendarToken, Digest, JobRun, Reminder
 from .services import token_digest
 
 # The calendar feed shows a month of past deadlines (what is overdue) and a year ahead (a term's end, a yearly
@@ -105,12 +105,29 @@ def sweep_health(*, now: datetime.datetime) -> str:
     return "ok" if now - last <= datetime.timedelta(minutes=settings.NOTIFY_SWEEP_STALE_MINUTES) else "stale"
 
 
-def outbox_figures(*, reminders: QuerySet[Reminder], now: datetime.datetime) -> dict:
-    """Counts of the outbox over the given (already scoped) reminders."""
-    return {
-        "pending": reminders.filter(email_state=EmailState.PENDING).count(),
-        "due_now": reminders.filter(email_state=EmailState.PENDING, next_attempt_at__lte=now).count(),
-        "retrying": reminders.filter(email_state=EmailState.PENDING, attempts__gt=0).count(),
-        "digest": reminders.filter(email_state=EmailState.DIGEST, digest__isnull=True).count(),
-        "failed": reminders.filter(email_state=EmailState.FAILED).count(),
-    }
+def outbox_figures(*, reminders: QuerySet[Reminder], digests: QuerySet[Digest], now: datetime.datetime) -> dict:
+    """Counts of the outbox over the given (already scoped) reminders and digests, one query each.
+
+    "In doubt" are the e-mails whose last try has no known outcome — no reply to the end of the data, or found still
+    claimed after their worker stopped — and that wait to be sent again with the same Message-ID; "sent after a
+    doubt" went out after such a try, so their recipient may have them twice (with the same Message-ID)."""
+    pending = Q(email_state=EmailState.PENDING)
+    sending = Q(email_state=EmailState.SENDING)
+    in_doubt = (pending & Q(doubts__gt=0)) | (sending & Q(next_attempt_at__lte=now))
+    figures = reminders.aggregate(
+        pending=Count("pk", filter=pending),
+        due_now=Count("pk", filter=pending & Q(next_attempt_at__lte=now)),
+        retrying=Count("pk", filter=pending & Q(attempts__gt=0, doubts=0)),
+        sending=Count("pk", filter=sending & Q(next_attempt_at__gt=now)),
+        in_doubt=Count("pk", filter=in_doubt),
+        sent_after_doubt=Count("pk", filter=Q(email_state=EmailState.SENT, doubts__gt=0)),
+        digest=Count("pk", filter=Q(email_state=EmailState.DIGEST, digest__isnull=True)),
+        failed=Count("pk", filter=Q(email_state=EmailState.FAILED)),
+    )
+    of_digests = digests.aggregate(
+        in_doubt=Count("pk", filter=in_doubt),
+        sent_after_doubt=Count("pk", filter=Q(email_state=EmailState.SENT, doubts__gt=0)),
+    )
+    figures["in_doubt"] += of_digests["in_doubt"]
+    figures["sent_after_doubt"] += of_digests["sent_after_doubt"]
+    return figures

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -36,12 +37,14 @@ def _run(job: str, work, *, clock: Clock) -> JobRun:
     now = clock()
     run = JobRun.objects.create(job=job, started_at=now)
     try:
-        created, sent, failed = work(now)
+        counts = work(now)  # {"created": …, "sent": …, "failed": …, "in_doubt": …}, the ones that apply
     except Exception as exc:
         JobRun.objects.filter(pk=run.pk).update(finished_at=clock(), error=f"{type(exc).__name__}: {exc}")
         raise
-    run.finished_at, run.ok, run.created, run.sent, run.failed = clock(), True, created, sent, failed
-    run.save(update_fields=["finished_at", "ok", "created", "sent", "failed"])
+    for field, value in counts.items():
+        setattr(run, field, value)
+    run.finished_at, run.ok = clock(), True
+    run.save(update_fields=["finished_at", "ok", *counts])
     return run
 
 
@@ -51,18 +54,20 @@ def reminders_sweep(*, clock: Clock) -> JobRun:
     def work(now):
         result = sweep(today=timezone.localdate(now), now=now)
         JobRun.objects.filter(started_at__lt=now - datetime.timedelta(days=JOB_RUN_KEEP_DAYS)).delete()
-        return result.created, 0, 0
+        return {"created": result.created}
 
     return _run(Job.SWEEP, work, clock=clock)
 
 
 def outbox_deliver(*, clock: Clock) -> JobRun:
-    """Build the day's digests when it is time, then send what is due in the outbox."""
+    """Build the day's digests when it is time, then send what is due in the outbox, for at most
+    ``NOTIFY_DELIVERY_BUDGET_SECONDS`` (what is left goes out in the next run)."""
 
     def work(now):
         digests = digests_build(now=now)
-        result = deliver(now=now)
-        return digests, result.sent, result.failed
+        budget = datetime.timedelta(seconds=settings.NOTIFY_DELIVERY_BUDGET_SECONDS)
+        result = deliver(now=now, clock=clock, budget=budget)
+        return {"created": digests, "sent": result.sent, "failed": result.failed, "in_doubt": result.in_doubt}
 
     return _run(Job.DELIVER, work, clock=clock)
 

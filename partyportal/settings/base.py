@@ -190,20 +190,25 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 # Acknowledged on receipt by default; only the idempotent periodic tasks set acks_late (a task lost with a worker
 # that dies is run again by the next tick anyway). One message per worker process at a time; hard time limits.
+# The timeouts nest (checked by apps.notifications.checks): the wait for the mail server's last reply < a claim's
+# lease on an outbox row < the soft and hard task time limits < the broker's visibility timeout.
 CELERY_TASK_ACKS_LATE = False
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 15 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=22 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=20 * 60)
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # keep trying while Redis is away; the sweeps catch up afterwards
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = TIME_ZONE
-# Exactly one beat: it holds this Redis lock while it runs (partyportal/celery.py); a second one exits.
+# Exactly one beat schedules: the one holding this Redis lock (partyportal/beat_lock.py). It refreshes the lock every
+# third of its lifetime; a beat that finds it held by a live beat exits, one that finds it abandoned takes it over
+# when it expires (within CELERY_BEAT_LOCK_SECONDS).
 CELERY_BEAT_LOCK_KEY = "partyportal:beat-lock"
-CELERY_BEAT_LOCK_SECONDS = 60
+CELERY_BEAT_LOCK_SECONDS = env.int("CELERY_BEAT_LOCK_SECONDS", default=15)
+CELERY_BEAT_SCHEDULER = "partyportal.beat_lock:LockedScheduler"
 
 CACHES = {
     "default": (
@@ -232,6 +237,14 @@ NOTIFY_MESSAGE_DOMAIN = env("NOTIFY_MESSAGE_DOMAIN", default="partyportal.local"
 NOTIFY_RETRY_MINUTES = env.list("NOTIFY_RETRY_MINUTES", cast=int, default=[1, 5, 30, 120, 480])
 NOTIFY_DIGEST_HOUR = env.int("NOTIFY_DIGEST_HOUR", default=7)  # local time from which the daily digest goes out
 NOTIFY_SWEEP_STALE_MINUTES = env.int("NOTIFY_SWEEP_STALE_MINUTES", default=30)  # /healthz fails after this
+# How long the mail server may take to answer the end of the data: RFC 5321 §4.5.3.2.6 gives it 10 minutes.
+NOTIFY_SMTP_FINAL_DOT_SECONDS = env.int("NOTIFY_SMTP_FINAL_DOT_SECONDS", default=10 * 60)
+# A worker's claim on the outbox row it is sending: longer than a whole SMTP conversation; a row still claimed
+# after it is in doubt and sent again (same Message-ID).
+NOTIFY_CLAIM_LEASE_SECONDS = env.int("NOTIFY_CLAIM_LEASE_SECONDS", default=15 * 60)
+# A delivery run takes no new e-mail after this long (the rest goes in the next run, a minute later), so that a slow
+# mail server does not hold up the jobs after it (the embedded scheduler runs them one after the other).
+NOTIFY_DELIVERY_BUDGET_SECONDS = env.int("NOTIFY_DELIVERY_BUDGET_SECONDS", default=45)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

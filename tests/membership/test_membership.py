@@ -48,9 +48,7 @@ def test_the_roll_on_a_past_date_counts_who_was_there(world):
     assert early in members_on(branch, D(2015, 6, 1), statuses=("probationary",))  # probationary in 2015
     assert early not in members_on(branch, D(2015, 6, 1), statuses=("full",))
     assert late in members_on(branch, TODAY, statuses=("probationary",))
-    membership_end(
-        actor=world.users["admin"], person=early, on=D(2026, 1, 10), reason="death", today=TODAY
-    )
+    membership_end(actor=world.users["admin"], person=early, on=D(2026, 1, 10), reason="death", today=TODAY)
     assert early in members_on(branch, D(2026, 1, 10)) and early not in members_on(branch, D(2026, 1, 11))
     early.refresh_from_db()
     assert early.is_active is False and early.political_status == PoliticalStatus.FULL  # the status they held
@@ -354,4 +352,3 @@ def test_history_page(client, world, today):
     sign_in(client, world.users["member_a"])
     body = client.get(reverse("membership:person", args=[world.people["member_a"].pk])).content.decode()
     assert "2009-07-01" in body
-

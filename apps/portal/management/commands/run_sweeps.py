@@ -71,5 +71,6 @@ class Command(BaseCommand):
         delivery = outbox_deliver(clock=timezone.now)
         self.stdout.write(f"reminders-sweep: {sweep.created} reminders created")
         self.stdout.write(
-            f"outbox-deliver: {delivery.sent} e-mails sent, {delivery.failed} failed, {delivery.created} digests"
+            f"outbox-deliver: {delivery.sent} e-mails sent, {delivery.failed} failed, {delivery.in_doubt} in doubt, "
+            f"{delivery.created} digests"
         )
