@@ -101,15 +101,25 @@ def person_update(*, actor, person: Person, fields: dict, today: datetime.date, 
     return person
 
 
+def _branch_path(node: OrgNode) -> str:
+    """The path of the branch a node belongs to (a group's branch, or the node itself)."""
+    return node.path[: -node.steplen] if node.kind == NodeKind.GROUP else node.path
+
+
 @transaction.atomic
 def person_move(*, actor, person: Person, node: OrgNode) -> Person:
-    """Place a person in another organisation within the actor's subtree (transfers come with the lifecycle)."""
+    """Place a person in another organisation within the actor's subtree: a member only within their branch (into or
+    out of a party group); between branches a member is transferred (``apps.membership``)."""
     person = Person.objects.select_for_update(of=("self",)).select_related("node").get(pk=person.pk)
     if person.node_id == node.pk:
         return person
     if not covers(actor, MANAGE_PEOPLE, person.node.path):
         raise PermissionDenied(_("You cannot manage people of %(node)s.") % {"node": person.node})
     _check_node(actor=actor, node=node, status=person.political_status)
+    if person.is_member and person.is_active and _branch_path(person.node) != _branch_path(node):
+        raise ValidationError(
+            _("A member changes branch by a transfer of their organisational relationship, not by a move.")
+        )
     old = person.node
     person.node = node
     person.save(update_fields=["node"])

@@ -89,3 +89,11 @@ def test_sensitive_visibility(world):
     assert not can_see_sensitive(user=world.users["secretary_b"], person=plain_a)
     assert can_see_sensitive(user=world.users["member_a"], person=world.people["member_a"])
     assert not can_see_sensitive(user=world.users["member_a"], person=plain_a)
+
+
+def test_a_member_changes_branch_only_by_a_transfer(world):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        person_move(actor=world.users["staff"], person=world.people["member_a"], node=world.branch_b)
+    person_move(actor=world.users["staff"], person=world.people["member_a"], node=world.branch_a)  # out of the group
