@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.organisations.models import OrgNode
 from apps.people.models import Person
@@ -110,7 +111,7 @@ class ParticipationForm(forms.Form):
     other_organisation = forms.CharField(
         label=_("Or an organisation outside the committee"), max_length=200, required=False
     )
-    started_on = _date(_("From"))
+    started_on = _date(pgettext_lazy("period", "From"))
 
     def __init__(self, *args, nodes=None, **kwargs):
         super().__init__(*args, **kwargs)
