@@ -13,10 +13,9 @@ from django.utils.translation import gettext_lazy
 from apps.notifications.choices import RecipientRole
 from apps.notifications.sources import Due, Source, in_window, object_url, register
 
-from .steps import OPEN_STAGES, STEPS
+from .steps import KINDS, OPEN_STAGES, SELF_SERVICE_KINDS
 
-SELF_SERVICE = {"thought_report", "conversion_applied"}  # handed in by the person concerned
-_LABELS = {s.code: s.label for s in STEPS}
+_LABELS = {k.code: k.label for k in KINDS}
 
 
 def _dues(today, earliest, latest):
@@ -73,7 +72,7 @@ def _url(due, role):
 
 def _applies(due, role):
     # The person concerned is reminded of what they hand in themselves; the branch's steps are the branch's.
-    return role != RecipientRole.SUBJECT or due.params.get("step") in SELF_SERVICE
+    return role != RecipientRole.SUBJECT or due.params.get("step") in SELF_SERVICE_KINDS  # handed in by the person
 
 
 register(
