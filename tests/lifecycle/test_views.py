@@ -175,7 +175,7 @@ def _pdf(name="表.pdf"):
     return SimpleUploadedFile(name, b"%PDF-1.4 signed", content_type="application/pdf")
 
 
-def test_every_name_on_the_pipeline_opens_its_case(client, world, case):
+def test_every_name_on_the_pipeline_opens_its_case(client, world, case, today):
     sign_in(client, world.users["secretary_a"])
     response = client.get(reverse("lifecycle:pipeline"))
     link = reverse("lifecycle:case_detail", args=[case.pk])
@@ -183,7 +183,7 @@ def test_every_name_on_the_pipeline_opens_its_case(client, world, case):
     assert client.get(link).status_code == 200
 
 
-def test_a_refused_record_keeps_what_was_typed(client, world, case, record):
+def test_a_refused_record_keeps_what_was_typed(client, world, case, record, today):
     record(case, "applicant_talk", D(2024, 9, 20))
     record(case, "activist_designated", D(2024, 10, 8))
     record(case, "contacts_assigned", D(2024, 10, 8), people=[world.people["member_a"]])
@@ -200,7 +200,7 @@ def test_a_refused_record_keeps_what_was_typed(client, world, case, record):
     assert not StepRecord.objects.filter(case=case, step="candidate_designated").exists()
 
 
-def test_the_form_marks_the_fields_of_each_kind(client, world, case, record):
+def test_the_form_marks_the_fields_of_each_kind(client, world, case, record, today):
     sign_in(client, world.users["secretary_a"])
     body = client.get(reverse("lifecycle:case_detail", args=[case.pk])).content.decode()
     assert 'class="field-present" data-kinds="' in body  # vote fields: only for the meetings
@@ -210,7 +210,7 @@ def test_the_form_marks_the_fields_of_each_kind(client, world, case, record):
     assert "<optgroup" in body  # closing decisions apart from the steps
 
 
-def test_a_closing_decision_needs_a_confirmation(client, world, case):
+def test_a_closing_decision_needs_a_confirmation(client, world, case, today):
     sign_in(client, world.users["secretary_a"])
     url = reverse("lifecycle:case_record", args=[case.pk])
     response = client.post(url, {"step": "withdrawn", "on": "2026-11-20", "decision": "本人申请撤回"})
@@ -244,7 +244,7 @@ def test_the_committee_reopens_a_case_closed_by_mistake(world, case, record):
     assert entry.changes["stage"] == ["withdrawn", "activist"]
 
 
-def test_a_step_takes_its_archive_document_now_or_later(client, world, case):
+def test_a_step_takes_its_archive_document_now_or_later(client, world, case, today):
     sign_in(client, world.users["secretary_a"])
     body = client.get(reverse("lifecycle:case_detail", args=[case.pk])).content.decode()
     assert "Missing for the archive" in body or "归档缺少" in body  # the application letter of step 1
@@ -258,7 +258,7 @@ def test_a_step_takes_its_archive_document_now_or_later(client, world, case):
     assert client.post(url, {"file": _pdf()}).status_code == 404
 
 
-def test_a_document_comes_with_the_record(client, world, case, record):
+def test_a_document_comes_with_the_record(client, world, case, record, today):
     take_to_candidate(world, case, record)
     sign_in(client, world.users["staff"])
     response = client.post(
