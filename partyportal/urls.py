@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.views import admin_login, set_language
 from apps.portal import views as portal_views
 
-admin.site.site_header = admin.site.site_title = "PartyPortal"
+admin.site.site_header = admin.site.site_title = _("PartyPortal")
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     # The admin signs in through the portal's login (with its second factor), not its own form.
