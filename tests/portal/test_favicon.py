@@ -1,5 +1,7 @@
 """The portal and the admin name their icon (no external asset)."""
 
+from pathlib import Path
+
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
@@ -12,7 +14,7 @@ ICON = '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">'
 
 def test_the_icon_is_a_static_file():
     path = finders.find("img/favicon.svg")
-    assert path and open(path).read().startswith("<svg")
+    assert path and Path(path).read_text().startswith("<svg")
 
 
 def test_portal_login_portal_and_admin_pages_link_the_icon(client, world):
