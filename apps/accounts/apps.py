@@ -6,6 +6,8 @@ from django_otp.plugins.otp_totp.apps import DefaultConfig as OTPTOTPAppConfig
 
 
 class AccountsConfig(AppConfig):
+    # the app's own configuration, although this module holds others (for third-party apps, below)
+    default = True
     name = "apps.accounts"
     verbose_name = _("Accounts")
 
@@ -18,6 +20,7 @@ class _TranslatedNames:
     zh-Hans catalogue and django-otp's model names are not translatable at all. Only the displayed names change
     (``_meta.original_attrs``, which migrations read, stays as the package has it)."""
 
+    default = False  # named in INSTALLED_APPS, never picked for apps.accounts itself
     model_names: dict = {}
 
     def ready(self):
