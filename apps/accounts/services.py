@@ -56,6 +56,14 @@ def user_has_device(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+@transaction.atomic
+def user_password_change(*, request, user, new_password: str) -> None:
+    """Set a new password (already validated by the form) and log it; other sessions of the user end with it."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action="auth.password_changed", target=user, request=request)
+
+
 def user_set_language(*, user, language: str) -> None:
     if user.language != language:
         old = user.language

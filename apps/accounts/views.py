@@ -5,10 +5,12 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,12 +18,42 @@ from django.views.i18n import set_language as django_set_language
 
 from .forms import TokenForm
 from .services import otp_verify as otp_verify_service
-from .services import totp_confirm, totp_device_pending, user_has_device, user_set_language
+from .services import totp_confirm, totp_device_pending, user_has_device, user_password_change, user_set_language
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+@login_not_required
+def admin_login(request):
+    """The admin signs in through the portal's login (with its second factor). Staff already signed in go on to the
+    admin; anyone else signed in gets a 403 here, since the login would send them back to ``next`` in a loop."""
+    if request.user.is_authenticated:
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied
+        target = request.GET.get("next", "")
+        safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+        return redirect(target if target.startswith("/") and safe else "admin:index")
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{reverse('accounts:login')}?{query}" if query else reverse("accounts:login"))
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Everyone's password change, in the portal's pages (staff also have the admin's)."""
+
+    template_name = "registration/portal_password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        user_password_change(request=self.request, user=form.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, form.user)
+        return redirect(self.get_success_url())
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/portal_password_change_done.html"
 
 
 def _next_url(request) -> str:

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -120,6 +121,16 @@ class ReminderNodeFilter(ScopedNodeFilter):
     path_field = "node__path"
 
 
+# The keys of a reminder's details (``Due.params`` of the sources), as its page names them. Codes (a step, a notice
+# kind) are left to the reminder's title, which its source words in the reader's language.
+PARAM_LABELS = {
+    "name": gettext_lazy("name"),
+    "number": gettext_lazy("term number"),
+    "title": gettext_lazy("title"),
+    "category": gettext_lazy("category"),
+}
+
+
 @admin.register(Reminder)
 class ReminderAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
     """The outbox and the record of what was sent to whom. Read-only; failed e-mails can be sent again."""
@@ -150,7 +161,7 @@ class ReminderAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
         "person",
         "role",
         "node",
-        "params",
+        "details_text",
         "url",
         "in_portal",
         "created_at",
@@ -169,6 +180,15 @@ class ReminderAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("reminder"))
     def title_text(self, obj):
         return obj.title
+
+    @admin.display(description=gettext_lazy("details"))
+    def details_text(self, obj):
+        """The details the reminder was made with, as a table (they are stored as JSON)."""
+        if not obj.params:
+            return "—"
+        rows = [(gettext_lazy("reminder"), obj.title)]
+        rows += [(label, obj.params[key]) for key, label in PARAM_LABELS.items() if key in obj.params]
+        return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
 
     def has_add_permission(self, request):
         return False

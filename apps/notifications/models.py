@@ -103,11 +103,22 @@ class ReminderRule(models.Model):
         verbose_name_plural = _("reminder rules")
         ordering = ["committee_id", "source", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["committee", "source", "name"], name="reminderrule_unique_name"),
             models.UniqueConstraint(
-                fields=["source", "name"], condition=Q(committee__isnull=True), name="reminderrule_unique_default"
+                fields=["committee", "source", "name"],
+                name="reminderrule_unique_name",
+                violation_error_message=_("This organisation already has a rule of this source with this name."),
             ),
-            models.CheckConstraint(condition=Q(by_email=True) | Q(in_portal=True), name="reminderrule_a_channel"),
+            models.UniqueConstraint(
+                fields=["source", "name"],
+                condition=Q(committee__isnull=True),
+                name="reminderrule_unique_default",
+                violation_error_message=_("A default rule of this source with this name already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(by_email=True) | Q(in_portal=True),
+                name="reminderrule_a_channel",
+                violation_error_message=_("Choose at least one channel: e-mail or the portal."),
+            ),
         ]
 
     def __str__(self):
@@ -181,7 +192,13 @@ class Digest(Outgoing):
         verbose_name = _("daily digest")
         verbose_name_plural = _("daily digests")
         ordering = ["-day"]
-        constraints = [models.UniqueConstraint(fields=["person", "day"], name="digest_once_a_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "day"],
+                name="digest_once_a_day",
+                violation_error_message=_("This person already has a digest for this day."),
+            )
+        ]
         indexes = [models.Index(fields=["email_state", "next_attempt_at"], name="digest_outbox")]
 
     def __str__(self):
@@ -221,7 +238,9 @@ class Reminder(Outgoing):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule", "subject_id", "due_on", "offset", "person"], name="reminder_once_per_occurrence"
+                fields=["rule", "subject_id", "due_on", "offset", "person"],
+                name="reminder_once_per_occurrence",
+                violation_error_message=_("This person already has this reminder for this occurrence."),
             )
         ]
         indexes = [
@@ -273,7 +292,10 @@ class CalendarToken(models.Model):
         verbose_name_plural = _("calendar tokens")
         constraints = [
             models.UniqueConstraint(
-                fields=["user"], condition=Q(revoked_at__isnull=True), name="calendartoken_one_live"
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="calendartoken_one_live",
+                violation_error_message=_("This user already has a calendar address in use: revoke it first."),
             )
         ]
 

@@ -4,6 +4,8 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.audit.actions import action_label
+from apps.audit.display import ActionListFilter, changes_table
 from apps.audit.models import AuditEntry
 from apps.workdays.models import CalendarDay, CalendarYear
 
@@ -207,12 +209,33 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     (sign-ins, system jobs) only administrators."""
 
     view_perm = change_perm = VIEW_AUDIT
-    list_display = ["at", "actor_repr", "action", "target_repr", "node", "ip_address"]
-    list_filter = ["action", ("at", admin.DateFieldListFilter)]
+    list_display = ["at", "actor_repr", "action_text", "target_repr", "node", "ip_address"]
+    list_filter = [ActionListFilter, ("at", admin.DateFieldListFilter)]
     search_fields = ["actor_repr", "target_repr", "action", "target_id"]
     date_hierarchy = "at"
     list_select_related = ["node"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    fields = [
+        "at",
+        "actor",
+        "actor_repr",
+        "action_text",
+        "target_type",
+        "target_id",
+        "target_repr",
+        "node",
+        "changes_text",
+        "note",
+        "ip_address",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_text(self, obj):
+        return action_label(obj.action)
+
+    @admin.display(description=_("changes"))
+    def changes_text(self, obj):
+        return changes_table(obj)
 
     def has_add_permission(self, request):
         return False

@@ -92,6 +92,10 @@ class OrgPolicy(models.Model):
                 condition=Q(committee_min__lte=models.F("committee_max"))
                 & Q(committee_max__lte=models.F("committee_hard_max")),
                 name="orgpolicy_committee_sizes_ordered",
+                violation_error_message=_(
+                    "The branch committee sizes must be in order: the smallest no larger than the usual largest, "
+                    "and the usual largest no larger than the largest."
+                ),
             )
         ]
 
@@ -170,8 +174,19 @@ class Term(models.Model):
         verbose_name_plural = _("committee terms")
         ordering = ["node", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["node", "number"], name="term_unique_number"),
-            models.UniqueConstraint(fields=["node"], condition=Q(closed_on__isnull=True), name="term_one_open"),
+            models.UniqueConstraint(
+                fields=["node", "number"],
+                name="term_unique_number",
+                violation_error_message=_("This organisation already has a term with this number."),
+            ),
+            models.UniqueConstraint(
+                fields=["node"],
+                condition=Q(closed_on__isnull=True),
+                name="term_one_open",
+                violation_error_message=_(
+                    "This organisation's current term is still open: close it before the next one is opened."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -204,9 +219,13 @@ class Post(models.Model):
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                 name="post_period_ordered",
+                violation_error_message=_("A post cannot end before it started."),
             ),
             models.UniqueConstraint(
-                fields=["person", "node", "title"], condition=Q(ended_on__isnull=True), name="post_one_open_per_title"
+                fields=["person", "node", "title"],
+                condition=Q(ended_on__isnull=True),
+                name="post_one_open_per_title",
+                violation_error_message=_("This person already holds this post in this organisation."),
             ),
         ]
 

@@ -7,6 +7,7 @@ from apps.organisations.admin_scope import ScopedHistoryAdmin, ScopedNodeFilter
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SENSITIVE
 from apps.organisations.permissions import covers
 
+from .forms import PersonAdminForm
 from .models import SENSITIVE_FIELDS, FamilyMember, Person
 from .services import PROFILE_FIELDS, person_create, person_move, person_update
 
@@ -35,6 +36,7 @@ class FamilyInline(admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
     change_perm = MANAGE_PEOPLE
+    form = PersonAdminForm
     list_display = ["name", "political_status", "node", "work_unit", "phone", "is_active"]
     list_filter = [ScopedNodeFilter, "political_status", "is_active"]
     list_select_related = ["node"]

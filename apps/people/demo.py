@@ -16,6 +16,7 @@ from apps.organisations.models import OrgNode
 
 from .choices import Education, Gender, PoliticalStatus
 from .models import Person
+from .validators import id_number_check_character
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万"
@@ -99,7 +100,7 @@ def seed_people(*, rng: random.Random, nodes: dict[str, OrgNode], total: int, to
                     political_status=status,
                     joined_on=joined,
                     full_member_on=full,
-                    id_number=f"33{seq:07d}{birth:%Y%m%d}X",
+                    id_number=demo_id_number(seq, birth),
                 )
             )
             if len(batch) >= 5000:
@@ -115,7 +116,7 @@ def seed_people(*, rng: random.Random, nodes: dict[str, OrgNode], total: int, to
                 political_status=PoliticalStatus.FULL,
                 full_member_on=today - relativedelta(years=3),
                 joined_on=today - relativedelta(years=4),
-                id_number=f"33{seq:07d}19800101X",
+                id_number=demo_id_number(seq, datetime.date(1980, 1, 1)),
             )
         )
         if len(batch) >= 5000:
@@ -123,6 +124,13 @@ def seed_people(*, rng: random.Random, nodes: dict[str, OrgNode], total: int, to
             batch = []
     created += Person.objects.bulk_create(batch)
     return created
+
+
+def demo_id_number(seq: int, birth: datetime.date) -> str:
+    """A well-formed ID card number (GB 11643) for the ``seq``-th demo person: a Zhejiang address code and the
+    sequence number, from ``seq``, keep it unique; the date is the person's; the check character is computed."""
+    first17 = f"33{seq // 1000 % 10000:04d}{birth:%Y%m%d}{seq % 1000:03d}"
+    return first17 + id_number_check_character(first17)
 
 
 def _membership_dates(rng: random.Random, status: str, birth: datetime.date, today: datetime.date):

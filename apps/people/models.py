@@ -60,7 +60,10 @@ class Person(models.Model):
         indexes = [models.Index(fields=["node", "political_status"], name="person_node_status")]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"], condition=~models.Q(id_number=""), name="person_unique_id_number"
+                fields=["id_number"],
+                condition=~models.Q(id_number=""),
+                name="person_unique_id_number",
+                violation_error_message=_("Another person already has this ID card number."),
             )
         ]
 
@@ -110,6 +113,7 @@ class Penalty(models.Model):
                 condition=models.Q(effective_until__isnull=True)
                 | models.Q(effective_until__gte=models.F("effective_from")),
                 name="penalty_period_ordered",
+                violation_error_message=_("A penalty cannot end before it takes effect."),
             )
         ]
 

@@ -16,6 +16,7 @@ from apps.organisations.permissions import covers
 
 from .choices import MEMBER_STATUSES, PIPELINE_STATUSES
 from .models import FamilyMember, Person
+from .validators import id_number_normalise, person_fields_check
 
 # Fields a person may correct on their own record from the portal.
 SELF_EDITABLE_FIELDS = ["phone", "email"]
@@ -50,14 +51,25 @@ def _check_dates(person: Person, today: datetime.date) -> None:
         raise ValidationError({"birth_date": _("The date of birth cannot be in the future.")})
 
 
+def _check_identity(person: Person, changed: set[str]) -> None:
+    """The ID card number, the date of birth against it, and the phone number, where they were entered or changed."""
+    person_fields_check(
+        values={"id_number": person.id_number, "birth_date": person.birth_date, "phone": person.phone},
+        changed=changed,
+    )
+
+
 @transaction.atomic
 def person_create(*, actor, node: OrgNode, name: str, political_status: str, today: datetime.date, **fields) -> Person:
     _check_node(actor=actor, node=node, status=political_status)
     unknown = set(fields) - set(PROFILE_FIELDS) - {"joined_on", "full_member_on"}
     if unknown:
         raise ValidationError(_("These fields cannot be set here: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    if fields.get("id_number"):
+        fields["id_number"] = id_number_normalise(fields["id_number"])
     person = Person(node=node, name=name, political_status=political_status, **fields)
     _check_dates(person, today)
+    _check_identity(person, set(fields))
     person.full_clean(exclude=["user"])
     person.save()
     org_data_changed()
@@ -84,6 +96,8 @@ def person_update(*, actor, person: Person, fields: dict, today: datetime.date, 
     unknown = set(fields) - set(allowed)
     if unknown:
         raise ValidationError(_("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    if fields.get("id_number"):
+        fields = {**fields, "id_number": id_number_normalise(fields["id_number"])}
     before = snapshot(person, list(fields))
     for name, value in fields.items():
         setattr(person, name, value)
@@ -91,6 +105,7 @@ def person_update(*, actor, person: Person, fields: dict, today: datetime.date, 
     if not changes:
         return person
     _check_dates(person, today)
+    _check_identity(person, set(changes))
     person.full_clean(exclude=["user"])
     person.save(update_fields=list(changes))
     sensitive = {"id_number", "home_address"} & set(changes)

@@ -35,13 +35,14 @@ def calendar_load_packaged_years(*, actor=None, years: range | None = None) -> l
     import chinese_calendar
 
     known = {d.year for d in chinese_calendar.holidays}
+    key = {holiday.value: holiday.name for holiday in chinese_calendar.Holiday}  # English name -> HolidayName
     loaded = []
     for year in sorted(known if years is None else set(years) & known):
         calendar_year_load(
             actor=actor,
             year=year,
-            holidays={d: str(n) for d, n in chinese_calendar.holidays.items() if d.year == year},
-            workdays={d: str(n) for d, n in chinese_calendar.workdays.items() if d.year == year},
+            holidays={d: key.get(n, "") for d, n in chinese_calendar.holidays.items() if d.year == year},
+            workdays={d: key.get(n, "") for d, n in chinese_calendar.workdays.items() if d.year == year},
             source="chinesecalendar 1.11.0",
         )
         loaded.append(year)

@@ -12,3 +12,11 @@ VAR_DIR.mkdir(exist_ok=True)  # noqa: F405 - SQLite database and private uploads
 # E-mail of the embedded default: one file per message under var/mail/ (set EMAIL_BACKEND to change it).
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))  # noqa: F405
+
+# Links in e-mails and the calendar feed point to where `make run` serves (bin/serve exports HOST and PORT), unless
+# SITE_URL names the address users reach.
+_HOST = env("HOST", default="127.0.0.1")
+SITE_URL = env(
+    "SITE_URL",
+    default=f"http://{'127.0.0.1' if _HOST in ('', '0.0.0.0', '::') else _HOST}:{env.int('PORT', default=8000)}",
+)

@@ -50,12 +50,12 @@ def test_sensitive_values_are_not_written_to_the_log(world):
     person_update(
         actor=world.users["secretary_a"],
         person=world.people["plain_a"],
-        fields={"id_number": "110101199001011234"},
+        fields={"id_number": "110101198503011232"},
         today=TODAY,
     )
     entry = AuditEntry.objects.get(action="people.updated")
     assert entry.changes == {"id_number": ["***", "***"]}
-    assert "110101199001011234" not in str(entry.changes)
+    assert "110101198503011232" not in str(entry.changes)
 
 
 def test_admin_audit_list_is_scoped(client, world):

@@ -39,6 +39,6 @@ def test_transfer_from_request_to_acceptance(browser, live_server, world, shot):
     transfer.refresh_from_db()
     assert transfer.state == "accepted"
     assert MembershipPeriod.objects.get(person=member, ended_on__isnull=True).node_id == world.branch_b.pk
-    receiver.click("main a[href$='/membership/people/%d/']" % member.pk)
+    receiver.click(f"main a[href$='/membership/people/{member.pk}/']")
     receiver.wait_for_selector("text=组织关系记录")
     shot(receiver, "membership_03_history")

@@ -15,11 +15,13 @@ def load(apps, schema_editor):
     CalendarYear = apps.get_model("workdays", "CalendarYear")
     years = sorted({d.year for d in chinese_calendar.holidays})
     days = []
+    # the package's holiday names are English; the key of its Holiday enum is stored (labels in HolidayName, 0003)
+    key = {holiday.value: holiday.name for holiday in chinese_calendar.Holiday}
     for day, name in chinese_calendar.holidays.items():
         if day.weekday() < 5:
-            days.append(CalendarDay(date=day, kind="holiday", name=str(name)))
+            days.append(CalendarDay(date=day, kind="holiday", name=key.get(name, "")))
     for day, name in chinese_calendar.workdays.items():
-        days.append(CalendarDay(date=day, kind="workday", name=str(name)))
+        days.append(CalendarDay(date=day, kind="workday", name=key.get(name, "")))
     CalendarDay.objects.bulk_create(days, ignore_conflicts=True)
     CalendarYear.objects.bulk_create(
         [CalendarYear(year=y, source="chinesecalendar 1.11.0", complete=True) for y in years], ignore_conflicts=True
