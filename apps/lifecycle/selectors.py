@@ -57,6 +57,23 @@ def case_prefetched(qs: QuerySet[DevelopmentCase]) -> QuerySet[DevelopmentCase]:
     )
 
 
+def case_prefetched_for_plan(qs: QuerySet[DevelopmentCase]) -> QuerySet[DevelopmentCase]:
+    """Only what the plan needs, for sweeps over thousands of cases (the compliance audit): the records with their
+    vote and whether a document is attached (an EXISTS, not the documents), the helpers, the notices with their
+    objections. ``case_facts`` reads these as it reads ``case_prefetched``."""
+    has_documents = Exists(StepRecord.documents.through.objects.filter(steprecord_id=OuterRef("pk")))
+    return qs.select_related("person", "branch", "rule_set").prefetch_related(
+        Prefetch(
+            "records",
+            queryset=StepRecord.objects.select_related("vote")
+            .annotate(has_documents=has_documents)
+            .order_by("on", "id"),
+        ),
+        Prefetch("helpers", queryset=CasePerson.objects.order_by("since")),
+        Prefetch("notices", queryset=Notice.objects.prefetch_related("objections")),
+    )
+
+
 def case_get_for(*, user, pk, request=None) -> DevelopmentCase:
     case = case_prefetched(case_list_for(user=user)).filter(pk=pk).first()
     if case is None:
@@ -122,7 +139,7 @@ def case_facts(case: DevelopmentCase, *, today: datetime.date) -> Facts:
         if record.step == "admission_approved":
             facts.approved_by_committee = record.body == "base_committee"
     facts.missing_documents = [
-        r.step for r in case.records.all() if r.step in ARCHIVE_DOCUMENT_FOR_STEP and not r.documents.all()
+        r.step for r in case.records.all() if r.step in ARCHIVE_DOCUMENT_FOR_STEP and not _has_documents(r)
     ]
     helpers = [h for h in case.helpers.all() if h.until is None]
     if "contacts_assigned" in facts.steps:
@@ -137,6 +154,12 @@ def case_facts(case: DevelopmentCase, *, today: datetime.date) -> Facts:
             objections_open=sum(o.is_open for o in objections),
         )
     return facts
+
+
+def _has_documents(record: StepRecord) -> bool:
+    """From the annotation of ``case_prefetched_for_plan`` where present, else from the prefetched documents."""
+    known = getattr(record, "has_documents", None)
+    return bool(record.documents.all()) if known is None else known
 
 
 def case_plan(case: DevelopmentCase, *, today: datetime.date, calendar=None) -> Plan:
