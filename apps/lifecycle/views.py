@@ -3,9 +3,10 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -94,21 +95,37 @@ def submit(request, pk: int):
     return redirect("lifecycle:my_development")
 
 
+PIPELINE_PAGE = 100
+
+
 def pipeline(request):
-    """The secretary's pipeline: open cases of the subtree by stage, overdue first."""
+    """The pipeline: open cases of the subtree by stage, overdue first, a hundred to a page (a base committee
+    has a thousand or more); the counts cover them all."""
     if not has_any_scope(request.user, VIEW_SCOPE):
         raise PermissionDenied
     today = timezone.localdate()
-    cases = list(with_warning_count(pipeline_for(user=request.user)))
-    by_stage = [(stage, [c for c in cases if c.stage == stage]) for stage in OPEN_STAGES]
+    cases = pipeline_for(user=request.user)
+    counts = {
+        row["stage"]: row
+        for row in cases.order_by()
+        .values("stage")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(next_due_on__lt=today)))
+    }
+    page = Paginator(with_warning_count(cases), PIPELINE_PAGE).get_page(request.GET.get("page"))
+    shown = list(page)
+    by_stage = [
+        (stage, [c for c in shown if c.stage == stage], counts.get(stage, {}).get("n", 0)) for stage in OPEN_STAGES
+    ]
     return render(
         request,
         "lifecycle/pipeline.html",
         {
             "by_stage": by_stage,
+            "page": page,
             "today": today,
-            "total": len(cases),
-            "overdue": sum(1 for c in cases if c.next_due_on and c.next_due_on < today),
+            "total": sum(row["n"] for row in counts.values()),
+            "overdue": sum(row["overdue"] for row in counts.values()),
+            "case_base": reverse("lifecycle:case_detail", args=[0]).removesuffix("0/"),
             "can_open": has_any_scope(request.user, MANAGE_PEOPLE),
         },
     )

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.lifecycle.models import DevelopmentCase, StepRecord
+from apps.lifecycle.models import CasePerson, CaseRole, DevelopmentCase, StepRecord
 from apps.lifecycle.services import case_open
 from apps.people.choices import PoliticalStatus
 from tests.conftest import sign_in
@@ -75,6 +75,33 @@ def test_pipeline_shows_only_the_subtree_with_overdue_badges(client, world, case
     body = client.get(reverse("lifecycle:pipeline")).content.decode()
     assert world.people["applicant_a"].name in body and other.person.name not in body
     assert "超期" in body  # the talk was due a month after the 2024 application
+
+
+def test_pipeline_pages_a_hundred_and_counts_them_all(client, world, case):
+    for _ in range(105):
+        person = PersonFactory(node=world.branch_a, political_status=PoliticalStatus.MASSES)
+        case_open(actor=world.users["staff"], person=person, branch=world.branch_a, application_on=TODAY, today=TODAY)
+    sign_in(client, world.users["secretary_a"])
+    first = client.get(reverse("lifecycle:pipeline"))
+    second = client.get(reverse("lifecycle:pipeline") + "?page=2")
+    assert first.context["total"] == 106 and first.context["overdue"] == 1  # the fixture's case: talk overdue
+    assert len(first.context["page"]) == 100 and len(second.context["page"]) == 6
+    assert {stage: n for stage, _shown, n in first.context["by_stage"]}["applicant"] == 106
+    assert f'href="/development/cases/{case.pk}/"' in first.content.decode()  # overdue first
+
+
+def test_pipeline_is_the_subtree_not_the_cases_one_accompanies(client, world, case):
+    other = case_open(
+        actor=world.users["staff"],
+        person=world.people["masses_b"],
+        branch=world.branch_b,
+        application_on=D(2026, 1, 5),
+        today=TODAY,
+    )
+    CasePerson.objects.create(case=other, person=world.people["secretary_a"], role=CaseRole.CONTACT, since=TODAY)
+    sign_in(client, world.users["secretary_a"])
+    assert other.person.name not in client.get(reverse("lifecycle:pipeline")).content.decode()
+    assert client.get(reverse("lifecycle:case_detail", args=[other.pk])).status_code == 200
 
 
 def test_case_page_shows_three_tracks(client, world, case, record):

@@ -15,17 +15,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="Print the findings as JSON.")
-        parser.add_argument("--branch", help="Only cases of this organisation code (and below).")
+        parser.add_argument(
+            "--branch", action="append", help="Only cases of this organisation code (and below); repeat for several."
+        )
         parser.add_argument("--open-only", action="store_true", help="Only open cases.")
 
     def handle(self, *args, json: bool = False, branch=None, open_only=False, **options):
         import json as json_module
 
+        from django.db.models import Q
+
         from apps.lifecycle.steps import OPEN_STAGES
 
         cases = DevelopmentCase.objects.all()
         if branch:
-            cases = cases.filter(branch__path__startswith=_path_of(branch))
+            within = Q()
+            for code in branch:
+                within |= Q(branch__path__startswith=_path_of(code))
+            cases = cases.filter(within)
         if open_only:
             cases = cases.filter(stage__in=OPEN_STAGES)
         findings = list(compliance_findings(cases=cases, today=timezone.localdate()))
