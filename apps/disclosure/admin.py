@@ -95,6 +95,20 @@ class NoticeForm(forms.ModelForm):
         if self.instance.corrects_id and "correction_note" in self.fields:
             self.fields["correction_note"].help_text = _("What the correction changes: shown with the new version.")
 
+    def clean(self):
+        data = super().clean()
+        opens_on = data.get("opens_on")
+        if opens_on and "opens_on" in self.changed_data and opens_on < timezone.localdate():
+            # publishing refuses it anyway (workflow.TRANSITIONS): say so before anyone checks and approves it
+            self.add_error(
+                "opens_on",
+                _(
+                    "The window starts today or later: a window that has already begun would give members less "
+                    "time to object, and one that has ended none."
+                ),
+            )
+        return data
+
 
 class StatusQueueFilter(admin.SimpleListFilter):
     title = _("queue")

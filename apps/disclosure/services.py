@@ -9,6 +9,7 @@ import datetime
 import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
@@ -106,7 +107,10 @@ def objection_file(
     if not content.strip():
         raise ValidationError(_("Write what the objection is about."))
     if received_on > today:
-        raise ValidationError(_("An objection cannot be received in the future (%(date)s).") % {"date": received_on})
+        raise ValidationError(
+            _("The objection is dated %(date)s, after today (%(today)s): it cannot be received in the future.")
+            % {"date": received_on, "today": today}
+        )
     if not notice.is_open_on(received_on):
         raise ValidationError(
             _("Objections are received from %(start)s to %(end)s.")
@@ -391,7 +395,7 @@ def notice_transition(
         raise ValidationError(UNKNOWN_MOVE)
     if notice.status == transition.target:
         return notice
-    _guard(actor=actor, notice=notice, transition=transition, note=note)
+    _guard(actor=actor, notice=notice, transition=transition, note=note, now=now)
     old = notice.status
     notice.status = transition.target
     updated = ["status"]
@@ -417,7 +421,7 @@ def notice_transition(
     return notice
 
 
-def _guard(*, actor, notice: Notice, transition: Transition, note: str) -> None:
+def _guard(*, actor, notice: Notice, transition: Transition, note: str, now: datetime.datetime | None) -> None:
     """The refusals of one row, each in the row's own words."""
     if transition.permissions == SYSTEM:
         permitted = actor is None
@@ -431,6 +435,8 @@ def _guard(*, actor, notice: Notice, transition: Transition, note: str) -> None:
         raise ValidationError(transition.same_actor)
     if transition.needs_note and not note.strip():
         raise ValidationError(transition.needs_note)
+    if transition.past_window and notice.opens_on < timezone.localdate(_moment(now)):
+        raise ValidationError(transition.past_window % {"start": notice.opens_on})
 
 
 def _earlier_actors(notice: Notice, name: str) -> set[int]:
