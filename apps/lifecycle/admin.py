@@ -37,10 +37,11 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
+        overdue = Q(next_due_on__lt=today, next_due_is_limit=True)  # a reference date passed is not overdue
         if self.value() == "yes":
-            return queryset.filter(next_due_on__lt=today, stage__in=OPEN_STAGES)
+            return queryset.filter(overdue, stage__in=OPEN_STAGES)
         if self.value() == "no":
-            return queryset.exclude(next_due_on__lt=today)
+            return queryset.exclude(overdue)
         return queryset
 
 
@@ -113,7 +114,7 @@ class StepRecordInline(admin.TabularInline):
 class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "branch__path"
     change_perm = MANAGE_PEOPLE
-    list_display = ["person", "branch", "stage", "opened_on", "next_due_on", "rule_set"]
+    list_display = ["person", "branch", "stage", "opened_on", "next_date", "rule_set"]
     list_filter = ["stage", BranchFilter, OverdueFilter, WarningFilter, QueueFilter, "rule_set"]
     list_select_related = ["person", "branch", "rule_set"]
     search_fields = ["person__name"]
@@ -124,7 +125,7 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "rule_set",
         "opened_on",
         "closed_on",
-        "next_due_on",
+        "next_date",
         "departure_on",
         "timeline",
     ]
@@ -135,7 +136,7 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "rule_set",
         "opened_on",
         "closed_on",
-        "next_due_on",
+        "next_date",
         "departure_on",
         "timeline",
     ]
@@ -147,6 +148,13 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # the case page is read-only; decisions go through "Record a decision" (the service)
+
+    @admin.display(description=_("Next step / date"), ordering="next_due_on")
+    def next_date(self, obj):
+        if obj.next_due_on is None:
+            return "—"
+        kind = _("deadline") if obj.next_due_is_limit else _("planned")
+        return f"{obj.get_next_due_step_display()} · {obj.next_due_on:%Y-%m-%d} ({kind})"
 
     @admin.display(description=_("Timeline"))
     def timeline(self, obj):

@@ -155,7 +155,7 @@ def pipeline_for(*, user, node: OrgNode | None = None) -> QuerySet[DevelopmentCa
         qs = qs.filter(branch__path__startswith=node.path)
     # only what the list shows: hundreds of rows, so no full person, branch or rule set rows
     qs = qs.select_related(None).select_related("person", "branch")
-    qs = qs.only("pk", "stage", "next_due_on", "person__name", "branch__name")
+    qs = qs.only("pk", "stage", "next_due_on", "next_due_step", "next_due_is_limit", "person__name", "branch__name")
     return qs.order_by("stage", "next_due_on", "person__name")
 
 

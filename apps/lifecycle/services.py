@@ -168,7 +168,10 @@ def _check_actor(actor, case, kind: Step) -> None:
 
 def _check_date(on: datetime.date, today: datetime.date) -> None:
     if on > today:
-        raise ValidationError(_("A decision cannot be dated in the future (%(date)s).") % {"date": on})
+        raise ValidationError(
+            _("The decision is dated %(date)s, after today (%(today)s): a decision cannot be dated in the future.")
+            % {"date": on, "today": today}
+        )
 
 
 @transaction.atomic
@@ -772,9 +775,15 @@ def _open_publicity(r: _Recording) -> None:
 
 
 def _store_plan(case: DevelopmentCase, plan) -> bool:
-    """Store the next due date and the warnings of a case, for lists, filters and reminders; True if changed."""
-    upcoming = [(s.latest or s.reference, s.code) for s in plan.steps if s.actual is None and (s.latest or s.reference)]
-    next_due, next_step = min(upcoming) if upcoming and case.is_open else (None, "")
+    """Store the next due date and the warnings of a case, for lists, filters and reminders; True if changed. The
+    date is the nearest of the open steps' limits (or, where a step has none, its reference date); whether it is a
+    deadline is stored with it (``PlannedStep.deadline``), so lists say "deadline" only then."""
+    upcoming = [
+        (s.latest or s.reference, s.code, bool(s.latest and s.deadline))
+        for s in plan.steps
+        if s.actual is None and (s.latest or s.reference)
+    ]
+    next_due, next_step, is_limit = min(upcoming) if upcoming and case.is_open else (None, "", False)
     wanted = {(str(code), step) for code, step in plan.warnings}
     current = {(w.code, w.step) for w in case.warnings.all()}
     changed = False
@@ -786,9 +795,11 @@ def _store_plan(case: DevelopmentCase, plan) -> bool:
             [CaseWarning(case=case, code=code, step=step) for code, step in wanted - current], ignore_conflicts=True
         )
         changed = True
-    if case.next_due_on != next_due or case.next_due_step != next_step:
-        DevelopmentCase.objects.filter(pk=case.pk).update(next_due_on=next_due, next_due_step=next_step)
-        case.next_due_on, case.next_due_step = next_due, next_step
+    if (case.next_due_on, case.next_due_step, case.next_due_is_limit) != (next_due, next_step, is_limit):
+        DevelopmentCase.objects.filter(pk=case.pk).update(
+            next_due_on=next_due, next_due_step=next_step, next_due_is_limit=is_limit
+        )
+        case.next_due_on, case.next_due_step, case.next_due_is_limit = next_due, next_step, is_limit
         changed = True
     return changed
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, VIEW_SENSITIVE
 from apps.organisations.permissions import covers, has_any_scope
+from apps.people.choices import MEMBER_STATUSES
 from apps.people.selectors import person_for_user, person_list_for
 from apps.workdays.selectors import calendar_load
 
@@ -60,6 +61,9 @@ def my_development(request):
     if current is not None:
         kinds = [(k.code, k.label) for k in recordable_kinds(request.user, current, as_person=True)]
     context = {
+        "me": me,
+        # a member without a case (admitted before the portal, or their case closed) is not told to apply
+        "is_member": me is not None and me.political_status in MEMBER_STATUSES,
         "case": current,
         "plan": plan,
         "next_step": plan.next_step() if plan else None,
@@ -108,7 +112,7 @@ def pipeline(request):
             "by_stage": by_stage,
             "today": today,
             "total": len(cases),
-            "overdue": sum(1 for c in cases if c.next_due_on and c.next_due_on < today),
+            "overdue": sum(1 for c in cases if c.next_due_is_limit and c.next_due_on and c.next_due_on < today),
             "can_open": has_any_scope(request.user, MANAGE_PEOPLE),
         },
     )
@@ -213,7 +217,8 @@ def case_record(request, pk: int):
                 form.add_error(None, message)
         else:
             messages.success(
-                request, _("Recorded: %(step)s on %(date)s.") % {"step": record.get_step_display(), "date": record.on}
+                request,
+                _("Recorded: %(step)s, decided on %(date)s.") % {"step": record.get_step_display(), "date": record.on},
             )
             return redirect("lifecycle:case_detail", pk=case.pk)
     case = case_prefetched(DevelopmentCase.objects.filter(pk=case.pk)).get()
