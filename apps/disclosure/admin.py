@@ -328,13 +328,15 @@ class ObjectionAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
             )
             obj.pk = created.pk
         else:
+            now = timezone.now()
             objection_resolve(
                 actor=request.user,
                 objection=obj,
                 outcome=data.get("outcome") or "",
                 resolution=data.get("resolution") or "",
                 answer=data.get("answer") or "",
-                today=timezone.localdate(),
+                today=timezone.localdate(now),
+                now=now,
             )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
 from apps.documents.services import document_upload_for_node
+from apps.notifications.services import reminders_notify, reminders_settle
 from apps.organisations.choices import MANAGE_PEOPLE
 from apps.organisations.permissions import covers
 from apps.workdays.selectors import calendar_add_working_days
@@ -32,6 +33,7 @@ from .models import (
     Scope,
     WindowUnit,
 )
+from .reminders import OBJECTION_ANSWERED, OBJECTION_DUE, objection_answered_due
 from .workflow import (
     AUTHORS,
     CORRECTABLE,
@@ -135,9 +137,18 @@ def objection_file(
 
 @transaction.atomic
 def objection_resolve(
-    *, actor, objection: Objection, outcome: str, resolution: str, answer: str = "", today: datetime.date
+    *,
+    actor,
+    objection: Objection,
+    outcome: str,
+    resolution: str,
+    answer: str = "",
+    today: datetime.date,
+    now: datetime.datetime | None = None,
 ) -> Objection:
-    """The handlers' finding, and the answer that goes back to the reporter."""
+    """The handlers' finding, and the answer that goes back to the reporter: a named reporter is told at once, in
+    the portal and by e-mail (``notifications``; ``now`` stamps it, the start of ``today`` if not given). The
+    reminders to answer it are done."""
     objection = Objection.objects.select_for_update(of=("self",)).select_related("notice__node").get(pk=objection.pk)
     if actor is not None:
         _require(actor, MANAGE_PEOPLE, objection.notice.node, _("You cannot handle objections of this notice."))
@@ -160,6 +171,10 @@ def objection_resolve(
         node=objection.notice.node,
         changes={"outcome": [old or None, outcome]},
     )
+    moment = now or timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+    reminders_settle(now=moment, source_codes=[OBJECTION_DUE], subject_ids=[objection.pk])
+    if objection.reporter_id:
+        reminders_notify(source_code=OBJECTION_ANSWERED, dues=[objection_answered_due(objection)], now=moment)
     return objection
 
 

@@ -16,6 +16,7 @@ from apps.notifications.sources import Due, Source, in_window, object_url, regis
 from .steps import OPEN_STAGES, STEPS
 
 SELF_SERVICE = {"thought_report", "conversion_applied"}  # handed in by the person concerned
+STEP_DUE = "lifecycle.step_due"
 _LABELS = {s.code: s.label for s in STEPS}
 
 
@@ -78,7 +79,7 @@ def _applies(due, role):
 
 register(
     Source(
-        code="lifecycle.step_due",
+        code=STEP_DUE,
         label=gettext_lazy("Membership development: next step due"),
         roles=(
             RecipientRole.SUBJECT,

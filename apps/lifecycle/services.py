@@ -22,6 +22,7 @@ from apps.audit.services import audit_record
 from apps.disclosure.selectors import publicity_block
 from apps.disclosure.services import notice_open_for_step
 from apps.documents.services import document_upload
+from apps.notifications.services import reminders_settle
 from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
 from apps.organisations.permissions import covers
 from apps.people.choices import PENALTIES_UNSUITABLE_SPONSOR, PoliticalStatus
@@ -32,6 +33,7 @@ from apps.workdays.selectors import calendar_load
 
 from .models import CasePerson, CaseRole, CaseWarning, DevelopmentCase, PoliticalReview, RuleSet, StepRecord, Vote
 from .plan import Facts, Plan, PublicityFacts, VoteCounts, applicable_steps, compute_plan
+from .reminders import STEP_DUE
 from .rules import Rules, adult_on, loosened
 from .selectors import case_facts, case_plan, case_prefetched, rule_set_for, voters_due
 from .steps import (
@@ -649,6 +651,8 @@ def case_record_step(
         _open_publicity(r)
     case.stage = locked.stage
     _store_plan(case, plan)
+    # the reminders of the step just taken (or of a deadline that moved) leave the notification centre at once
+    reminders_settle(now=now, source_codes=[STEP_DUE], subject_ids=[case.pk])
     return record
 
 

@@ -168,6 +168,18 @@ class ReminderAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
     def title_text(self, obj):
         return obj.title
 
+    def get_queryset(self, request):
+        """The subtree's reminders; those of confidential sources (to the reporter of an objection) only where the
+        user handles them (manage_people), as for the objection itself."""
+        qs = super().get_queryset(request)
+        hidden = sources.confidential_codes()
+        if not hidden or request.user.is_superuser:
+            return qs
+        handled = restrict(
+            Reminder.objects.filter(source__in=hidden), user=request.user, perm=MANAGE_PEOPLE, path_field="node__path"
+        )
+        return qs.filter(~Q(source__in=hidden) | Q(pk__in=handled.values("pk")))
+
     def has_add_permission(self, request):
         return False
 
