@@ -162,8 +162,9 @@ def test_only_the_handlers_see_the_reporters_notification_in_the_admin(client, w
     )
     sign_in(client, onlooker)
     assert client.get(url).status_code == 404
-    assert world.people["member_a"].name not in client.get(
-        reverse("admin:notifications_reminder_changelist")
-    ).content.decode()
+    assert (
+        world.people["member_a"].name
+        not in client.get(reverse("admin:notifications_reminder_changelist")).content.decode()
+    )
     sign_in(client, world.users["organiser_a"])  # handles the objections of branch A
     assert client.get(url).status_code == 200
