@@ -81,6 +81,7 @@ NAME_PLACEHOLDERS = r"%\((?:person|node|branch|name|user|child|parent|who)\)s"
 
 def test_zh_hans_puts_no_spaces_around_names():
     po = (LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po").read_text()
-    spaced = re.compile(rf"[^\x00-\x7f] {NAME_PLACEHOLDERS}|{NAME_PLACEHOLDERS} [^\x00-\x7f]")
+    han = "[\u3400-\u9fff]"
+    spaced = re.compile(rf"{han} {NAME_PLACEHOLDERS}|{NAME_PLACEHOLDERS} {han}")
     bad = [mstr for _mid, mstr, _ in _entries(po) if spaced.search(mstr)]
     assert not bad, bad[:10]

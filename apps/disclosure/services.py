@@ -41,6 +41,7 @@ from .workflow import (
     NEXT_VERSION,
     NOT_CORRECTABLE,
     SYSTEM,
+    TRANSITIONS,
     UNKNOWN_MOVE,
     Transition,
     transition_for,
@@ -438,20 +439,48 @@ def notice_transition(
 
 def _guard(*, actor, notice: Notice, transition: Transition, note: str, now: datetime.datetime | None) -> None:
     """The refusals of one row, each in the row's own words."""
+    refusal = _refusal(actor=actor, notice=notice, transition=transition, note=note, now=now)
+    if refusal is not None:
+        raise refusal
+
+
+def _refusal(
+    *, actor, notice: Notice, transition: Transition, note: str | None, now: datetime.datetime | None
+) -> Exception | None:
+    """Why the row refuses the actor this move now, or None. ``note=None``: the reason is not asked about yet (the
+    admin asks for it when the move needs one)."""
     if transition.permissions == SYSTEM:
         permitted = actor is None
     else:
         permitted = any(covers(actor, perm, notice.node.path) for perm in transition.permissions)
     if not permitted:
-        raise PermissionDenied(transition.refused % {"node": notice.node})
+        return PermissionDenied(transition.refused % {"node": notice.node})
     if notice.status not in transition.sources:
-        raise ValidationError(transition.wrong_state % {"status": notice.get_status_display()})
+        return ValidationError(transition.wrong_state % {"status": notice.get_status_display()})
     if actor is not None and any(actor.pk in _earlier_actors(notice, name) for name in transition.must_differ_from):
-        raise ValidationError(transition.same_actor)
-    if transition.needs_note and not note.strip():
-        raise ValidationError(transition.needs_note)
+        return ValidationError(transition.same_actor)
+    if transition.needs_note and note is not None and not note.strip():
+        return ValidationError(transition.needs_note)
     if transition.past_window and notice.opens_on < timezone.localdate(_moment(now)):
-        raise ValidationError(transition.past_window % {"start": notice.opens_on})
+        return ValidationError(transition.past_window % {"start": notice.opens_on})
+    return None
+
+
+def notice_moves_for(*, actor, notice: Notice, now: datetime.datetime) -> list[tuple[Transition, str]]:
+    """The moves of the workflow table the actor could make on the notice now, each with why it would be refused
+    ("" when it would not): what the notice's page offers. The system's moves are never offered."""
+    is_correction = notice.corrects_id is not None
+    offered = []
+    for transition in TRANSITIONS:
+        if transition.permissions == SYSTEM or not transition.applies(is_correction=is_correction):
+            continue
+        if notice.status not in transition.sources:
+            continue
+        refusal = _refusal(actor=actor, notice=notice, transition=transition, note=None, now=now)
+        if isinstance(refusal, PermissionDenied):
+            continue  # not the actor's move at all
+        offered.append((transition, " ".join(refusal.messages) if refusal is not None else ""))
+    return offered
 
 
 def _earlier_actors(notice: Notice, name: str) -> set[int]:

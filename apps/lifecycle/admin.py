@@ -2,7 +2,7 @@ from io import BytesIO
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -20,9 +20,9 @@ from apps.people.selectors import person_list_for
 
 from .forms import record_step_form
 from .models import CommitteeRuleSet, DevelopmentCase, RuleSet, StepRecord
-from .selectors import case_plan, case_prefetched
+from .selectors import QUEUES, case_plan, case_prefetched, with_queue_flags
 from .services import case_record_step, recordable_kinds, rule_set_problems, rule_set_save
-from .steps import OPEN_STAGES, Stage, WarningCode
+from .steps import OPEN_STAGES, WarningCode
 
 
 class BranchFilter(ScopedNodeFilter):
@@ -57,22 +57,6 @@ class WarningFilter(admin.SimpleListFilter):
         return queryset.filter(warnings__code=self.value()).distinct() if self.value() else queryset
 
 
-def _has(step):
-    return Exists(StepRecord.objects.filter(case=OuterRef("pk"), step=step))
-
-
-# The committee's work queues: what waits for a filing, a pre-review or an approval.
-QUEUES = {
-    "activist_filing": (_("Activist filing"), Q(stage=Stage.ACTIVIST) & ~Q(has_activist_filed=True)),
-    "prereview": (_("Pre-review"), Q(stage=Stage.CANDIDATE, has_committee_review=True, has_prereview=False)),
-    "admission_approval": (_("Admission approval"), Q(stage=Stage.CANDIDATE, has_meeting=True, has_approval=False)),
-    "conversion_approval": (
-        _("Conversion approval"),
-        Q(stage=Stage.PROBATIONARY, has_conversion_meeting=True, has_conversion_approval=False),
-    ),
-}
-
-
 class QueueFilter(admin.SimpleListFilter):
     title = _("committee queue")
     parameter_name = "queue"
@@ -83,15 +67,7 @@ class QueueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in QUEUES:
             return queryset
-        return queryset.annotate(
-            has_activist_filed=_has("activist_filed"),
-            has_committee_review=_has("committee_review"),
-            has_prereview=_has("prereview_passed"),
-            has_meeting=_has("admission_meeting"),
-            has_approval=_has("admission_approved"),
-            has_conversion_meeting=_has("conversion_meeting"),
-            has_conversion_approval=_has("conversion_approved"),
-        ).filter(QUEUES[self.value()][1])
+        return with_queue_flags(queryset).filter(QUEUES[self.value()][1])
 
 
 class StepRecordInline(admin.TabularInline):
