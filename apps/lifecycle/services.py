@@ -651,8 +651,9 @@ def case_record_step(
         _open_publicity(r)
     case.stage = locked.stage
     _store_plan(case, plan)
-    # the reminders of the step just taken (or of a deadline that moved) leave the notification centre at once
-    reminders_settle(now=now, source_codes=[STEP_DUE], subject_ids=[case.pk])
+    if not entry.backfill:  # an imported case is new: nobody was reminded of it yet
+        # the reminders of the step just taken (or of a deadline that moved) leave the notification centre at once
+        reminders_settle(now=now, source_codes=[STEP_DUE], subject_ids=[case.pk])
     return record
 
 

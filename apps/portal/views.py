@@ -54,7 +54,7 @@ def home(request):
     """
     user = request.user
     today = timezone.localdate()
-    key = f"home:{overview_version()}:{today.isoformat()}:{get_language()}:{user.pk}"
+    key = f"home-parts:{overview_version()}:{today.isoformat()}:{get_language()}:{user.pk}"
     parts = cache.get(key)
     if parts is None:
         context = _home_context(user, today)
