@@ -392,6 +392,21 @@ MATRIX: dict[str, list[Case]] = {
             ADMIN_STAFF_200,
         )
     ],
+    "admin:disclosure_notice_move": [
+        # a move from the notice's page: back to the page (the move made or its refusal said); outside: 404
+        Case(
+            _r("admin:disclosure_notice_move", lambda w: w.notices["a"].pk),
+            {"anon": LOGIN, "member_a": LOGIN, "applicant_a": LOGIN, "secretary_a": 302, "staff": 302, "admin": 302},
+            method="post",
+            data={"move": "hold"},
+        ),
+        Case(
+            _r("admin:disclosure_notice_move", lambda w: w.notices["b"].pk),
+            {"anon": LOGIN, "member_a": LOGIN, "applicant_a": LOGIN, "secretary_a": 404, "staff": 302, "admin": 302},
+            method="post",
+            data={"move": "hold"},
+        ),
+    ],
     "admin:otp_totp_totpdevice_config": [
         Case(
             _r("admin:otp_totp_totpdevice_config", lambda w: w.totp.pk),

@@ -72,3 +72,16 @@ def test_zh_hans_is_really_chinese():
         if mstr == mid and re.search(r"[A-Za-z]{3}", mid) and mid not in {"SHA-256", "IP address"}
     ]
     assert not latin_only, latin_only[:10]
+
+
+# Placeholders that stand for a name (a person, an organisation, a user): in Chinese a name sits between characters
+# without spaces (“张三已有…”, not “张三 已有…”); numbers and dates keep theirs.
+NAME_PLACEHOLDERS = r"%\((?:person|node|branch|name|user|child|parent|who)\)s"
+
+
+def test_zh_hans_puts_no_spaces_around_names():
+    po = (LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po").read_text()
+    han = "[\u3400-\u9fff]"
+    spaced = re.compile(rf"{han} {NAME_PLACEHOLDERS}|{NAME_PLACEHOLDERS} {han}")
+    bad = [mstr for _mid, mstr, _ in _entries(po) if spaced.search(mstr)]
+    assert not bad, bad[:10]

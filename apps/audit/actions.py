@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "lifecycle.rule_set_created": _("Rule set added"),
     "lifecycle.rule_set_changed": _("Rule set changed"),
     "lifecycle.rule_set_chosen": _("Committee's rule set chosen"),
+    "lifecycle.cases_exported": _("Development cases exported"),
     "lifecycle.case_transferred": _("Development case moved with its person's transfer"),
     "lifecycle.document_attached": _("Archive document attached to a step"),
     # membership history and transfers

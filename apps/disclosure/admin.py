@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +19,7 @@ from .services import (
     notice_attach,
     notice_correct,
     notice_draft,
+    notice_moves_for,
     notice_transition,
     notice_update_draft,
     objection_file,
@@ -95,6 +96,31 @@ class NoticeForm(forms.ModelForm):
         if self.instance.corrects_id and "correction_note" in self.fields:
             self.fields["correction_note"].help_text = _("What the correction changes: shown with the new version.")
 
+    def clean(self):
+        data = super().clean()
+        opens_on = data.get("opens_on")
+        if opens_on and "opens_on" in self.changed_data and opens_on < timezone.localdate():
+            # publishing refuses it anyway (workflow.TRANSITIONS): say so before anyone checks and approves it
+            self.add_error(
+                "opens_on",
+                _(
+                    "The window starts today or later: a window that has already begun would give members less "
+                    "time to object, and one that has ended none."
+                ),
+            )
+        return data
+
+
+# The buttons of the notice's page, one per move of the workflow table (``workflow.MOVES``).
+MOVE_LABELS = {
+    "check": _("Mark as checked for secrecy and accuracy"),
+    "approve": _("Approve"),
+    "publish": _("Publish"),
+    "return": _("Send back to the draft"),
+    "hold": _("Put on hold"),
+    "resume": _("Resume"),
+}
+
 
 class StatusQueueFilter(admin.SimpleListFilter):
     title = _("queue")
@@ -134,6 +160,63 @@ class NoticeAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["title"]
     autocomplete_fields = ["named_people"]
     actions = ["check_selected", "approve_selected", "publish_selected", "return_selected"]
+    change_form_template = "admin/disclosure/notice/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/move/",
+                self.admin_site.admin_view(self.move_view),
+                name="disclosure_notice_move",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        notice = self.get_object(request, object_id)
+        if notice is not None:
+            extra_context = {**(extra_context or {}), "workflow": self._workflow(request, notice)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _workflow(self, request, notice) -> dict:
+        """Who wrote, checked, approved and published the notice, and the moves the user can make on it now (with
+        the reason where the table refuses one, e.g. the four-eyes rule)."""
+        version = notice.versions.order_by("-number").select_related("published_by__person").first()
+        return {
+            "created_by": notice.created_by,
+            "editors": [u for u in notice.editors.select_related("person") if u.pk != notice.created_by_id],
+            "checked_by": notice.checked_by,
+            "approved_by": notice.approved_by,
+            "published": version,
+            "moves": [
+                {
+                    "move": t.move,
+                    "label": MOVE_LABELS.get(t.move, t.move),
+                    "refused": refused,
+                    "needs_note": bool(t.needs_note),
+                }
+                for t, refused in notice_moves_for(actor=request.user, notice=notice, now=timezone.now())
+            ],
+            "move_url": reverse("admin:disclosure_notice_move", args=[notice.pk]),
+        }
+
+    def move_view(self, request, pk):
+        """One move of the workflow from the notice's page (the same service as the list's actions)."""
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:disclosure_notice_change", args=[pk]))
+        notice = self.get_queryset(request).filter(pk=pk).first()
+        if notice is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, str(pk))
+        move = request.POST.get("move", "")
+        try:
+            notice_transition(
+                actor=request.user, notice=notice, move=move, now=timezone.now(), note=request.POST.get("move_note", "")
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
+        else:
+            self.message_user(request, _("Done: %(move)s.") % {"move": MOVE_LABELS.get(move, move)}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:disclosure_notice_change", args=[pk]))
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -314,13 +397,15 @@ class ObjectionAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
             )
             obj.pk = created.pk
         else:
+            now = timezone.now()
             objection_resolve(
                 actor=request.user,
                 objection=obj,
                 outcome=data.get("outcome") or "",
                 resolution=data.get("resolution") or "",
                 answer=data.get("answer") or "",
-                today=timezone.localdate(),
+                today=timezone.localdate(now),
+                now=now,
             )
 
 

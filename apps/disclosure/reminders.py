@@ -11,6 +11,7 @@ from apps.notifications.choices import RecipientRole
 from apps.notifications.sources import Due, Source, in_window, object_url, register
 
 OFFICIALS = (RecipientRole.SECRETARY, RecipientRole.ORGANISER, RecipientRole.COMMITTEE_STAFF)
+OBJECTION_DUE = "disclosure.objection_due"
 
 
 def _closing(today, earliest, latest):
@@ -59,7 +60,7 @@ register(
 )
 register(
     Source(
-        code="disclosure.objection_due",
+        code=OBJECTION_DUE,
         label=gettext_lazy("Objection to be answered"),
         roles=OFFICIALS,
         dues=_objections,
@@ -67,6 +68,53 @@ register(
         title=lambda p: _("Objection to answer: %(title)s") % {"title": p.get("title", "")},
         url=lambda due, role: object_url("admin:disclosure_objection_change", due.subject_id),
         help_text=gettext_lazy("An objection not yet handled, by its deadline (10 working days unless set otherwise)."),
+    )
+)
+
+
+# --- news for the reporter of an objection ----------------------------------------------------------------------------
+OBJECTION_ANSWERED = "disclosure.objection_answered"
+
+
+def _never_swept(today, earliest, latest):
+    """News is created when it happens (``services.objection_resolve``), never found by the sweep."""
+    return iter(())
+
+
+@functools.cache
+def _my_objections() -> str:
+    from django.urls import reverse
+
+    return reverse("disclosure:objections_mine")
+
+
+def objection_answered_due(objection) -> Due:
+    """The news of an answer, for the objection's reporter (the reporter is in the row for them alone)."""
+    notice = objection.notice
+    return Due(
+        objection.pk,
+        objection.resolved_on,
+        notice.node_id,
+        notice.node.path,
+        objection.reporter_id,
+        {"title": notice.title},
+    )
+
+
+register(
+    Source(
+        code=OBJECTION_ANSWERED,
+        label=gettext_lazy("Objection answered"),
+        roles=(RecipientRole.SUBJECT,),
+        dues=_never_swept,
+        title=lambda p: _("Your objection to “%(title)s” has been answered") % {"title": p.get("title", "")},
+        url=lambda due, role: _my_objections(),
+        help_text=gettext_lazy(
+            "The reporter of an objection hears of the answer when it is given (in the portal, and by e-mail if they "
+            "have an address). Sent at once, not by the sweep: the lead times do not apply."
+        ),
+        news=True,
+        confidential=True,
     )
 )
 

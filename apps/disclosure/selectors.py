@@ -3,7 +3,8 @@ from __future__ import annotations
 import datetime
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from apps.people.choices import MEMBER_STATUSES
 from apps.people.selectors import person_for_user
 
 from .models import BLOCKING_OUTCOMES, Cadence, Category, Notice, NoticeStatus, Objection, Scope
+from .workflow import ANY, AUTHORS, CORRECTIONS, SYSTEM, TRANSITIONS, Transition
 
 
 def publicity_block(*, case, today: datetime.date, steps=None) -> str | None:
@@ -145,3 +147,68 @@ def periodic_due_for(*, user, today: datetime.date):
             if due_on is None or due_on <= today:
                 due.append((node, category, previous, due_on))
     return due
+
+
+# --- what waits for the user (the committee's to-do) -------------------------------------------------------------
+
+# The moves a notice waits for someone to make; the others are the sweep's (close, archive) or answers to events.
+AWAITED_MOVES = ("check", "approve", "publish")
+
+
+def _earlier_actor_q(user, name: str) -> Q:
+    """Notices where ``user`` is not the earlier actor ``name`` of the four-eyes rule (``must_differ_from``)."""
+    if name == AUTHORS:
+        edited = Notice.editors.through.objects.filter(notice_id=OuterRef("pk"), user_id=user.pk)
+        return ~Q(created_by=user) & ~Q(Exists(edited))
+    return ~Q(**{name: user})
+
+
+def _awaited_q(user, transition: Transition) -> Q:
+    """The notices on which ``user`` may make this move now: its source state, the notices it applies to, a
+    permission of the row over the notice's organisation, and not one of the earlier actors it must differ from."""
+    q = Q(status__in=transition.sources)
+    if transition.applies_to != ANY:
+        q &= Q(corrects__isnull=transition.applies_to != CORRECTIONS)
+    paths = [scope_paths(user, perm) for perm in transition.permissions]
+    if not any(p is None for p in paths):  # None: everywhere (an administrator)
+        q &= path_q([path for some in paths for path in some], "node__path")
+    for name in transition.must_differ_from:
+        q &= _earlier_actor_q(user, name)
+    return q
+
+
+def notices_awaiting_for(*, user, limit: int = 10) -> tuple[list[tuple[Notice, Transition]], dict[str, int]]:
+    """The notices waiting for the user to check, approve or publish them, by the workflow's table (never one the
+    user wrote or edited, where the four-eyes rule forbids it): ``(notice, move)`` of the first ``limit`` of each
+    move, oldest window first, and how many wait for each move. One query."""
+    rows = [t for t in TRANSITIONS if t.move in AWAITED_MOVES and t.permissions != SYSTEM]
+    q = Q(pk__in=[])
+    for transition in rows:
+        q |= _awaited_q(user, transition)
+    by_status = {"partition_by": [F("status")]}
+    qs = (
+        Notice.objects.filter(q)
+        .select_related("node")
+        .annotate(
+            rank=Window(RowNumber(), order_by=[F("opens_on").asc(), F("pk").asc()], **by_status),
+            waiting=Window(Count("pk"), **by_status),
+        )
+        .filter(rank__lte=limit)
+        .order_by("opens_on", "pk")
+    )
+    found, counts = [], {}
+    for notice in qs:
+        is_correction = notice.corrects_id is not None
+        move = next(t for t in rows if notice.status in t.sources and t.applies(is_correction=is_correction))
+        found.append((notice, move))
+        counts[move.move] = notice.waiting
+    return found, counts
+
+
+def objections_awaiting_for(*, user, limit: int = 10) -> tuple[list[Objection], int]:
+    """Objections not yet answered in the user's subtree (for their handlers), nearest deadline first, and how many
+    there are. One query."""
+    qs = objections_for_handler(user=user).filter(outcome="").select_related(None).select_related("notice__node")
+    qs = qs.annotate(waiting=Window(Count("pk"))).order_by("due_on", "pk")
+    found = list(qs[:limit])
+    return found, found[0].waiting if found else 0

@@ -9,10 +9,12 @@ import datetime
 import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
 from apps.documents.services import document_upload_for_node
+from apps.notifications.services import reminders_notify, reminders_settle
 from apps.organisations.choices import MANAGE_PEOPLE
 from apps.organisations.permissions import covers
 from apps.workdays.selectors import calendar_add_working_days
@@ -31,6 +33,7 @@ from .models import (
     Scope,
     WindowUnit,
 )
+from .reminders import OBJECTION_ANSWERED, OBJECTION_DUE, objection_answered_due
 from .workflow import (
     AUTHORS,
     CORRECTABLE,
@@ -38,6 +41,7 @@ from .workflow import (
     NEXT_VERSION,
     NOT_CORRECTABLE,
     SYSTEM,
+    TRANSITIONS,
     UNKNOWN_MOVE,
     Transition,
     transition_for,
@@ -106,7 +110,10 @@ def objection_file(
     if not content.strip():
         raise ValidationError(_("Write what the objection is about."))
     if received_on > today:
-        raise ValidationError(_("An objection cannot be received in the future (%(date)s).") % {"date": received_on})
+        raise ValidationError(
+            _("The objection is dated %(date)s, after today (%(today)s): it cannot be received in the future.")
+            % {"date": received_on, "today": today}
+        )
     if not notice.is_open_on(received_on):
         raise ValidationError(
             _("Objections are received from %(start)s to %(end)s.")
@@ -131,9 +138,18 @@ def objection_file(
 
 @transaction.atomic
 def objection_resolve(
-    *, actor, objection: Objection, outcome: str, resolution: str, answer: str = "", today: datetime.date
+    *,
+    actor,
+    objection: Objection,
+    outcome: str,
+    resolution: str,
+    answer: str = "",
+    today: datetime.date,
+    now: datetime.datetime | None = None,
 ) -> Objection:
-    """The handlers' finding, and the answer that goes back to the reporter."""
+    """The handlers' finding, and the answer that goes back to the reporter: a named reporter is told at once, in
+    the portal and by e-mail (``notifications``; ``now`` stamps it, the start of ``today`` if not given). The
+    reminders to answer it are done."""
     objection = Objection.objects.select_for_update(of=("self",)).select_related("notice__node").get(pk=objection.pk)
     if actor is not None:
         _require(actor, MANAGE_PEOPLE, objection.notice.node, _("You cannot handle objections of this notice."))
@@ -156,6 +172,10 @@ def objection_resolve(
         node=objection.notice.node,
         changes={"outcome": [old or None, outcome]},
     )
+    moment = now or timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+    reminders_settle(now=moment, source_codes=[OBJECTION_DUE], subject_ids=[objection.pk])
+    if objection.reporter_id:
+        reminders_notify(source_code=OBJECTION_ANSWERED, dues=[objection_answered_due(objection)], now=moment)
     return objection
 
 
@@ -391,7 +411,7 @@ def notice_transition(
         raise ValidationError(UNKNOWN_MOVE)
     if notice.status == transition.target:
         return notice
-    _guard(actor=actor, notice=notice, transition=transition, note=note)
+    _guard(actor=actor, notice=notice, transition=transition, note=note, now=now)
     old = notice.status
     notice.status = transition.target
     updated = ["status"]
@@ -417,20 +437,50 @@ def notice_transition(
     return notice
 
 
-def _guard(*, actor, notice: Notice, transition: Transition, note: str) -> None:
+def _guard(*, actor, notice: Notice, transition: Transition, note: str, now: datetime.datetime | None) -> None:
     """The refusals of one row, each in the row's own words."""
+    refusal = _refusal(actor=actor, notice=notice, transition=transition, note=note, now=now)
+    if refusal is not None:
+        raise refusal
+
+
+def _refusal(
+    *, actor, notice: Notice, transition: Transition, note: str | None, now: datetime.datetime | None
+) -> Exception | None:
+    """Why the row refuses the actor this move now, or None. ``note=None``: the reason is not asked about yet (the
+    admin asks for it when the move needs one)."""
     if transition.permissions == SYSTEM:
         permitted = actor is None
     else:
         permitted = any(covers(actor, perm, notice.node.path) for perm in transition.permissions)
     if not permitted:
-        raise PermissionDenied(transition.refused % {"node": notice.node})
+        return PermissionDenied(transition.refused % {"node": notice.node})
     if notice.status not in transition.sources:
-        raise ValidationError(transition.wrong_state % {"status": notice.get_status_display()})
+        return ValidationError(transition.wrong_state % {"status": notice.get_status_display()})
     if actor is not None and any(actor.pk in _earlier_actors(notice, name) for name in transition.must_differ_from):
-        raise ValidationError(transition.same_actor)
-    if transition.needs_note and not note.strip():
-        raise ValidationError(transition.needs_note)
+        return ValidationError(transition.same_actor)
+    if transition.needs_note and note is not None and not note.strip():
+        return ValidationError(transition.needs_note)
+    if transition.past_window and notice.opens_on < timezone.localdate(_moment(now)):
+        return ValidationError(transition.past_window % {"start": notice.opens_on})
+    return None
+
+
+def notice_moves_for(*, actor, notice: Notice, now: datetime.datetime) -> list[tuple[Transition, str]]:
+    """The moves of the workflow table the actor could make on the notice now, each with why it would be refused
+    ("" when it would not): what the notice's page offers. The system's moves are never offered."""
+    is_correction = notice.corrects_id is not None
+    offered = []
+    for transition in TRANSITIONS:
+        if transition.permissions == SYSTEM or not transition.applies(is_correction=is_correction):
+            continue
+        if notice.status not in transition.sources:
+            continue
+        refusal = _refusal(actor=actor, notice=notice, transition=transition, note=None, now=now)
+        if isinstance(refusal, PermissionDenied):
+            continue  # not the actor's move at all
+        offered.append((transition, " ".join(refusal.messages) if refusal is not None else ""))
+    return offered
 
 
 def _earlier_actors(notice: Notice, name: str) -> set[int]:

@@ -8,13 +8,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.organisations.choices import VIEW_AUDIT
-from apps.organisations.permissions import has_any_scope
+from apps.organisations.choices import VIEW_AUDIT, VIEW_SCOPE
+from apps.organisations.permissions import covers, has_any_scope
 from apps.people.selectors import person_for_user
 
 from .chain import chain_breaks
 from .forms import ObjectionForm, ReplyForm
-from .models import Category, ChainHead, NoticeVersion, Objection
+from .models import Category, ChainHead, Notice, NoticeVersion, Objection
 from .pdf import notice_pdf
 from .selectors import my_objections, notice_board_for, notice_get_for_board, periodic_due_for, public_text
 from .services import objection_file, objection_reply
@@ -47,6 +47,7 @@ def notice_detail(request, pk: int, number: int | None = None):
         request,
         "disclosure/notice.html",
         {
+            "workflow": _workflow_for_staff(request.user, notice),
             "notice": notice,
             "version": version,
             "versions": versions,
@@ -57,6 +58,16 @@ def notice_detail(request, pk: int, number: int | None = None):
             "form": ObjectionForm() if notice.is_open_on(today) and person_for_user(request.user) else None,
             "attachments": list(notice.attachments.all()),
         },
+    )
+
+
+def _workflow_for_staff(user, notice):
+    """Who drafted, checked and approved the notice, for those who oversee its organisation (not for every reader of
+    the board)."""
+    if not covers(user, VIEW_SCOPE, notice.node.path):
+        return None
+    return Notice.objects.select_related("created_by__person", "checked_by__person", "approved_by__person").get(
+        pk=notice.pk
     )
 
 

@@ -65,6 +65,9 @@ class Transition:
     records: str = ""  # the notice's field that keeps who made the move
     clears: tuple[str, ...] = ()  # fields that no longer hold once the move is made
     publishes: str = ""  # FIRST_VERSION or NEXT_VERSION
+    # the refusal when the notice's window opened before the day of the move (``%(start)s``): members must have the
+    # whole window to object, so a backdated window is never published silently (it would close at once)
+    past_window: str = ""
 
     def applies(self, *, is_correction: bool) -> bool:
         return self.applies_to == ANY or (self.applies_to == CORRECTIONS) == is_correction
@@ -105,6 +108,10 @@ TRANSITIONS: tuple[Transition, ...] = (
         wrong_state=_("Only an approved notice is published; this notice is “%(status)s”."),
         applies_to=NOTICES,
         publishes=FIRST_VERSION,
+        past_window=_(
+            "The window opened on %(start)s, before today: members would not have the whole window to object. Send "
+            "the notice back to the draft and give it a window that starts today or later."
+        ),
     ),
     Transition(
         move="publish",

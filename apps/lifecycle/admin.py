@@ -2,7 +2,7 @@ from io import BytesIO
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -12,16 +12,17 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from apps.audit.services import audit_record
 from apps.organisations.admin_scope import ScopedAdminMixin, ScopedNodeFilter
-from apps.organisations.choices import MANAGE_ORG, MANAGE_PEOPLE, VIEW_SCOPE
-from apps.organisations.permissions import has_any_scope
+from apps.organisations.choices import MANAGE_ORG, MANAGE_PEOPLE, VIEW_SCOPE, VIEW_SENSITIVE
+from apps.organisations.permissions import covers, has_any_scope
 from apps.people.selectors import person_list_for
 
 from .forms import record_step_form
 from .models import CommitteeRuleSet, DevelopmentCase, RuleSet, StepRecord
-from .selectors import case_plan, case_prefetched
+from .selectors import QUEUES, case_plan, case_prefetched, with_queue_flags
 from .services import case_record_step, recordable_kinds, rule_set_problems, rule_set_save
-from .steps import OPEN_STAGES, Stage, WarningCode
+from .steps import OPEN_STAGES, WarningCode
 
 
 class BranchFilter(ScopedNodeFilter):
@@ -37,10 +38,11 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
+        overdue = Q(next_due_on__lt=today, next_due_is_limit=True)  # a reference date passed is not overdue
         if self.value() == "yes":
-            return queryset.filter(next_due_on__lt=today, stage__in=OPEN_STAGES)
+            return queryset.filter(overdue, stage__in=OPEN_STAGES)
         if self.value() == "no":
-            return queryset.exclude(next_due_on__lt=today)
+            return queryset.exclude(overdue)
         return queryset
 
 
@@ -55,22 +57,6 @@ class WarningFilter(admin.SimpleListFilter):
         return queryset.filter(warnings__code=self.value()).distinct() if self.value() else queryset
 
 
-def _has(step):
-    return Exists(StepRecord.objects.filter(case=OuterRef("pk"), step=step))
-
-
-# The committee's work queues: what waits for a filing, a pre-review or an approval.
-QUEUES = {
-    "activist_filing": (_("Activist filing"), Q(stage=Stage.ACTIVIST) & ~Q(has_activist_filed=True)),
-    "prereview": (_("Pre-review"), Q(stage=Stage.CANDIDATE, has_committee_review=True, has_prereview=False)),
-    "admission_approval": (_("Admission approval"), Q(stage=Stage.CANDIDATE, has_meeting=True, has_approval=False)),
-    "conversion_approval": (
-        _("Conversion approval"),
-        Q(stage=Stage.PROBATIONARY, has_conversion_meeting=True, has_conversion_approval=False),
-    ),
-}
-
-
 class QueueFilter(admin.SimpleListFilter):
     title = _("committee queue")
     parameter_name = "queue"
@@ -81,15 +67,7 @@ class QueueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in QUEUES:
             return queryset
-        return queryset.annotate(
-            has_activist_filed=_has("activist_filed"),
-            has_committee_review=_has("committee_review"),
-            has_prereview=_has("prereview_passed"),
-            has_meeting=_has("admission_meeting"),
-            has_approval=_has("admission_approved"),
-            has_conversion_meeting=_has("conversion_meeting"),
-            has_conversion_approval=_has("conversion_approved"),
-        ).filter(QUEUES[self.value()][1])
+        return with_queue_flags(queryset).filter(QUEUES[self.value()][1])
 
 
 class StepRecordInline(admin.TabularInline):
@@ -113,7 +91,7 @@ class StepRecordInline(admin.TabularInline):
 class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "branch__path"
     change_perm = MANAGE_PEOPLE
-    list_display = ["person", "branch", "stage", "opened_on", "next_due_on", "rule_set"]
+    list_display = ["person", "branch", "stage", "opened_on", "next_date", "rule_set"]
     list_filter = ["stage", BranchFilter, OverdueFilter, WarningFilter, QueueFilter, "rule_set"]
     list_select_related = ["person", "branch", "rule_set"]
     search_fields = ["person__name"]
@@ -124,7 +102,7 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "rule_set",
         "opened_on",
         "closed_on",
-        "next_due_on",
+        "next_date",
         "departure_on",
         "timeline",
     ]
@@ -135,7 +113,7 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "rule_set",
         "opened_on",
         "closed_on",
-        "next_due_on",
+        "next_date",
         "departure_on",
         "timeline",
     ]
@@ -147,6 +125,13 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # the case page is read-only; decisions go through "Record a decision" (the service)
+
+    @admin.display(description=_("Next step / date"), ordering="next_due_on")
+    def next_date(self, obj):
+        if obj.next_due_on is None:
+            return "—"
+        kind = _("deadline") if obj.next_due_is_limit else _("planned")
+        return f"{obj.get_next_due_step_display()} · {obj.next_due_on:%Y-%m-%d} ({kind})"
 
     @admin.display(description=_("Timeline"))
     def timeline(self, obj):
@@ -265,13 +250,13 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def import_template_view(self, request):
         from openpyxl import Workbook
 
-        from .steps import STEPS
+        from .importer import header_row
 
         if not request.user.is_staff:
             raise PermissionDenied
         workbook = Workbook()
         sheet = workbook.active
-        sheet.append(["身份证号", "支部代码", "规则版本", *[str(s.label) for s in STEPS]])
+        sheet.append(header_row())
         sheet.append(["110101199001011234", "HX-007", "2026.05", "2025-01-06"])
         buffer = BytesIO()
         workbook.save(buffer)
@@ -283,33 +268,38 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Export the selected cases to Excel"))
     def export_xlsx(self, request, queryset):
+        """The selected cases (all the filtered ones when "select all" was chosen: the queryset Django hands over)
+        in the importer's columns — ID card number, name, branch code, edition and one date per step — so that the
+        file is imported again as it is. ID numbers are sensitive: only those of branches where the user may see
+        them; the export is audited."""
         from openpyxl import Workbook
+
+        from .importer import header_row
+        from .steps import STEPS
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(str(_("Development cases")))
-        sheet.append(
-            [
-                str(_("Name")),
-                str(_("Branch")),
-                str(_("Stage")),
-                str(_("Application received on")),
-                str(_("Next step due")),
-                str(_("Rule set")),
-            ]
+        sheet.append(header_row(with_name=True))
+        cases = queryset.select_related("person", "branch", "rule_set").prefetch_related(
+            Prefetch("records", queryset=StepRecord.objects.only("case_id", "step", "on").order_by("on", "id"))
         )
-        for case in queryset.select_related("person", "branch", "rule_set").iterator(chunk_size=2000):
-            # a leading = + - @ would be read as a formula: escape it
-            name = case.person.name if case.person.name[:1] not in "=+-@" else "'" + case.person.name
+        count = 0
+        for case in cases.iterator(chunk_size=2000):
+            dates = {record.step: record.on for record in case.records.all()}  # a repeated step: its latest date
+            sensitive = covers(request.user, VIEW_SENSITIVE, case.branch.path)
             sheet.append(
                 [
-                    name,
-                    case.branch.name,
-                    case.get_stage_display(),
-                    case.opened_on,
-                    case.next_due_on,
+                    case.person.id_number if sensitive else "",
+                    _no_formula(case.person.name),
+                    _no_formula(case.branch.code or ""),
                     case.rule_set.edition,
+                    *[dates.get(step.code) for step in STEPS],
                 ]
             )
+            count += 1
+        audit_record(
+            actor=request.user, action="lifecycle.cases_exported", changes={"cases": [None, count]}, request=request
+        )
         buffer = BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
@@ -318,6 +308,11 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
         response["Content-Disposition"] = 'attachment; filename="development-cases.xlsx"'
         return response
+
+
+def _no_formula(text: str) -> str:
+    """A leading = + - @ would be read as a formula: escape it."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 @admin.register(RuleSet)
@@ -377,8 +372,6 @@ class CommitteeRuleSetAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["committee", "rule_set"]
 
     def save_model(self, request, obj, form, change):
-        from apps.audit.services import audit_record
-
         super().save_model(request, obj, form, change)
         audit_record(
             actor=request.user,

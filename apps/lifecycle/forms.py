@@ -1,13 +1,14 @@
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.people.choices import PoliticalStatus
 from apps.people.models import Person
 
-from .models import RuleSet
+from .models import DevelopmentCase, RuleSet
 from .services import RecordEntry, recordable_kinds
-from .steps import CONCLUSION, CONTACTS, MONTHS, SPONSORS, STEP_BY_CODE, TRAINING, VOTE, DecidingBody
+from .steps import CONCLUSION, CONTACTS, MONTHS, OPEN_STAGES, SPONSORS, STEP_BY_CODE, TRAINING, VOTE, DecidingBody
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # a date input takes ISO dates in every language
 
@@ -49,15 +50,22 @@ class PlanForm(forms.Form):
 
 
 class OpenCaseForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Applicant"), queryset=Person.objects.none())
+    """A new application: offers the people who may apply — not members, not someone whose case is still open."""
+
+    person = forms.ModelChoiceField(
+        label=_("Applicant"),
+        queryset=Person.objects.none(),
+        error_messages={"invalid_choice": _("Choose someone of your organisations who has no open case.")},
+    )
     application_on = forms.DateField(label=_("Application received on"), widget=DATE)
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         if people is not None:
+            open_case = DevelopmentCase.objects.filter(person=OuterRef("pk"), stage__in=OPEN_STAGES)
             self.fields["person"].queryset = people.exclude(
                 political_status__in=[PoliticalStatus.PROBATIONARY, PoliticalStatus.FULL]
-            )
+            ).exclude(Exists(open_case))
 
 
 class RecordStepForm(forms.Form):

@@ -53,6 +53,7 @@ MAX_ROWS = 5000
 ID_HEADERS = {"id_number", "身份证号", "id card number"}
 BRANCH_HEADERS = {"branch_code", "支部代码", "branch code"}
 EDITION_HEADERS = {"edition", "规则版本", "rule set"}
+NAME_HEADERS = {"name", "姓名"}  # the case export names each person for the reader; the import goes by ID number
 EARLIEST_DATE, LATEST_DATE = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
 # The order of political statuses: an imported history may bring a person forward, never back.
 STATUS_ORDER = {
@@ -116,6 +117,12 @@ class _Known:
         )
 
 
+def header_row(*, with_name: bool = False) -> list[str]:
+    """The columns this importer reads, in the language of the page: the template and the case export write them,
+    so an export is imported again as it is (the name column, if any, is for the reader only)."""
+    return ["身份证号", *(["姓名"] if with_name else []), "支部代码", "规则版本", *[str(s.label) for s in STEPS]]
+
+
 def _step_for_header(header: str) -> str | None:
     text = header.strip().lower()
     if text in STEP_BY_CODE:
@@ -165,7 +172,7 @@ class _Columns:
         edition_col = next((i for i, h in enumerate(lowered) if h in EDITION_HEADERS), None)
         steps = {}
         for i, h in enumerate(header):
-            if i in (id_col, branch_col, edition_col) or not h:
+            if i in (id_col, branch_col, edition_col) or not h or h.lower() in NAME_HEADERS:
                 continue
             code = _step_for_header(h)
             if code is None:

@@ -128,7 +128,11 @@ class RuleSet(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.edition})"
+        """The name; the edition is added only where the name does not already give its year ("…（2014）", not
+        "…（2014） (2014)")."""
+        if self.edition.split(".")[0] in self.name:
+            return self.name
+        return _("%(name)s (edition %(edition)s)") % {"name": self.name, "edition": self.edition}
 
 
 class CommitteeRuleSet(models.Model):
@@ -166,9 +170,16 @@ class DevelopmentCase(models.Model):
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.APPLICANT, db_index=True)
     opened_on = models.DateField(_("application received on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    next_due_on = models.DateField(_("next step due"), null=True, blank=True, db_index=True, editable=False)
+    # The date of the next step: its legal limit where the rules set one, else the reference plan's date.
+    next_due_on = models.DateField(_("next step's date"), null=True, blank=True, db_index=True, editable=False)
     next_due_step = models.CharField(
-        _("step due next"), max_length=40, choices=STEP_CHOICES, blank=True, default="", editable=False
+        _("next step"), max_length=40, choices=STEP_CHOICES, blank=True, default="", editable=False
+    )
+    next_due_is_limit = models.BooleanField(
+        _("next date is a deadline"),
+        default=False,
+        editable=False,
+        help_text=_("A legal limit counted from recorded dates; otherwise the date of the reference plan."),
     )
     departure_on = models.DateField(
         _("expected to leave the unit on"),
@@ -180,7 +191,7 @@ class DevelopmentCase(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["next_due_on"])
+    history = HistoricalRecords(excluded_fields=["next_due_on", "next_due_is_limit"])
 
     class Meta:
         verbose_name = _("development case")
@@ -217,7 +228,9 @@ class StepRecord(models.Model):
     training_hours = models.DecimalField(_("class hours"), max_digits=5, decimal_places=1, null=True, blank=True)
     documents = models.ManyToManyField("documents.Document", verbose_name=_("documents"), blank=True)
     after_the_fact = models.BooleanField(
-        _("recorded after the fact"), default=False, help_text=_("Entered later than the decision, or backfilled.")
+        _("recorded after the fact"),
+        default=False,
+        help_text=_("Entered some days after the decision or after records of later dates, or imported."),
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, on_delete=models.SET_NULL, related_name="+"

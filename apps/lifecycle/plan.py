@@ -112,6 +112,8 @@ class PlannedStep:
     provisional: bool = False
     hard_latest: Date | None = None
     entered: bool = True  # False: the calculator was not told about this step ("not entered", not "missing")
+    # ``latest`` is a legal limit counted from recorded dates only (a limit derived from a planned date is a plan)
+    deadline: bool = False
 
     @property
     def due(self) -> Date | None:
@@ -168,6 +170,7 @@ class _Calculator:
         self.probation_end: Date | None = None
         self.reference_hint: dict[str, Date] = {}
         self.taken = False  # whether the step being placed has a recorded date
+        self.firm: set[str] = set()  # steps whose latest date is a legal limit counted from recorded dates
 
     def warn(self, code: str, step: str) -> None:
         if (code, step) not in self.warnings:
@@ -225,7 +228,7 @@ class _Calculator:
             reference = _max(earliest, base + datetime.timedelta(days=step.typical_days))
         row = PlannedStep(
             step.code, str(step.label), actual, earliest, latest, reference, provisional, hard,
-            entered=self.facts.entered(step.code),
+            entered=self.facts.entered(step.code), deadline=latest is not None and step.code in self.firm,
         )  # fmt: skip
         self.rows[step.code] = row
         self.dates[step.code] = actual or reference
@@ -364,6 +367,8 @@ class _Calculator:
     def limits_conversion_applied(self, step, actual, base):
         start, end = self.probation()
         self.probation_end = end
+        if self.actual("admission_meeting") is not None:
+            self.firm.add(step.code)  # the application is due by the end of a probation that really began
         if end is not None:
             self.reference_hint[step.code] = end - datetime.timedelta(days=self.rules.conversion_lead_days)
         return _max(base, start), end, None, False
@@ -400,6 +405,7 @@ class _Calculator:
         anchors = (anchor,) if isinstance(anchor, str) else anchor
         if latest is None or any(self.actual(a) is None for a in anchors):
             return
+        self.firm.add(step)
         if actual is None and not self.facts.entered(step):
             return
         if (actual is not None and actual > latest) or (actual is None and self.facts.today > latest):
@@ -408,6 +414,7 @@ class _Calculator:
     def approval(self, step: str, actual: Date | None, latest: Date | None, hard: Date | None, *, anchor: str) -> None:
         if latest is None or self.actual(anchor) is None:
             return
+        self.firm.add(step)
         if actual is None and not self.facts.entered(step):
             return
         moment = actual if actual is not None else self.facts.today
@@ -552,6 +559,7 @@ def plan_to_dict(plan: Plan) -> dict:
                 "latest": iso(s.latest),
                 "reference": iso(s.reference),
                 "provisional": s.provisional,
+                "deadline": s.deadline,
             }
             for s in plan.steps
         ],

@@ -15,6 +15,7 @@ from apps.notifications.sources import Due, Source, in_window, object_url, regis
 
 from .steps import KINDS, OPEN_STAGES, SELF_SERVICE_KINDS
 
+STEP_DUE = "lifecycle.step_due"
 _LABELS = {k.code: k.label for k in KINDS}
 
 
@@ -77,7 +78,7 @@ def _applies(due, role):
 
 register(
     Source(
-        code="lifecycle.step_due",
+        code=STEP_DUE,
         label=gettext_lazy("Membership development: next step due"),
         roles=(
             RecipientRole.SUBJECT,

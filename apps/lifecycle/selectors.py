@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from apps.audit.services import audit_record
 from apps.disclosure.models import Notice
 from apps.membership.selectors import members_on
-from apps.organisations.choices import VIEW_SCOPE, NodeKind
+from apps.organisations.choices import APPROVE, VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
 from apps.organisations.permissions import restrict
 from apps.people.choices import PENALTIES_WITHOUT_VOTE, PoliticalStatus
@@ -21,7 +36,7 @@ from apps.workdays.selectors import calendar_load
 from .models import CasePerson, CaseRole, CaseWarning, CommitteeRuleSet, DevelopmentCase, RuleSet, StepRecord
 from .plan import Facts, Plan, PublicityFacts, VoteCounts, compute_plan
 from .rules import Rules
-from .steps import ARCHIVE_DOCUMENT_FOR_STEP, KIND_BY_CODE
+from .steps import ARCHIVE_DOCUMENT_FOR_STEP, KIND_BY_CODE, OPEN_STAGES, STEPS, Stage
 
 
 def _own_or_helper(user) -> Q:
@@ -181,7 +196,7 @@ def pipeline_for(*, user, node: OrgNode | None = None) -> QuerySet[DevelopmentCa
         qs = qs.filter(branch__path__startswith=node.path)
     # only what the list shows: hundreds of rows, so no full person, branch or rule set rows
     qs = qs.select_related(None).select_related("person", "branch")
-    qs = qs.only("pk", "stage", "next_due_on", "person__name", "branch__name")
+    qs = qs.only("pk", "stage", "next_due_on", "next_due_step", "next_due_is_limit", "person__name", "branch__name")
     return qs.order_by("stage", "next_due_on", "person__name")
 
 
@@ -196,3 +211,54 @@ def helper_cases_for(*, user) -> QuerySet[DevelopmentCase]:
 
 def branches_for_cases(*, user) -> QuerySet[OrgNode]:
     return restrict(OrgNode.objects.filter(kind=NodeKind.BRANCH), user=user, perm=VIEW_SCOPE, path_field="path")
+
+
+# --- the committee's queues and to-do ------------------------------------------------------------------------------
+
+
+def _has(step: str) -> Exists:
+    return Exists(StepRecord.objects.filter(case=OuterRef("pk"), step=step))
+
+
+def with_queue_flags(qs: QuerySet[DevelopmentCase]) -> QuerySet[DevelopmentCase]:
+    """The flags ``QUEUES`` filter on: which of the committee's steps and the steps before them are recorded."""
+    return qs.annotate(
+        has_activist_filed=_has("activist_filed"),
+        has_committee_review=_has("committee_review"),
+        has_prereview=_has("prereview_passed"),
+        has_meeting=_has("admission_meeting"),
+        has_approval=_has("admission_approved"),
+        has_conversion_meeting=_has("conversion_meeting"),
+        has_conversion_approval=_has("conversion_approved"),
+    )
+
+
+# The committee's work queues (over ``with_queue_flags``): what waits for a filing, a pre-review or an approval.
+QUEUES = {
+    "activist_filing": (_("Activist filing"), Q(stage=Stage.ACTIVIST) & ~Q(has_activist_filed=True)),
+    "prereview": (_("Pre-review"), Q(stage=Stage.CANDIDATE, has_committee_review=True, has_prereview=False)),
+    "admission_approval": (_("Admission approval"), Q(stage=Stage.CANDIDATE, has_meeting=True, has_approval=False)),
+    "conversion_approval": (
+        _("Conversion approval"),
+        Q(stage=Stage.PROBATIONARY, has_conversion_meeting=True, has_conversion_approval=False),
+    ),
+}
+# Steps of the plan that the base committee records (``Step.recorders``: approve), the publicity windows aside.
+COMMITTEE_STEPS = tuple(s.code for s in STEPS if APPROVE in s.recorders and not s.automatic)
+
+
+def committee_todo_for(*, user, limit: int = 20) -> tuple[list[DevelopmentCase], int]:
+    """Open cases waiting for the committee's filing, review or approval where the user records them (approve over
+    the case's branch): those in a committee queue and those whose next step is the committee's. Each case carries
+    ``queue`` (the key of its queue, or ""); nearest date first; and how many there are. One query."""
+    waiting = Q(next_due_step__in=COMMITTEE_STEPS)
+    for _label, q in QUEUES.values():
+        waiting |= q
+    qs = restrict(
+        DevelopmentCase.objects.filter(stage__in=OPEN_STAGES), user=user, perm=APPROVE, path_field="branch__path"
+    )
+    queue = Case(*(When(q, then=Value(key)) for key, (_label, q) in QUEUES.items()), default=Value(""))
+    qs = with_queue_flags(qs).filter(waiting).select_related("person", "branch")
+    qs = qs.annotate(queue=queue, waiting=Window(Count("pk"))).order_by(F("next_due_on").asc(nulls_last=True), "pk")
+    found = list(qs[:limit])
+    return found, found[0].waiting if found else 0

@@ -23,6 +23,7 @@ from apps.disclosure.selectors import publicity_block
 from apps.disclosure.services import notice_open_for_step
 from apps.documents.services import document_upload
 from apps.membership.services import admission_begins, admission_cancelled
+from apps.notifications.services import reminders_settle
 from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
 from apps.organisations.permissions import covers
 from apps.people.choices import PENALTIES_UNSUITABLE_SPONSOR, PoliticalStatus
@@ -33,6 +34,7 @@ from apps.workdays.selectors import calendar_load
 
 from .models import CasePerson, CaseRole, CaseWarning, DevelopmentCase, PoliticalReview, RuleSet, StepRecord, Vote
 from .plan import Facts, Plan, PublicityFacts, VoteCounts, applicable_steps, compute_plan
+from .reminders import STEP_DUE
 from .rules import Rules, adult_on, loosened
 from .selectors import case_facts, case_plan, case_prefetched, rule_set_for, voters_due
 from .steps import (
@@ -169,7 +171,10 @@ def _check_actor(actor, case, kind: Step) -> None:
 
 def _check_date(on: datetime.date, today: datetime.date) -> None:
     if on > today:
-        raise ValidationError(_("A decision cannot be dated in the future (%(date)s).") % {"date": on})
+        raise ValidationError(
+            _("The decision is dated %(date)s, after today (%(today)s): a decision cannot be dated in the future.")
+            % {"date": on, "today": today}
+        )
 
 
 @transaction.atomic
@@ -647,6 +652,9 @@ def case_record_step(
         _open_publicity(r)
     case.stage = locked.stage
     _store_plan(case, plan)
+    if not entry.backfill:  # an imported case is new: nobody was reminded of it yet
+        # the reminders of the step just taken (or of a deadline that moved) leave the notification centre at once
+        reminders_settle(now=now, source_codes=[STEP_DUE], subject_ids=[case.pk])
     return record
 
 
@@ -777,9 +785,15 @@ def _open_publicity(r: _Recording) -> None:
 
 
 def _store_plan(case: DevelopmentCase, plan) -> bool:
-    """Store the next due date and the warnings of a case, for lists, filters and reminders; True if changed."""
-    upcoming = [(s.latest or s.reference, s.code) for s in plan.steps if s.actual is None and (s.latest or s.reference)]
-    next_due, next_step = min(upcoming) if upcoming and case.is_open else (None, "")
+    """Store the next due date and the warnings of a case, for lists, filters and reminders; True if changed. The
+    date is the nearest of the open steps' limits (or, where a step has none, its reference date); whether it is a
+    deadline is stored with it (``PlannedStep.deadline``), so lists say "deadline" only then."""
+    upcoming = [
+        (s.latest or s.reference, s.code, bool(s.latest and s.deadline))
+        for s in plan.steps
+        if s.actual is None and (s.latest or s.reference)
+    ]
+    next_due, next_step, is_limit = min(upcoming) if upcoming and case.is_open else (None, "", False)
     wanted = {(str(code), step) for code, step in plan.warnings}
     current = {(w.code, w.step) for w in case.warnings.all()}
     changed = False
@@ -791,9 +805,11 @@ def _store_plan(case: DevelopmentCase, plan) -> bool:
             [CaseWarning(case=case, code=code, step=step) for code, step in wanted - current], ignore_conflicts=True
         )
         changed = True
-    if case.next_due_on != next_due or case.next_due_step != next_step:
-        DevelopmentCase.objects.filter(pk=case.pk).update(next_due_on=next_due, next_due_step=next_step)
-        case.next_due_on, case.next_due_step = next_due, next_step
+    if (case.next_due_on, case.next_due_step, case.next_due_is_limit) != (next_due, next_step, is_limit):
+        DevelopmentCase.objects.filter(pk=case.pk).update(
+            next_due_on=next_due, next_due_step=next_step, next_due_is_limit=is_limit
+        )
+        case.next_due_on, case.next_due_step, case.next_due_is_limit = next_due, next_step, is_limit
         changed = True
     return changed
 

@@ -6,13 +6,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, VIEW_SENSITIVE
 from apps.organisations.permissions import covers, has_any_scope
+from apps.people.choices import MEMBER_STATUSES
 from apps.people.selectors import person_for_user, person_list_for
 from apps.workdays.selectors import calendar_load
 
@@ -61,6 +61,9 @@ def my_development(request):
     if current is not None:
         kinds = [(k.code, k.label) for k in recordable_kinds(request.user, current, as_person=True)]
     context = {
+        "me": me,
+        # a member without a case (admitted before the portal, or their case closed) is not told to apply
+        "is_member": me is not None and me.political_status in MEMBER_STATUSES,
         "case": current,
         "plan": plan,
         "next_step": plan.next_step() if plan else None,
@@ -109,7 +112,7 @@ def pipeline(request):
         row["stage"]: row
         for row in cases.order_by()
         .values("stage")
-        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(next_due_on__lt=today)))
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(next_due_on__lt=today, next_due_is_limit=True)))
     }
     page = Paginator(with_warning_count(cases), PIPELINE_PAGE).get_page(request.GET.get("page"))
     shown = list(page)
@@ -125,7 +128,6 @@ def pipeline(request):
             "today": today,
             "total": sum(row["n"] for row in counts.values()),
             "overdue": sum(row["overdue"] for row in counts.values()),
-            "case_base": reverse("lifecycle:case_detail", args=[0]).removesuffix("0/"),
             "can_open": has_any_scope(request.user, MANAGE_PEOPLE),
         },
     )
@@ -230,7 +232,8 @@ def case_record(request, pk: int):
                 form.add_error(None, message)
         else:
             messages.success(
-                request, _("Recorded: %(step)s on %(date)s.") % {"step": record.get_step_display(), "date": record.on}
+                request,
+                _("Recorded: %(step)s, decided on %(date)s.") % {"step": record.get_step_display(), "date": record.on},
             )
             return redirect("lifecycle:case_detail", pk=case.pk)
     case = case_prefetched(DevelopmentCase.objects.filter(pk=case.pk)).get()

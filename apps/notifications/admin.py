@@ -190,6 +190,18 @@ class ReminderAdmin(RetryEmailMixin, ScopedAdminMixin, admin.ModelAdmin):
         rows += [(label, obj.params[key]) for key, label in PARAM_LABELS.items() if key in obj.params]
         return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
 
+    def get_queryset(self, request):
+        """The subtree's reminders; those of confidential sources (to the reporter of an objection) only where the
+        user handles them (manage_people), as for the objection itself."""
+        qs = super().get_queryset(request)
+        hidden = sources.confidential_codes()
+        if not hidden or request.user.is_superuser:
+            return qs
+        handled = restrict(
+            Reminder.objects.filter(source__in=hidden), user=request.user, perm=MANAGE_PEOPLE, path_field="node__path"
+        )
+        return qs.filter(~Q(source__in=hidden) | Q(pk__in=handled.values("pk")))
+
     def has_add_permission(self, request):
         return False
 

@@ -101,7 +101,8 @@ def _committee_name(node, committees: dict[str, str] | None = None) -> str:
 def _item(reminder: Reminder, today: datetime.date) -> dict:
     return {
         "title": reminder.title,
-        "when": due_phrase(reminder.due_on, today),
+        # news (an answer given) says when it happened; a deadline says when it is due
+        "when": reminder.due_on.isoformat() if reminder.is_news else due_phrase(reminder.due_on, today),
         "role": reminder.get_role_display(),
         "node": reminder.node.name,
         "link": absolute(reminder.url),

@@ -228,6 +228,12 @@ class Reminder(Outgoing):
     in_portal = models.BooleanField(_("in the portal"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    done_at = models.DateTimeField(
+        _("no longer due since"),
+        null=True,
+        blank=True,
+        help_text=_("The step was recorded, the notice closed, the objection answered or the deadline moved."),
+    )
     digest = models.ForeignKey(
         Digest, verbose_name=_("daily digest"), null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
     )
@@ -246,6 +252,7 @@ class Reminder(Outgoing):
         indexes = [
             models.Index(fields=["email_state", "next_attempt_at"], name="reminder_outbox"),
             models.Index(fields=["person", "read_at"], name="reminder_unread"),
+            models.Index(fields=["person", "done_at"], name="reminder_done"),
         ]
 
     def __str__(self):
@@ -257,6 +264,14 @@ class Reminder(Outgoing):
 
         source = sources.get(self.source)
         return source.title(self.params) if source else self.source
+
+    @property
+    def is_news(self) -> bool:
+        """News (an answer given), not a deadline: it says what happened on its date, never "due"."""
+        from . import sources
+
+        source = sources.get(self.source)
+        return bool(source and source.news)
 
 
 class Preference(models.Model):

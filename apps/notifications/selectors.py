@@ -10,6 +10,7 @@ from django.http import Http404
 
 from apps.people.selectors import person_for_user
 
+from . import sources
 from .choices import EmailState, Job
 from .models import CalendarToken, Digest, JobRun, Reminder
 from .services import token_digest
@@ -25,15 +26,33 @@ CALENDAR_LAST_USED_RESOLUTION = datetime.timedelta(hours=1)
 BROKER_TIMEOUT_SECONDS = 1
 
 
-def reminder_list_for(*, user) -> QuerySet[Reminder]:
-    """The user's own reminders shown in the portal, newest first."""
-    return (
+# What the notification centre lists: what still asks for something, what is done or past, or everything.
+CURRENT, DONE, EVERYTHING = "current", "done", "all"
+
+
+def _done_q() -> Q:
+    """Reminders that no longer ask for anything: their subject is no longer due (``done_at``), or news read."""
+    return Q(done_at__isnull=False) | Q(source__in=sources.news_codes(), read_at__isnull=False)
+
+
+def reminder_list_for(*, user, show: str = EVERYTHING) -> QuerySet[Reminder]:
+    """The user's own reminders shown in the portal, newest first: the current ones (still due, or news not read
+    yet), the done and earlier ones, or all."""
+    qs = (
         Reminder.objects.filter(person__user=user, in_portal=True).select_related("node").order_by("-created_at", "-pk")
     )
+    if show == CURRENT:
+        return qs.exclude(_done_q())
+    if show == DONE:
+        return qs.filter(_done_q())
+    return qs
 
 
 def unread_count(*, user) -> int:
-    return Reminder.objects.filter(person__user=user, in_portal=True, read_at__isnull=True).count()
+    """Unread reminders that still ask for something (the header's count)."""
+    return Reminder.objects.filter(
+        person__user=user, in_portal=True, read_at__isnull=True, done_at__isnull=True
+    ).count()
 
 
 def reminder_get_for(*, user, pk) -> Reminder:

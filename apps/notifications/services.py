@@ -17,10 +17,11 @@ from apps.audit.services import audit_diff, audit_record, snapshot
 from apps.organisations.choices import MANAGE_ORG, MANAGE_PEOPLE
 from apps.organisations.permissions import covers
 
+from . import sources
 from .choices import EmailMode, EmailState, Job
 from .delivery import deliver, digests_build
 from .models import CalendarToken, Digest, JobRun, Preference, Reminder, ReminderRule
-from .sweep import sweep
+from .sweep import sweep, sweep_dues
 
 # The operations page and /healthz read the latest runs; two weeks of them tell a recurring failure from a one-off.
 JOB_RUN_KEEP_DAYS = 14
@@ -49,14 +50,59 @@ def _run(job: str, work, *, clock: Clock) -> JobRun:
 
 
 def reminders_sweep(*, clock: Clock) -> JobRun:
-    """The periodic sweep: insert the reminders due now (idempotent), prune old job runs."""
+    """The periodic sweep: insert the reminders due now (idempotent), mark done those no longer due, prune old job
+    runs."""
 
     def work(now):
         result = sweep(today=timezone.localdate(now), now=now)
+        reminders_settle(now=now)
         JobRun.objects.filter(started_at__lt=now - datetime.timedelta(days=JOB_RUN_KEEP_DAYS)).delete()
         return {"created": result.created}
 
     return _run(Job.SWEEP, work, clock=clock)
+
+
+# How many subjects one source is asked about at a time when reminders are settled.
+SETTLE_BATCH = 5000
+
+
+def reminders_settle(
+    *, now: datetime.datetime, source_codes: list[str] | None = None, subject_ids: list[int] | None = None
+) -> int:
+    """Mark done the reminders whose subject is no longer due on the reminder's date — the step was recorded, the
+    notice closed, the objection answered, the deadline moved (the source's ``current``): they leave the
+    notification centre's list and stay under "done and earlier". Of every source, or of some subjects of some
+    sources (the service that recorded the step, right away); the sweep settles the rest. Returns how many."""
+    open_rows = Reminder.objects.filter(done_at__isnull=True)
+    if source_codes is not None:
+        open_rows = open_rows.filter(source__in=source_codes)
+    if subject_ids is not None:
+        open_rows = open_rows.filter(subject_id__in=subject_ids)
+    by_source: dict[str, list[tuple[int, int, datetime.date]]] = {}
+    for pk, code, subject, due_on in open_rows.values_list("pk", "source", "subject_id", "due_on").iterator():
+        by_source.setdefault(code, []).append((pk, subject, due_on))
+    today, done = timezone.localdate(now), []
+    for code, rows in by_source.items():
+        source = sources.get(code)
+        if source is None or source.current is None:
+            continue
+        subjects = sorted({subject for _pk, subject, _due in rows})
+        current: dict[int, datetime.date] = {}
+        for start in range(0, len(subjects), SETTLE_BATCH):
+            current.update(source.current(subjects[start : start + SETTLE_BATCH], today))
+        done += [pk for pk, subject, due_on in rows if current.get(subject) != due_on]
+    for start in range(0, len(done), SETTLE_BATCH):
+        Reminder.objects.filter(pk__in=done[start : start + SETTLE_BATCH], done_at__isnull=True).update(done_at=now)
+    return len(done)
+
+
+def reminders_notify(*, source_code: str, dues: list, now: datetime.datetime) -> int:
+    """News for the people it concerns, at once (an objection answered: its reporter), under the source's rules —
+    in the portal, and by e-mail to those who have an address. Idempotent (the reminder's unique key)."""
+    source = sources.get(source_code)
+    if source is None:
+        raise ValueError(f"unknown reminder source {source_code}")
+    return sweep_dues(source=source, dues=dues, today=timezone.localdate(now), now=now)
 
 
 def outbox_deliver(*, clock: Clock) -> JobRun:

@@ -49,6 +49,12 @@ class Source:
     # reminder's date (the step was recorded, the notice closed, the objection answered) is not e-mailed any more
     current: Callable[[list[int], datetime.date], dict[int, datetime.date]] | None = None
     help_text: str = ""
+    # News, not a deadline (an objection answered): created when it happens (``services.reminders_notify``), never
+    # swept; it reads "on <date>", not "due", and leaves the current list once read.
+    news: bool = False
+    # Whose reminders only the handlers may see in the admin (manage_people over the reminder's organisation): the
+    # recipient is someone whose identity is for the handlers only (the reporter of an objection).
+    confidential: bool = False
 
 
 _REGISTRY: dict[str, Source] = {}
@@ -88,6 +94,14 @@ def get(code: str) -> Source | None:
 
 def all_sources() -> list[Source]:
     return list(_REGISTRY.values())
+
+
+def confidential_codes() -> list[str]:
+    return [s.code for s in _REGISTRY.values() if s.confidential]
+
+
+def news_codes() -> list[str]:
+    return [s.code for s in _REGISTRY.values() if s.news]
 
 
 def source_choices() -> list[tuple[str, str]]:

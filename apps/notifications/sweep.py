@@ -17,11 +17,12 @@ import datetime
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from django.db import connection, transaction
 
 from apps.organisations.selectors import paths_up, post_holders
+from apps.people.models import Person
 
 from . import sources
 from .choices import IMMEDIATE_BY_DEFAULT, OFFICIAL_ROLE_CODES, EmailMode, EmailState, RecipientRole
@@ -61,6 +62,31 @@ def sweep(*, today: datetime.date, now: datetime.datetime) -> SweepResult:
     if fresh:
         result.created = _insert(fresh, now=now)
     return result
+
+
+def sweep_dues(*, source: Source, dues: list[Due], today: datetime.date, now: datetime.datetime) -> int:
+    """The reminders of these dues of one source, at once rather than at the next sweep (news such as an objection
+    answered): the same rules, recipients, unique key and outbox as the sweep. A recipient without an e-mail address
+    gets the portal notification only. Returns how many were created (0 when no active rule asks for them)."""
+    book = _rule_books(source=source.code).get(source.code)
+    if book is None or not dues:
+        return 0
+    audience = Audience.load(source, book, Officials.load(today), today=today, earliest=today, latest=today)
+    rows = list(_rows(dues, book, audience, _preferences(), today=today, now=now))
+    if not rows:
+        return 0
+    with_address = _people_with_address({row.person_id for row in rows})
+    rows = [
+        row if row.person_id in with_address else replace(row, email_state=EmailState.NONE, next_attempt_at=None)
+        for row in rows
+    ]
+    fresh = _not_yet_there(rows)
+    return _insert(fresh, now=now) if fresh else 0
+
+
+def _people_with_address(person_ids: set[int]) -> set[int]:
+    rows = Person.objects.filter(pk__in=person_ids).values_list("pk", "email", "user__email")
+    return {pk for pk, email, user_email in rows if email or user_email}
 
 
 def deadlines_for(person_id: int, *, start: datetime.date, end: datetime.date, today: datetime.date):
@@ -118,10 +144,11 @@ class RuleBook:
         return today - datetime.timedelta(days=CATCH_UP_DAYS), latest
 
 
-def _rule_books() -> dict[str, RuleBook]:
-    """{source code: its rule book} of the active rules (one query)."""
+def _rule_books(*, source: str | None = None) -> dict[str, RuleBook]:
+    """{source code: its rule book} of the active rules, of every source or of one (one query)."""
     books: dict[str, RuleBook] = {}
-    for rule in ReminderRule.objects.filter(is_active=True).select_related("committee"):
+    rules = ReminderRule.objects.filter(is_active=True).select_related("committee")
+    for rule in rules.filter(source=source) if source else rules:
         books.setdefault(rule.source, RuleBook()).add(rule)
     return books
 

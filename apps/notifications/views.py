@@ -14,6 +14,9 @@ from .context_processors import forget_unread
 from .forms import PreferenceForm
 from .models import Preference
 from .selectors import (
+    CURRENT,
+    DONE,
+    EVERYTHING,
     calendar_events_for,
     calendar_token_live,
     calendar_user,
@@ -30,15 +33,21 @@ from .services import (
 
 
 def reminder_list(request):
-    """The notification centre: the user's reminders, unread first marked."""
+    """The notification centre: the reminders that still ask for something, unread ones marked; those done (the step
+    recorded, the deadline moved, news read) under "done and earlier"."""
     forget_unread(request)  # the header of this page counts afresh
-    reminders = reminder_list_for(user=request.user)
+    show = request.GET.get("show") if request.GET.get("show") in (DONE, EVERYTHING) else CURRENT
+    reminders = reminder_list_for(user=request.user, show=show)
     only_unread = request.GET.get("unread") == "1"
     if only_unread:
         reminders = reminders.filter(read_at__isnull=True)
     page = Paginator(reminders, 30).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    return render(request, "notifications/list.html", {"page": page, "only_unread": only_unread, "today": today})
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "only_unread": only_unread, "show": show, "today": today},
+    )
 
 
 def reminder_open(request, pk: int):

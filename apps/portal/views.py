@@ -28,6 +28,7 @@ from apps.people.services import person_update
 from .agenda import agenda_for
 from .filters import PersonFilter
 from .forms import ContactForm
+from .todo import todo_for
 
 
 def _home_context(user, today) -> dict:
@@ -48,16 +49,21 @@ def home(request):
     """One page per role: the subtree the user is responsible for, or their own record.
 
     The page body is cached per user, language and day under the organisation data version, which every
-    committed change of people, posts, terms or nodes bumps (docs/adr/0004).
+    committed change of people, posts, terms or nodes bumps (docs/adr/0004); the to-do of an official (what waits
+    for their check, approval or record) is read on every request.
     """
     user = request.user
     today = timezone.localdate()
-    key = f"home:{overview_version()}:{today.isoformat()}:{get_language()}:{user.pk}"
-    body = cache.get(key)
-    if body is None:
-        body = render_to_string("portal/home_body.html", _home_context(user, today), request=request)
-        cache.set(key, body, timeout=OVERVIEW_TTL_SECONDS)
-    return render(request, "portal/home.html", {"body": mark_safe(body)})
+    key = f"home-parts:{overview_version()}:{today.isoformat()}:{get_language()}:{user.pk}"
+    parts = cache.get(key)
+    if parts is None:
+        context = _home_context(user, today)
+        parts = [render_to_string(f"portal/home_{part}.html", context, request=request) for part in ("head", "body")]
+        cache.set(key, parts, timeout=OVERVIEW_TTL_SECONDS)
+    head, body = parts
+    # the to-do changes with every check, approval and record: read afresh, not cached with the page
+    context = {"head": mark_safe(head), "body": mark_safe(body), "todo": todo_for(user=user, today=today)}
+    return render(request, "portal/home.html", context)
 
 
 def org_tree(request):

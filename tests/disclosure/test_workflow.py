@@ -61,7 +61,7 @@ def test_row_is_complete(row):
 
 @pytest.mark.parametrize("row", TRANSITIONS, ids=_row_id)
 def test_row_messages_are_translated(row):
-    messages = [row.refused, row.wrong_state, row.same_actor, row.needs_note]
+    messages = [row.refused, row.wrong_state, row.same_actor, row.needs_note, row.past_window]
     with translation.override("zh-hans"):
         translated = [str(m) for m in messages if m]
     with translation.override("en"):
@@ -248,6 +248,59 @@ def test_row_clears_what_no_longer_holds(world, row):
     notice.save()
     moved = notice_transition(actor=_actor_for(world, row), notice=notice, move=row.move, now=at(TODAY))
     assert all(getattr(moved, f"{name}_id") is None for name in row.clears)
+
+
+@pytest.mark.parametrize(
+    ("opens_on", "refused"),
+    [(TODAY - datetime.timedelta(days=8), True), (TODAY - datetime.timedelta(days=1), True), (TODAY, False)]
+    + [(TODAY + datetime.timedelta(days=1), False)],
+    ids=["ended", "day-before", "day-of", "day-after"],
+)
+def test_publishing_refuses_a_window_that_began_before_today(world, opens_on, refused):
+    # given an approved notice whose window opens on ``opens_on`` (ended: it closed before today)
+    row = transition_for("publish", is_correction=False)
+    notice = _notice_in(world, NoticeStatus.APPROVED, correction=False, author=None)
+    Notice.objects.filter(pk=notice.pk).update(opens_on=opens_on, closes_on=opens_on + datetime.timedelta(days=7))
+    publisher = _holder(world, ["publish"])
+    # when it is published today
+    if refused:
+        with pytest.raises(ValidationError) as refusal:
+            notice_transition(actor=publisher, notice=notice, move="publish", now=at(TODAY))
+        # then nothing is published: members would have lost days to object (or the window would close at once)
+        assert refusal.value.messages == [str(row.past_window) % {"start": opens_on}]
+        assert "之前" in refusal.value.messages[0]  # translated
+        assert Notice.objects.get(pk=notice.pk).status == NoticeStatus.APPROVED
+        assert not NoticeVersion.objects.filter(notice=notice).exists()
+    else:
+        moved = notice_transition(actor=publisher, notice=notice, move="publish", now=at(TODAY))
+        assert moved.status == NoticeStatus.PUBLISHED
+
+
+def test_a_correction_of_a_notice_whose_window_has_passed_is_still_published(world):
+    correction = _notice_in(world, NoticeStatus.APPROVED, correction=True, author=None)
+    Notice.objects.filter(pk__in=[correction.pk, correction.corrects_id]).update(
+        opens_on=TODAY - datetime.timedelta(days=20), closes_on=TODAY - datetime.timedelta(days=10)
+    )
+    moved = notice_transition(actor=_holder(world, ["publish"]), notice=correction, move="publish", now=at(TODAY))
+    assert moved.status == NoticeStatus.MERGED
+
+
+def test_the_admin_refuses_to_draft_a_window_that_began_before_today(client, world, today):
+    sign_in(client, world.users["staff"])
+    response = client.post(
+        reverse("admin:disclosure_notice_add"),
+        {
+            "node": world.branch_a.pk,
+            "category": Category.objects.get(code="meetings").pk,
+            "scope": Scope.ORGANISATION,
+            "title": "补发的公示",
+            "content": "<p>内容</p>",
+            "opens_on": (TODAY - datetime.timedelta(days=3)).isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert "公示期须从今天或以后开始" in response.content.decode()
+    assert not Notice.objects.filter(title="补发的公示").exists()
 
 
 # --- the findings: four-eyes on the boards -----------------------------------------------------------------------

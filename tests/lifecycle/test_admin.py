@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from apps.lifecycle.models import RuleSet, StepRecord
 from tests.conftest import sign_in
-from tests.lifecycle.conftest import take_to_candidate
+from tests.lifecycle.conftest import TODAY, take_to_candidate
 
 D = datetime.date
 
@@ -51,7 +51,85 @@ def test_export_to_excel(client, world, case):
     )
     assert response.status_code == 200
     rows = list(load_workbook(BytesIO(response.content)).active.values)
-    assert rows[1][0] == world.people["applicant_a"].name
+    assert rows[1][1] == world.people["applicant_a"].name
+
+
+def test_the_export_of_every_filtered_case_is_imported_again_as_it_is(client, world, case, record):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    from apps.audit.models import AuditEntry
+    from apps.lifecycle.importer import import_parse
+    from apps.lifecycle.models import DevelopmentCase
+    from apps.lifecycle.services import case_open
+    from apps.people.choices import PoliticalStatus
+
+    # given: two cases, one with steps; "select all" ticked with only the other one on the page selected
+    record(case, "applicant_talk", D(2024, 9, 20))
+    record(case, "activist_designated", D(2024, 10, 8))
+    other_person = world.people["plain_b"]
+    other_person.political_status = PoliticalStatus.MASSES
+    other_person.save()
+    other = case_open(
+        actor=world.users["staff"],
+        person=other_person,
+        branch=world.branch_b,
+        application_on=D(2026, 3, 2),
+        today=TODAY,
+    )
+    sign_in(client, world.users["staff"])
+    response = client.post(
+        reverse("admin:lifecycle_developmentcase_changelist"),
+        {"action": "export_xlsx", "_selected_action": [other.pk], "select_across": "1", "index": "0"},
+    )
+    # then: every filtered case is in the file, in the importer's columns
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert rows[0][:4] == ("身份证号", "姓名", "支部代码", "规则版本")
+    by_name = {row[1]: row for row in rows[1:]}
+    assert set(by_name) == {world.people["applicant_a"].name, other_person.name}
+    assert AuditEntry.objects.filter(action="lifecycle.cases_exported", changes={"cases": [None, 2]}).exists()
+    # and the file is imported again as it is (once the cases are gone: the import never touches a case)
+    DevelopmentCase.objects.filter(pk__in=[case.pk, other.pk]).delete()
+    for person in (world.people["applicant_a"], other_person):
+        person.political_status = PoliticalStatus.MASSES
+        person.save()
+    parsed = import_parse(
+        user=world.users["staff"], uploaded=SimpleUploadedFile("cases.xlsx", response.content), today=TODAY
+    )
+    assert [r.errors for r in parsed] == [[], []]
+    steps = {r.person.pk: r.steps for r in parsed}
+    assert steps[world.people["applicant_a"].pk] == {
+        "application_received": D(2024, 9, 2),
+        "applicant_talk": D(2024, 9, 20),
+        "activist_designated": D(2024, 10, 8),
+    }
+
+
+def test_the_export_leaves_out_id_numbers_the_user_may_not_see(client, world, case):
+    from io import BytesIO
+
+    from django.contrib.auth.models import Permission
+    from openpyxl import load_workbook
+
+    from apps.organisations.models import OrgNodeUserObjectPermission
+    from tests.factories import UserFactory
+
+    reader = UserFactory(username="reader", is_staff=True)
+    OrgNodeUserObjectPermission.objects.create(
+        user=reader,
+        permission=Permission.objects.get(content_type__app_label="organisations", codename="view_scope"),
+        content_object=world.committee,
+    )
+    for user, shown in ((reader, ""), (world.users["staff"], world.people["applicant_a"].id_number)):
+        sign_in(client, user)
+        response = client.post(
+            reverse("admin:lifecycle_developmentcase_changelist"),
+            {"action": "export_xlsx", "_selected_action": [case.pk]},
+        )
+        row = list(load_workbook(BytesIO(response.content)).active.values)[1]
+        assert (row[0] or "") == shown and row[1] == world.people["applicant_a"].name
 
 
 def test_local_rule_set_may_not_loosen(client, world):

@@ -69,6 +69,15 @@ def test_row_errors_and_all_or_nothing(world):
     assert not DevelopmentCase.objects.exists()
 
 
+def test_admin_import_says_how_many_rows_have_errors(client, world):
+    a = _person(world, "plain_a")
+    sign_in(client, world.users["secretary_a"])
+    upload = _workbook([(a.id_number, "2024-01-08", None, None), ("999", "2024-01-08", None, None)])
+    response = client.post(reverse("admin:lifecycle_developmentcase_import"), {"file": upload})
+    assert "文件共 2 行，其中 1 行有错误：改正之前不能导入。" in response.content.decode()
+    assert not response.context["token"]
+
+
 def test_not_a_workbook(world):
     with pytest.raises(ValidationError):
         import_parse(user=world.users["secretary_a"], uploaded=SimpleUploadedFile("x.xlsx", b"no"), today=TODAY)
@@ -80,6 +89,7 @@ def test_admin_import_flow(client, world):
     url = reverse("admin:lifecycle_developmentcase_import")
     response = client.post(url, {"file": _workbook([(a.id_number, "2024-01-08", "2024-01-20", None)])})
     assert response.status_code == 200 and response.context["token"]
+    assert "文件共 1 行，全部无误，可以导入。" in response.content.decode()  # a sentence, not "已检查 1 行"
     assert not DevelopmentCase.objects.exists()
     response = client.post(url, {"token": response.context["token"]})
     assert response.status_code == 302

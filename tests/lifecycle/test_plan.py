@@ -426,3 +426,23 @@ def test_quarterly_thought_reports(today, warned):
     steps = {**BASE, "thought_report": ["2024-09-04"]}
     assert ("thought_report_overdue" in plan(LOCAL, steps, today=today).warning_codes()) is warned
     assert "thought_report_overdue" not in plan(EDITION_2026, steps, today=today).warning_codes()
+
+
+# --- which limits are deadlines ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rules", EDITIONS, ids=lambda r: r.edition)
+def test_a_limit_is_a_deadline_only_when_it_counts_from_recorded_dates(rules):
+    # the talk's month counts from the recorded application: a deadline
+    p = plan(rules, {"application_received": "2026-11-02"})
+    talk = p.step("applicant_talk")
+    assert talk.latest == D(2026, 12, 2) and talk.deadline
+    # the branch meeting's limit counts from a pre-review that is only planned: a plan, not a deadline
+    meeting = p.step("admission_meeting")
+    assert meeting.latest is not None and not meeting.deadline
+    # once the pre-review is recorded, the meeting's month is a deadline
+    steps = {**BASE, "candidate_designated": "2025-03-10", "committee_review": "2026-10-01"}
+    steps["prereview_passed"] = "2026-10-15"
+    p = plan(rules, steps)
+    assert p.step("admission_meeting").deadline
+    assert next(s for s in plan_to_dict(p)["steps"] if s["code"] == "admission_meeting")["deadline"] is True

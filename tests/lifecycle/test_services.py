@@ -412,3 +412,13 @@ def test_local_rule_set_adds_a_publicity_before_the_approval(world, record):
         record(case, "admission_approved", notice.closes_on, who="staff", body="base_committee", today=notice.closes_on)
     after = notice.closes_on + datetime.timedelta(days=1)
     record(case, "admission_approved", after, who="staff", body="base_committee", today=after)
+
+
+def test_a_rule_set_is_named_once_with_its_edition(db):
+    from django.utils import translation
+
+    national = RuleSet.objects.get(edition="2014")
+    assert str(national) == "中国共产党发展党员工作细则（2014）"  # not "…（2014） (2014)"
+    local = RuleSet(edition="local-7", name="某党委细则")
+    with translation.override("zh-hans"):
+        assert str(local) == "某党委细则（local-7版）"

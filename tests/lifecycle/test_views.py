@@ -104,6 +104,69 @@ def test_pipeline_is_the_subtree_not_the_cases_one_accompanies(client, world, ca
     assert client.get(reverse("lifecycle:case_detail", args=[other.pk])).status_code == 200
 
 
+def test_pipeline_says_which_next_date_is_a_deadline(client, world, case, record):
+    # given: the applicant's talk is due within a month of the recorded application (a deadline, now overdue);
+    # a second case whose next date comes from the reference plan only
+    plain = world.people["plain_a"]
+    plain.political_status = PoliticalStatus.MASSES
+    plain.save()
+    other = case_open(
+        actor=world.users["staff"],
+        person=plain,
+        branch=world.branch_a,
+        application_on=D(2026, 11, 2),
+        today=TODAY,
+    )
+    record(other, "applicant_talk", D(2026, 11, 10))
+    case.refresh_from_db()
+    other.refresh_from_db()
+    assert case.next_due_step == "applicant_talk" and case.next_due_is_limit
+    assert other.next_due_step == "activist_designated" and not other.next_due_is_limit
+    sign_in(client, world.users["secretary_a"])
+    body = client.get(reverse("lifecycle:pipeline")).content.decode()
+    # then: the column names what it shows, and "deadline"/"overdue" only for a legal limit
+    assert "下一步 / 日期" in body and "下一步截止" not in body
+    assert "党组织派人谈话 · 2024-10-02" in body and "超期" in body
+    assert f"确定为入党积极分子 · {other.next_due_on:%Y-%m-%d}" in body and "参考计划日期，不是截止日期" in body
+    assert client.get(reverse("lifecycle:pipeline")).context["overdue"] == 1
+
+
+def test_a_member_without_a_case_is_not_told_to_apply(client, world, today):
+    member = world.people["member_a"]
+    member.full_member_on = D(2013, 7, 1)
+    member.save()
+    sign_in(client, world.users["member_a"])
+    body = client.get(reverse("lifecycle:my_development")).content.decode()
+    assert "2013-07-01" in body and "正式党员" in body
+    assert "入党申请书" not in body  # "hand your application letter to your branch" is for non-members
+    sign_in(client, world.users["masses_b"])
+    assert "入党申请书" in client.get(reverse("lifecycle:my_development")).content.decode()
+
+
+def test_case_page_marks_a_late_entry_as_its_help_text_says(client, world, case, record):
+    record(case, "applicant_talk", D(2024, 9, 20))  # entered in 2026: long after the decision
+    sign_in(client, world.users["secretary_a"])
+    body = client.get(reverse("lifecycle:case_detail", args=[case.pk])).content.decode()
+    assert "事后录入" in body and "补录" not in body
+    assert "在决定作出" in body  # the badge's title says what it means
+    assert "中国共产党发展党员工作细则（2026年修订）" in body and "(2026.05)" not in body
+
+
+def test_a_recorded_message_names_the_decision_date(client, world, case, today):
+    sign_in(client, world.users["secretary_a"])
+    response = client.post(
+        reverse("lifecycle:case_record", args=[case.pk]),
+        {"step": "applicant_talk", "on": "2024-09-20", "body": "branch"},
+        follow=True,
+    )
+    assert "决定日期 2024-09-20" in response.content.decode()
+    response = client.post(
+        reverse("lifecycle:case_record", args=[case.pk]),
+        {"step": "activist_designated", "on": "2026-12-01", "body": "branch_committee"},
+    )
+    assert "决定日期 2026-12-01 晚于今天（2026-11-22）" in response.content.decode()
+
+
 def test_case_page_shows_three_tracks(client, world, case, record):
     take_to_candidate(world, case, record)
     sign_in(client, world.users["secretary_a"])
@@ -140,6 +203,29 @@ def test_secretary_opens_a_case_in_the_portal(client, world, today):
         reverse("lifecycle:case_new"), {"person": world.people["masses_b"].pk, "application_on": "2026-11-01"}
     )
     assert response.status_code == 200 and not DevelopmentCase.objects.filter(person=world.people["masses_b"]).exists()
+
+
+def test_new_case_form_offers_nobody_with_an_open_case_and_shows_each_error_once(client, world, case, today):
+    # given: applicant_a has an open case (the ``case`` fixture); plain_a has none and no date of birth
+    plain = world.people["plain_a"]
+    plain.political_status, plain.birth_date = PoliticalStatus.MASSES, None
+    plain.save()
+    sign_in(client, world.users["secretary_a"])
+    # when: the form is opened
+    form = client.get(reverse("lifecycle:case_new")).context["form"]
+    # then: only people without an open case are offered
+    offered = set(form.fields["person"].queryset.values_list("pk", flat=True))
+    assert plain.pk in offered and world.people["applicant_a"].pk not in offered
+    # a posted choice of someone with an open case is refused by the form, once
+    body = client.post(
+        reverse("lifecycle:case_new"), {"person": world.people["applicant_a"].pk, "application_on": "2026-11-01"}
+    ).content.decode()
+    assert body.count("请选择本组织中没有进行中发展档案的人") == 1
+    # the service's refusal shows once too, with the input kept
+    response = client.post(reverse("lifecycle:case_new"), {"person": plain.pk, "application_on": "2026-11-01"})
+    body = response.content.decode()
+    assert body.count("请先填写出生日期") == 1 and 'value="2026-11-01"' in body
+    assert not DevelopmentCase.objects.filter(person=plain).exists()
 
 
 def test_applicant_sees_own_timeline_and_hands_in_a_thought_report(client, world, case):

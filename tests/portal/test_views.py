@@ -104,3 +104,19 @@ def test_templates_load_nothing_from_outside(client, world):
     sign_in(client, world.users["member_a"])
     body = client.get(reverse("portal:home")).content.decode()
     assert "http://" not in body.replace("http://testserver", "") and "https://" not in body
+
+
+def test_warning_chips_are_whole_and_lead_to_the_warning(client, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        policy_update(
+            actor=world.users["staff"],
+            policy=OrgPolicy.objects.get(committee=world.committee),
+            fields={"min_full_members": 50},
+        )
+    sign_in(client, world.users["staff"])
+    body = client.get(reverse("portal:home")).content.decode()
+    detail = reverse("portal:node_detail", args=[world.branch_a.pk])
+    assert f'href="{detail}#warning-too_few_members"' in body
+    assert "…" not in body  # never cut
+    # the link leads to the organisation's page, where the warning carries that anchor
+    assert 'id="warning-too_few_members"' in client.get(detail).content.decode()

@@ -1,0 +1,126 @@
+"""What waits for the user's decision, on the home page of a committee or branch official (待办): notices to check,
+approve or publish, objections to answer, the committee's filings and approvals. Each domain's selector says what
+waits and for whom (the disclosure workflow's table, the development steps' ``recorders``); the portal only lists
+them, each with a link to the page where the user acts — and a link only where the user may open that page.
+
+A fixed number of queries however many items wait (one per domain list), and none for a user without such a role.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from apps.disclosure.selectors import notices_awaiting_for, objections_awaiting_for
+from apps.lifecycle.selectors import QUEUES, committee_todo_for
+from apps.lifecycle.steps import STEP_BY_CODE
+from apps.organisations.choices import APPROVE, MANAGE_PEOPLE, PUBLISH, VIEW_SCOPE
+from apps.organisations.permissions import covers, has_any_scope
+
+# How many items each list shows; the heading says how many there are in all.
+SHOWN = 10
+
+
+@dataclass
+class TodoItem:
+    text: str
+    url: str  # "" when the user cannot open the page where it is done
+    detail: str = ""
+    due: datetime.date | None = None
+    late: bool = False
+
+
+@dataclass
+class TodoList:
+    key: str
+    title: str
+    total: int
+    items: list[TodoItem] = field(default_factory=list)
+    more_url: str = ""  # the full list, where the user may open it
+
+
+def has_todo(user) -> bool:
+    """Whether the user holds a role that decides something the to-do lists: check, approve, publish, answer."""
+    return any(has_any_scope(user, perm) for perm in (MANAGE_PEOPLE, APPROVE, PUBLISH))
+
+
+def todo_for(*, user, today: datetime.date) -> list[TodoList]:
+    """The user's to-do lists that have something in them (three queries)."""
+    if not has_todo(user):
+        return []
+    lists = [*_notice_lists(user, today), _objection_list(user, today), _committee_list(user, today)]
+    return [t for t in lists if t.total]
+
+
+def _admin_link(user, name: str, pk: int, path: str, perm: str = VIEW_SCOPE) -> str:
+    """A change page of the admin, for staff who may open it (the scoped admin answers 404 outside the subtree)."""
+    if not (user.is_staff and covers(user, perm, path)):
+        return ""
+    return reverse(name, args=[pk])
+
+
+def _notice_lists(user, today) -> list[TodoList]:
+    notices, counts = notices_awaiting_for(user=user, limit=SHOWN)
+    titles = {
+        "check": _("Notices to check for secrecy and accuracy"),
+        "approve": _("Notices to approve"),
+        "publish": _("Notices to publish"),
+    }
+    lists = {
+        move: TodoList(key=f"notices_{move}", title=title, total=counts.get(move, 0)) for move, title in titles.items()
+    }
+    for notice, move in notices:
+        detail = _("%(node)s · window %(start)s to %(end)s") % {
+            "node": notice.node.name,
+            "start": notice.opens_on.isoformat(),
+            "end": notice.closes_on.isoformat(),
+        }
+        if notice.corrects_id:
+            detail += " · " + _("a correction")
+        late = bool(move.past_window) and notice.opens_on < today
+        if late:
+            detail += " · " + _("the window has begun: send it back to the draft and give it a new one")
+        url = _admin_link(user, "admin:disclosure_notice_change", notice.pk, notice.node.path)
+        lists[move.move].items.append(TodoItem(notice.title, url, detail, notice.opens_on, late))
+    for move, todo in lists.items():
+        if todo.total > len(todo.items) and user.is_staff:
+            todo.more_url = reverse("admin:disclosure_notice_changelist") + f"?queue={move}"
+    return list(lists.values())
+
+
+def _objection_list(user, today) -> TodoList:
+    objections, total = objections_awaiting_for(user=user, limit=SHOWN)
+    todo = TodoList(key="objections", title=_("Objections to answer"), total=total)
+    for objection in objections:
+        notice = objection.notice
+        url = _admin_link(user, "admin:disclosure_objection_change", objection.pk, notice.node.path, MANAGE_PEOPLE)
+        detail = _("%(node)s · received on %(date)s") % {
+            "node": notice.node.name,
+            "date": objection.received_on.isoformat(),
+        }
+        due = objection.due_on
+        todo.items.append(TodoItem(notice.title, url, detail, due, bool(due and due < today)))
+    if total > len(objections) and user.is_staff:
+        todo.more_url = reverse("admin:disclosure_objection_changelist") + "?handling=open"
+    return todo
+
+
+def _committee_list(user, today) -> TodoList:
+    cases, total = committee_todo_for(user=user, limit=SHOWN)
+    todo = TodoList(key="committee", title=_("Filings and approvals of the committee"), total=total)
+    for case in cases:
+        if case.queue:
+            what = str(QUEUES[case.queue][0])
+        else:
+            step = STEP_BY_CODE.get(case.next_due_step)
+            what = str(step.label) if step else ""
+        detail = f"{what} · {case.branch.name}"
+        url = reverse("lifecycle:case_detail", args=[case.pk]) if covers(user, VIEW_SCOPE, case.branch.path) else ""
+        late = bool(case.next_due_is_limit and case.next_due_on and case.next_due_on < today)
+        todo.items.append(TodoItem(case.person.name, url, detail, case.next_due_on, late))
+    if total > len(cases):
+        todo.more_url = reverse("lifecycle:pipeline")
+    return todo
