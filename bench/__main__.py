@@ -412,6 +412,7 @@ def main() -> None:
     _sweep_figures(env)
     emit("members", MEMBERS, "people")
     _deliver_figures(env)
+    _membership_figures(env)
 
 
 _DELIVER_RUN = """
@@ -479,6 +480,58 @@ def _deliver_figures(env: dict, n: int = 5_000) -> None:
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     emit("deliver_sent", figures["sent"], "e-mails")
     emit(f"deliver_{n // 1000}k_s", round(figures["s"], 2), "s")
+
+
+_MEMBERSHIP_RUN = """
+import datetime, json, statistics, time, django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from apps.membership.selectors import member_counts_on, members_on, roll_up
+from apps.membership.services import transfer_accept, transfer_request
+from apps.organisations.models import OrgNode
+from apps.people.models import Person
+
+today = timezone.localdate()
+past = today - datetime.timedelta(days=400)
+branch = OrgNode.objects.filter(kind="branch").order_by("-numchild", "pk").first()
+with CaptureQueriesContext(connection) as q:
+    roll = list(members_on(branch, past))
+roll_queries = len(q)
+times = []
+nodes = list(OrgNode.objects.only("pk", "path"))
+for _ in range(5):
+    started = time.perf_counter()
+    totals = roll_up(member_counts_on(past), nodes)
+    times.append((time.perf_counter() - started) * 1000)
+admin = get_user_model().objects.get(username="admin")
+person = Person.objects.filter(node__kind="branch", political_status="full", is_active=True).order_by("pk").first()
+committee = person.node.path[: OrgNode.steplen]
+target = OrgNode.objects.filter(kind="branch", path__startswith=committee).exclude(pk=person.node_id).first()
+with transaction.atomic():
+    transfer = transfer_request(actor=admin, person=person, kind="within", to_node=target, today=today)
+    with CaptureQueriesContext(connection) as q:
+        transfer_accept(actor=admin, transfer=transfer, on=today, today=today)
+    transfer_queries = len(q)
+    transaction.set_rollback(True)
+print(json.dumps({"roll": len(roll), "roll_queries": roll_queries, "all_ms": statistics.median(times),
+                  "branches": sum(1 for n in nodes), "transfer_queries": transfer_queries}))
+"""
+
+
+def _membership_figures(env: dict) -> None:
+    """The roll of the largest branch on a date 400 days back, members counted on that date for every node of the
+    data set (median of five), and the queries of accepting a transfer within a committee (rolled back)."""
+    import json
+
+    out = subprocess.run([PY, "-c", _MEMBERSHIP_RUN], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    emit("roll_on_date_members", figures["roll"], "people")
+    emit("roll_on_date_queries", figures["roll_queries"], "queries")
+    emit("roll_all_branches_ms", round(figures["all_ms"], 1), "ms")
+    emit("transfer_queries", figures["transfer_queries"], "queries")
 
 
 if __name__ == "__main__":

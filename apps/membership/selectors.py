@@ -73,13 +73,16 @@ def member_counts_on(day: datetime.date, *, statuses: Iterable[str] = MEMBER_STA
 
 
 def roll_up(counts: dict[int, int], nodes: Iterable[OrgNode]) -> dict[int, int]:
-    """Counts per node including their subtrees, from per-node counts (no query)."""
+    """Counts per node including their subtrees, from per-node counts: each count is added to the node and to every
+    ancestor (a prefix of its materialised path) — no query, linear in the nodes."""
     nodes = list(nodes)
-    by_path = {n.path: counts.get(n.pk, 0) for n in nodes}
-    totals = {}
+    by_path: dict[str, int] = defaultdict(int)
     for node in nodes:
-        totals[node.pk] = sum(n for path, n in by_path.items() if path.startswith(node.path))
-    return totals
+        n = counts.get(node.pk, 0)
+        if n:
+            for end in range(node.steplen, len(node.path) + 1, node.steplen):
+                by_path[node.path[:end]] += n
+    return {node.pk: by_path.get(node.path, 0) for node in nodes}
 
 
 def periods_of(person: Person) -> list[MembershipPeriod]:
