@@ -39,3 +39,13 @@ def test_seed_demo_if_empty_is_idempotent(db):
     call_command("seed_demo", "--if-empty", stdout=out)
     assert Person.objects.count() == count
     assert "demo-pass-2026" in out.getvalue()
+
+
+def test_seed_demo_places_every_member_on_a_roll(db):
+    from apps.membership.models import ContactLoss, Transfer
+    from apps.membership.selectors import members_without_period
+
+    call_command("seed_demo", "--members", "300", stdout=StringIO())
+    assert not members_without_period().exists()  # the move to membership periods placed everyone
+    assert Transfer.objects.filter(state="requested").exists() and Transfer.objects.filter(state="sent").exists()
+    assert ContactLoss.objects.filter(found_on__isnull=True).exists()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.audit.services import audit_record
 from apps.lifecycle.demo import seed_cases
 from apps.lifecycle.services import case_refresh_all
+from apps.membership import demo as membership_demo
 from apps.organisations import demo as organisations_demo
 from apps.organisations.models import OrgNode
 from apps.organisations.overview_cache import org_data_changed
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             )
             self._logins(nodes, today)
             cases = seed_cases(rng=rng, today=today)
+            membership_demo.seed_membership(rng=rng, today=today)
             audit_record(actor=None, action="demo.seeded", note=f"{members} people, {cases} development cases")
             org_data_changed()
         if cases <= 2000:
