@@ -1,20 +1,15 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.generic import RedirectView
+from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.views import set_language
+from apps.accounts.views import admin_login, set_language
 from apps.portal import views as portal_views
 
-admin.site.site_header = admin.site.site_title = "PartyPortal"
+admin.site.site_header = admin.site.site_title = _("PartyPortal")
 
 urlpatterns = [
     # The admin signs in through the portal's login (with its second factor), not its own form.
-    path(
-        "admin/login/",
-        login_not_required(RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
-        name="admin_login_redirect",
-    ),
+    path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
     path("documents/", include("apps.documents.urls")),

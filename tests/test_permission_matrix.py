@@ -51,6 +51,7 @@ ADMIN_STAFF_200 = {
     "staff": 200,
     "admin": 200,
 }
+ADMIN_LOGIN = dict.fromkeys(ROLES, 302) | {"member_a": 403, "applicant_a": 403}
 
 MATRIX: dict[str, list[Case]] = {
     "portal:home": [Case(_r("portal:home"), ALL_SIGNED_IN_200)],
@@ -259,8 +260,9 @@ MATRIX: dict[str, list[Case]] = {
     "set_language": [Case(_r("set_language"), dict.fromkeys(ROLES, 302), method="post", data={"language": "en"})],
     "healthz": [Case(_r("healthz"), dict.fromkeys(ROLES, 200))],
     "healthz_live": [Case(_r("healthz_live"), dict.fromkeys(ROLES, 200))],
-    "admin_login_redirect": [Case(_r("admin_login_redirect"), dict.fromkeys(ROLES, 302))],
-    "admin:login": [Case(_r("admin:login"), dict.fromkeys(ROLES, 302))],
+    # the portal's sign-in for the anonymous, the admin for staff; those signed in who may not use the admin: 403
+    "admin_login_redirect": [Case(_r("admin_login_redirect"), ADMIN_LOGIN)],
+    "admin:login": [Case(_r("admin:login"), ADMIN_LOGIN)],
     "admin:index": [Case(_r("admin:index"), ADMIN_STAFF_200)],
     "admin:logout": [Case(_r("admin:logout"), dict.fromkeys(ROLES, 302), method="post")],
     "admin:auth_user_password_change": [

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -22,6 +23,18 @@ from .services import totp_confirm, totp_device_pending, user_has_device, user_s
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+@login_not_required
+def admin_login(request):
+    """The admin's sign-in page is the portal's (with its second factor). The admin sends here whoever it does not
+    let in: someone signed in who may not use the admin is told so (403) rather than sent back and forth between
+    the two sign-in pages."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?{request.GET.urlencode()}")
+    if request.user.is_active and request.user.is_staff:
+        return redirect(_next_url(request) if request.GET.get("next") else "admin:index")
+    raise PermissionDenied
 
 
 def _next_url(request) -> str:
