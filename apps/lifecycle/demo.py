@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from apps.disclosure.demo import answer_objection
+from apps.disclosure.demo import answer_objection, publicity_bulk
 from apps.disclosure.services import notice_open_for_step
 from apps.documents.demo import demo_file, document_row, pdf_bytes
 from apps.documents.models import Document
@@ -53,6 +53,8 @@ SHOWCASE_BRANCH = LARGEST_BRANCH
 # another branch's); the demo applicant hands in a report.
 REPORTER, HANDLER, COMMITTEE_HANDLER, APPLICANT = "dangyuan", "shuji_yichejian", "zuzhiyuan", "shenqingren"
 PEOPLE_AT_THE_OBJECTION = (REPORTER, HANDLER, COMMITTEE_HANDLER)
+# Up to this many 公示 open through the disclosure service, one by one; more (the benchmarks' data sets) as fixtures.
+PUBLICITY_BY_SERVICE_AT_MOST = 1000
 # Roughly one archive paper in this many is left missing, for the compliance audit to find.
 MISSING_PAPER_ONE_IN = 25
 # Full members of the last years whose case is shown as completed: one for this many open cases.
@@ -361,32 +363,55 @@ def _moment(day: datetime.date) -> datetime.datetime:
 
 def _publicity(plans: list[_Plan], *, rule_set: RuleSet, today: datetime.date) -> None:
     """Each case's 公示, opened through the disclosure service as ``case_record_step`` opens it (published at once,
-    with its first version in the archive chain); the open one gets an objection and its answer."""
+    with its first version in the archive chain) — as fixtures beyond ``PUBLICITY_BY_SERVICE_AT_MOST`` of them; the
+    open one gets an objection and its answer."""
     calendar = calendar_load()
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=PEOPLE_AT_THE_OBJECTION)}
-    answered = False
+    rows = []
     for plan in plans:
         record = next((r for r in plan.records if r.step == "candidate_publicity"), None)
         if record is None:
             continue
-        closes, _provisional = calendar.add_working_days(record.on, rule_set.publicity_working_days)
-        record.decision = f"公示期 {record.on:%Y-%m-%d} 至 {closes:%Y-%m-%d}。"
-        StepRecord.objects.filter(pk=record.pk).update(decision=record.decision)
-        notice = notice_open_for_step(
-            actor=None,
-            case=plan.case,
-            step="candidate_publicity",
-            opens_on=record.on,
-            working_days=rule_set.publicity_working_days,
-            title=f"关于{plan.person.name}同志列为发展对象的公示",
-            now=_moment(record.on),
+        closes_on, provisional = calendar.add_working_days(record.on, rule_set.publicity_working_days)
+        record.decision = f"公示期 {record.on:%Y-%m-%d} 至 {closes_on:%Y-%m-%d}。"
+        rows.append(
+            {
+                "case": plan.case,
+                "title": f"关于{plan.person.name}同志列为发展对象的公示",
+                "opens_on": record.on,
+                "closes_on": closes_on,
+                "provisional": provisional,
+                "working_days": rule_set.publicity_working_days,
+            }
         )
-        if notice.is_open_on(today) and not answered and len(users) == len(PEOPLE_AT_THE_OBJECTION):
-            handler = users[HANDLER if plan.branch.name == SHOWCASE_BRANCH else COMMITTEE_HANDLER]
-            answer_objection(
-                notice=notice, reporter=users[REPORTER], handler=handler, content=OBJECTION, answer=ANSWER, today=today
+    StepRecord.objects.bulk_update([r for p in plans for r in p.records if r.decision], ["decision"], batch_size=2000)
+    if len(rows) > PUBLICITY_BY_SERVICE_AT_MOST:
+        notices = publicity_bulk(rows, today=today)
+    else:
+        notices = [
+            notice_open_for_step(
+                actor=None,
+                case=row["case"],
+                step="candidate_publicity",
+                opens_on=row["opens_on"],
+                working_days=row["working_days"],
+                title=row["title"],
+                now=_moment(row["opens_on"]),
             )
-            answered = True
+            for row in rows
+        ]
+    _object_to_the_open_one(notices, today=today)
+
+
+def _object_to_the_open_one(notices, *, today: datetime.date) -> None:
+    """The demo member objects to the 公示 open today (the showcase candidate's); it is answered."""
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=PEOPLE_AT_THE_OBJECTION)}
+    notice = next((n for n in notices if n.is_open_on(today)), None)
+    if notice is None or len(users) < len(PEOPLE_AT_THE_OBJECTION):
+        return
+    handler = users[HANDLER if notice.node.name == SHOWCASE_BRANCH else COMMITTEE_HANDLER]
+    answer_objection(
+        notice=notice, reporter=users[REPORTER], handler=handler, content=OBJECTION, answer=ANSWER, today=today
+    )
 
 
 def _hand_in_report(*, today: datetime.date) -> None:
