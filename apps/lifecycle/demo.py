@@ -11,7 +11,8 @@ What a newcomer should find, beyond the bulk:
 
 Records, helpers, votes and documents are written in bulk (ADR 5: the demo's rows are fixtures, not anyone's
 decisions); the 公示 of each case is opened through ``notice_open_for_step``, so every notice on the boards has its
-published version in the archive chain.
+published version in the archive chain (beyond ``PUBLICITY_BY_SERVICE_AT_MOST`` of them, in the benchmarks' data
+sets, as fixtures chained the same way: ``apps.disclosure.demo.publicity_bulk``).
 """
 
 from __future__ import annotations
