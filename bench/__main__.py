@@ -388,6 +388,37 @@ def _throughput(env: dict, cookie: str) -> None:
         server.wait(timeout=10)
 
 
+def _walk_figures(url: str) -> None:
+    """The link walker of the suite (tests/portal/walker.py) over the demo of `make run`, in a database of its own:
+    every demo account, from the portal home and the admin index, two levels deep. `walk_pages`: the pages it opened;
+    `walk_s`: how long it took (the test client, no network); `walk_problems`: what the test would fail on."""
+    import json
+
+    walk_url = urlparse(url)._replace(path=urlparse(url).path + "_walk").geturl()
+    env = _env(walk_url)
+    _recreate_database(walk_url)
+    _run(["migrate", "--noinput"], env)
+    _run(["seed_demo"], env)
+    _run(["collectstatic", "--noinput"], env)
+    code = """
+import json, django
+django.setup()
+from django.test import Client
+from apps.organisations.demo import DEMO_PASSWORD
+from apps.people.demo import ACCOUNTS
+from tests.portal.walker import walk_demo_accounts
+result = walk_demo_accounts(Client, accounts=[account[0] for account in ACCOUNTS], password=DEMO_PASSWORD)
+print(json.dumps({"pages": result.pages, "seconds": result.seconds, "problems": [str(p) for p in result.problems]}))
+"""
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    for problem in figures["problems"]:
+        print(f"# {problem}", file=sys.stderr)
+    emit("walk_pages", figures["pages"], "pages")
+    emit("walk_s", round(figures["seconds"], 1), "s")
+    emit("walk_problems", len(figures["problems"]), "problems")
+
+
 def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyportal_bench")
     env = _env(url)
@@ -410,6 +441,7 @@ def main() -> None:
     _disclosure_figures(env)
     _throughput(env, cookies["secretary"])
     _sweep_figures(env)
+    _walk_figures(url)
     emit("members", MEMBERS, "people")
     _deliver_figures(env)
     _membership_figures(env)

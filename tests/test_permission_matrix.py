@@ -325,7 +325,7 @@ MATRIX: dict[str, list[Case]] = {
     "set_language": [Case(_r("set_language"), dict.fromkeys(ROLES, 302), method="post", data={"language": "en"})],
     "healthz": [Case(_r("healthz"), dict.fromkeys(ROLES, 200))],
     "healthz_live": [Case(_r("healthz_live"), dict.fromkeys(ROLES, 200))],
-    # signed in but not staff: 403, not back to the login, which would send them on to the admin again (a loop)
+    # the portal's sign-in for the anonymous, the admin for staff; those signed in who may not use the admin: 403
     "admin_login_redirect": [Case(_r("admin_login_redirect"), ADMIN_LOGIN)],
     "admin:login": [Case(_r("admin:login"), ADMIN_LOGIN)],
     "admin:index": [Case(_r("admin:index"), ADMIN_STAFF_200)],

@@ -28,16 +28,16 @@ class LoginView(auth_views.LoginView):
 
 @login_not_required
 def admin_login(request):
-    """The admin signs in through the portal's login (with its second factor). Staff already signed in go on to the
-    admin; anyone else signed in gets a 403 here, since the login would send them back to ``next`` in a loop."""
-    if request.user.is_authenticated:
-        if not (request.user.is_active and request.user.is_staff):
-            raise PermissionDenied
+    """The admin's sign-in page is the portal's (with its second factor). The admin sends here whoever it does not
+    let in: someone signed in who may not use the admin is told so (403) rather than sent back and forth between
+    the two sign-in pages."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?{request.GET.urlencode()}")
+    if request.user.is_active and request.user.is_staff:
         target = request.GET.get("next", "")
-        safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-        return redirect(target if target.startswith("/") and safe else "admin:index")
-    query = request.META.get("QUERY_STRING", "")
-    return redirect(f"{reverse('accounts:login')}?{query}" if query else reverse("accounts:login"))
+        safe = target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+        return redirect(target if safe else "admin:index")
+    raise PermissionDenied
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

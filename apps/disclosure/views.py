@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.organisations.choices import VIEW_AUDIT, VIEW_SCOPE
+from apps.organisations.choices import MANAGE_PEOPLE, VIEW_AUDIT, VIEW_SCOPE
 from apps.organisations.permissions import covers, has_any_scope
 from apps.people.selectors import person_for_user
 
@@ -30,7 +30,14 @@ def board(request):
     return render(
         request,
         "disclosure/board.html",
-        {"page": page, "rows": rows, "categories": categories, "chosen": chosen, "today": today},
+        {
+            "page": page,
+            "rows": rows,
+            "categories": categories,
+            "chosen": chosen,
+            "today": today,
+            "can_see_due": has_any_scope(request.user, MANAGE_PEOPLE),  # who may open `periodic_due`
+        },
     )
 
 
@@ -143,8 +150,6 @@ def objection_reply_view(request, pk: int):
 
 def periodic_due(request):
     """Periodic disclosures that are due: what the catalogue says should be on the boards by now."""
-    from apps.organisations.choices import MANAGE_PEOPLE
-
     if not has_any_scope(request.user, MANAGE_PEOPLE):
         raise PermissionDenied
     rows = periodic_due_for(user=request.user, today=timezone.localdate())

@@ -1,6 +1,7 @@
 from io import BytesIO
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse, HttpResponseRedirect
@@ -8,8 +9,6 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.services import audit_record
@@ -137,9 +136,19 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def timeline(self, obj):
         case = case_prefetched(DevelopmentCase.objects.filter(pk=obj.pk)).get()
         today = timezone.localdate()
-        html = render_to_string("lifecycle/_timeline.html", {"plan": case_plan(case, today=today), "today": today})
-        link = reverse("admin:lifecycle_developmentcase_record", args=[obj.pk])
-        return mark_safe(html + format_html('<p><a class="button" href="{}">{}</a></p>', link, _("Record a decision")))
+        return render_to_string("lifecycle/_timeline.html", {"plan": case_plan(case, today=today), "today": today})
+
+    # The links to the import and to "Record a decision" are shown only to those who may follow them.
+    def _may_import(self, request) -> bool:
+        return request.user.is_staff and has_any_scope(request.user, MANAGE_PEOPLE)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "can_import": self._may_import(request)})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = case_prefetched(self.get_queryset(request).filter(pk=unquote(object_id))).first()
+        can_record = case is not None and bool(recordable_kinds(request.user, case))
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "can_record": can_record})
 
     def get_urls(self):
         return [
@@ -207,7 +216,7 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
         from .importer import import_commit, import_parse
 
-        if not (request.user.is_staff and has_any_scope(request.user, MANAGE_PEOPLE)):
+        if not self._may_import(request):
             raise PermissionDenied
         rows, token, error = None, "", ""
         if request.method == "POST":

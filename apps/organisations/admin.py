@@ -9,7 +9,7 @@ from apps.audit.display import ActionListFilter, changes_table
 from apps.audit.models import AuditEntry
 from apps.workdays.models import CalendarDay, CalendarYear
 
-from .admin_scope import ScopedAdminMixin, ScopedHistoryAdmin, ScopedNodeFilter
+from .admin_scope import PermissionLabelsMixin, ScopedAdminMixin, ScopedHistoryAdmin, ScopedNodeFilter
 from .choices import MANAGE_ORG, VIEW_AUDIT, VIEW_SCOPE, NodeKind
 from .forms import OrgNodeAddForm, OrgNodeChangeForm, PostAddForm, PostChangeForm, TermAddForm, TermChangeForm
 from .models import OrgNode, OrgPolicy, Post, PostTitle, Role, Term
@@ -188,7 +188,7 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(SuperuserOnlyAdmin):
+class RoleAdmin(PermissionLabelsMixin, SuperuserOnlyAdmin):
     list_display = ["code", "name", "admin_access"]
     filter_horizontal = ["permissions"]
 

@@ -1,4 +1,5 @@
-"""The admin's side of subtree permissions: one mixin that every protected ModelAdmin uses.
+"""The admin's side of subtree permissions: one mixin that every protected ModelAdmin uses (and one that names
+permissions in the user's language where the admin offers them).
 
 Changelists, change pages, autocomplete, list filters and foreign-key choices all go through ``restrict``;
 an object outside the user's subtree answers 404, as in the portal.
@@ -8,13 +9,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import Permission
 from django.db.models import Model
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.audit.services import audit_record
 
-from .choices import MANAGE_PEOPLE, VIEW_SCOPE
+from .choices import MANAGE_PEOPLE, NODE_PERMISSIONS, VIEW_SCOPE
 from .models import OrgNode
 from .permissions import has_any_scope, restrict
 
@@ -128,3 +131,41 @@ class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._in_scope_or_404(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+
+# --- permissions in the admin's choices ----------------------------------------------------------------------------
+
+# Django stores the names of permissions in English when it creates them; the admin's choices name them again here,
+# in the reader's language: the node permissions by their label, the model permissions by action and model.
+MODEL_PERMISSION_LABELS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission) -> str:
+    """``app | model | what it allows``, in the active language."""
+    model = permission.content_type.model_class()
+    action, _sep, model_name = permission.codename.partition("_")
+    node_labels = dict(NODE_PERMISSIONS)
+    if model is OrgNode and permission.codename in node_labels:
+        name = node_labels[permission.codename]
+    elif model is not None and action in MODEL_PERMISSION_LABELS and model_name == model._meta.model_name:
+        name = MODEL_PERMISSION_LABELS[action] % {"model": model._meta.verbose_name}
+    else:
+        name = permission.name
+    return f"{permission.content_type} | {name}"
+
+
+class PermissionLabelsMixin:
+    """A ModelAdmin whose permission choices (roles, users, groups) read in the user's language. The permissions on
+    django-guardian's generic tables are left out: grants live in the direct foreign-key table on nodes (ADR 2)."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is Permission:
+            field.queryset = field.queryset.exclude(content_type__app_label="guardian").select_related("content_type")
+            field.label_from_instance = permission_label
+        return field

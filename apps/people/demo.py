@@ -42,6 +42,7 @@ ACCOUNTS = [
     ("admin", None, None, None, "系统管理员 / administrator"),
     ("zuzhiyuan", "organiser", None, PoliticalStatus.FULL, "党委组织员 / committee organisation staff"),
     ("dangwei_shuji", "committee_secretary", None, PoliticalStatus.FULL, "党委书记 / committee secretary"),
+    ("ganshi", "party_clerk", None, PoliticalStatus.FULL, "党务干事 / committee clerk (drafts the notices)"),
     ("shuji_yichejian", "secretary", "一车间党支部", PoliticalStatus.FULL, "支部书记 / branch secretary"),
     ("zuzhi_yichejian", "organisation_member", "一车间党支部", PoliticalStatus.FULL, "组织委员 / organisation member"),
     ("shuji_caiwu", "secretary", "财务资产部党支部", PoliticalStatus.FULL, "另一支部书记 / another branch secretary"),
