@@ -174,6 +174,12 @@ MATRIX: dict[str, list[Case]] = {
             method="post",
         ),
     ],
+    "favicon": [
+        Case(
+            _r("favicon"),
+            {"anon": 301, "member_a": 301, "applicant_a": 301, "secretary_a": 301, "staff": 301, "admin": 301},
+        ),
+    ],
     "membership:overview": [
         Case(
             _r("membership:overview"),
@@ -702,6 +708,7 @@ def _build_matrix_world(world, today):
             person=world.people["member_b"],
             kind="out",
             other_organisation="外单位党委",
+            letter_number="组转字第1号",
             today=TODAY,
         ),
     }

@@ -93,4 +93,4 @@ def test_query_count_does_not_grow(client, world, role, url):
     _grow(world, 6)
     large = _count(client, target)
     assert large == small, f"{target}: {small} queries with few rows, {large} with more"
-    assert small <= 15, f"{target}: {small} queries"
+    assert small <= 16, f"{target}: {small} queries"  # the home of an official: one query per to-do list

@@ -105,7 +105,7 @@ class RecordStepForm(forms.Form):
         help_text=_("The document this step needs in the member's file (§36), e.g. the signed form."),
     )
     confirm = forms.BooleanField(
-        label=_("I confirm: this decision closes the case."),
+        label=_("I confirm: this decision closes the case"),
         required=False,
         help_text=_("A case closed by mistake can only be resumed by the Party committee."),
     )
@@ -133,6 +133,7 @@ class RecordStepForm(forms.Form):
             self.fields["people"].queryset = people.filter(political_status=PoliticalStatus.FULL, is_active=True)
         for name in self.fields:
             self.fields[name].kinds = self._kinds_using(name)
+        self.fields["confirm"].label_suffix = ""
 
     def _kinds_using(self, name: str) -> list[str] | None:
         """The kinds whose record shows this field (None: every kind). The page hides the others when a kind is

@@ -538,6 +538,11 @@ def take_reopened(r: _Recording) -> None:
         return
     if not r.entry.decision.strip():
         raise ValidationError(_("Give the reason for reopening the case: the committee's decision."))
+    if r.case.closed_on and r.entry.on < r.case.closed_on:
+        raise ValidationError(
+            _("The case was closed on %(date)s: it can only be reopened on that day or later.")
+            % {"date": r.case.closed_on}
+        )
     reached = [STEP_BY_CODE[x.step].moves_to for x in r.case.records.all() if x.step in STEP_BY_CODE]
     r.reopens_to = max([Stage.APPLICANT, *(s for s in reached if s)], key=STAGE_ORDER.get)
 

@@ -194,7 +194,7 @@ EXTRAS: tuple[Step, ...] = (
          body=DecidingBody.BRANCH_COMMITTEE, article="§35", details=frozenset({MONTHS}),
          at_stages=(Stage.PROBATIONARY,), in_plan=False),
     Step("withdrawn", _("Withdrawn"), None, body=DecidingBody.BRANCH, bodies=(DecidingBody.BRANCH, DecidingBody.PERSON),
-         ends_case=Stage.WITHDRAWN, at_stages=OPEN_STAGES, in_plan=False),
+         ends_case=Stage.WITHDRAWN, at_stages=(Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE), in_plan=False),
     Step("not_admitted", _("Not admitted"), None, body=DecidingBody.BASE_COMMITTEE, article="§22",
          ends_case=Stage.NOT_ADMITTED, at_stages=(Stage.CANDIDATE,), in_plan=False),
     Step("cancelled", _("Probationary membership cancelled"), None, body=DecidingBody.BASE_COMMITTEE, article="§31",

@@ -86,6 +86,7 @@ class LeavingForm(forms.Form):
     decision = forms.CharField(
         label=_("Decision"), max_length=200, required=False, help_text=_("The body and the reference of the decision.")
     )
+    confirm = forms.BooleanField(label=_("I confirm: the member leaves the roll"), label_suffix="")
 
 
 class PlaceForm(forms.Form):

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE
 from apps.organisations.models import OrgNode
@@ -57,6 +57,13 @@ def members_on(
     where = Q(node__path__startswith=node.path) if subtree else Q(node=node)
     held = periods_on(day).filter(where).filter(person=OuterRef("pk"))
     return Person.objects.filter(Exists(held)).filter(status_q(day, statuses))
+
+
+def roll_on(node: OrgNode, day: datetime.date, *, statuses: Iterable[str] = MEMBER_STATUSES) -> QuerySet[Person]:
+    """``members_on`` with, for each person, the organisation where their relationship was held that day
+    (``node_on_day``: its name) — not where they are now. One query."""
+    held = periods_on(day).filter(person=OuterRef("pk"), node__path__startswith=node.path)
+    return members_on(node, day, statuses=statuses).annotate(node_on_day=Subquery(held.values("node__name")[:1]))
 
 
 def member_counts_on(day: datetime.date, *, statuses: Iterable[str] = MEMBER_STATUSES) -> dict[int, int]:

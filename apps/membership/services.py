@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
 from apps.organisations.choices import APPROVE, MANAGE_PEOPLE, NodeKind
-from apps.organisations.models import OrgNode
+from apps.organisations.models import OrgNode, Post
 from apps.organisations.permissions import covers
 from apps.organisations.selectors import committee_of
+from apps.organisations.services import post_end
 from apps.people.choices import MEMBER_STATUSES
 from apps.people.models import Person
 from apps.people.services import person_place
@@ -98,6 +99,16 @@ def _end_period(period: MembershipPeriod, *, on: datetime.date, ended: str, deci
     period.save(update_fields=["ended_on", "ended", "decision"])
 
 
+def _end_posts(actor, person: Person, *, on: datetime.date, today: datetime.date, under: str = "") -> None:
+    """The posts a member held in the organisation they leave end with their membership there (a branch committee
+    member transferred out of the branch is no longer on its committee); ``under``: only posts below that path."""
+    posts = Post.objects.filter(person=person, started_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+    if under:
+        posts = posts.filter(node__path__startswith=under)
+    for post in posts:
+        post_end(actor=actor, post=post, ended_on=max(on, post.started_on), today=today)
+
+
 def _check_place(node: OrgNode) -> None:
     if node.kind not in PLACES:
         raise ValidationError(_("A member's relationship is held in a Party branch or a Party group."))
@@ -162,6 +173,7 @@ def membership_end(
     _end_period(current, on=on, ended=reason, decision=decision)
     if reason != PeriodEnd.CANCELLED:  # a cancelled probationary member stays known to the unit, off the Party roll
         person_place(actor=actor, person=person, node=person.node, on_roll=False)
+        _end_posts(actor, person, on=on, today=today)
     audit_record(
         actor=actor,
         action="membership.ended",
@@ -223,6 +235,8 @@ def transfer_request(
             raise ValidationError(_("Unknown kind of transfer."))
     if kind != TransferKind.WITHIN and not other_organisation.strip():
         raise ValidationError(_("Name the organisation outside the committee."))
+    if kind == TransferKind.OUT and not letter_number.strip():
+        raise ValidationError(_("Enter the number of the letter of introduction (介绍信) that goes with the member."))
     transfer = Transfer(
         person=person,
         kind=kind,
@@ -317,6 +331,7 @@ def transfer_accept(*, actor, transfer: Transfer, on: datetime.date, today: date
                 % {"node": current.node, "start": current.started_on}
             )
         _end_period(current, on=on - ONE_DAY, ended=PeriodEnd.TRANSFER)
+        _end_posts(actor, person, on=on - ONE_DAY, today=today, under=_branch_of(current.node).path)
         began = PeriodStart.TRANSFER
     else:
         if current is not None:
@@ -350,6 +365,7 @@ def transfer_receipt(*, actor, transfer: Transfer, on: datetime.date, today: dat
     if current is not None:
         _end_period(current, on=on, ended=PeriodEnd.TRANSFER_OUT)
     person_place(actor=actor, person=person, node=person.node, on_roll=False)
+    _end_posts(actor, person, on=on, today=today)
     _decide(transfer, actor=actor, state=TransferState.RECEIPTED, on=on)
     return transfer
 

@@ -20,7 +20,7 @@ from apps.organisations.selectors import committee_of
 from apps.people.choices import MEMBER_STATUSES
 from apps.people.models import Person
 
-from .choices import LEAVINGS, PeriodStart, TransferKind
+from .choices import LEAVINGS, PENDING_STATES, PeriodStart, TransferKind
 from .forms import (
     ContactForm,
     DecisionDateForm,
@@ -37,10 +37,10 @@ from .selectors import (
     current_period,
     flagged_for,
     incoming_for,
-    members_on,
     members_without_period,
     outgoing_for,
     periods_of,
+    roll_on,
     transfers_for,
 )
 from .services import (
@@ -101,10 +101,13 @@ def overview(request):
         node, day = form.cleaned_data.get("node"), form.cleaned_data.get("on")
     node = node or nodes.first()
     day = day or today
-    roll = (
-        members_on(node, day).select_related("node").order_by("node__path", "name") if node else Person.objects.none()
-    )
+    roll = roll_on(node, day) if node else Person.objects.none()
+    roll = roll.select_related("node").order_by("node_on_day", "name") if node else roll
     page = Paginator(roll, ROLL_PAGE).get_page(request.GET.get("page"))
+    for person in page:  # a link to the history only where the user may open it (people who left the subtree)
+        person.viewable = covers(request.user, VIEW_SCOPE, person.node.path)
+    for person in page:  # a link to the history only where the user may open it (people who left the subtree)
+        person.viewable = covers(request.user, VIEW_SCOPE, person.node.path)
     manages = has_any_scope(request.user, MANAGE_PEOPLE)
     context = {
         "form": form,
@@ -127,16 +130,23 @@ def overview(request):
     return render(request, "membership/overview.html", context)
 
 
-def _person_for(request, pk: int) -> Person:
-    """A person of the user's subtrees, or the user themselves (their own history)."""
+def _person_for(request, pk: int, *, peek: bool = False) -> Person | None:
+    """A person of the user's subtrees, the user themselves (their own history), or a member whose transfer to one
+    of the user's branches waits for the user's acceptance (the receiving branch reads the history first)."""
+    user = request.user
+    incoming = path_q(scope_paths(user, MANAGE_PEOPLE), "transfers__to_node__path") & Q(
+        transfers__state__in=PENDING_STATES
+    )
     people = restrict(
         Person.objects.select_related("node"),
-        user=request.user,
+        user=user,
         perm=VIEW_SCOPE,
         path_field="node__path",
-        own=Q(user_id=request.user.pk),
+        own=Q(user_id=user.pk) | incoming,
     )
-    person = people.filter(pk=pk).first()
+    person = people.filter(pk=pk).distinct().first()
+    if person is None and peek:
+        return None
     if person is None:
         raise Http404
     return person
@@ -257,6 +267,7 @@ def transfer_detail(request, pk: int):
         "can_refuse": pending and receiver and transfer.kind != TransferKind.OUT,
         "can_cancel": pending and sender,
         "can_receipt": pending and sender and transfer.kind == TransferKind.OUT,
+        "can_view_person": _person_for(request, transfer.person_id, peek=True) is not None,
         "date_form": DecisionDateForm(initial={"on": timezone.localdate()}),
         "refuse_form": RefuseForm(),
     }

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from apps.disclosure.selectors import notices_awaiting_for, objections_awaiting_for
 from apps.lifecycle.selectors import QUEUES, committee_todo_for
 from apps.lifecycle.steps import STEP_BY_CODE
+from apps.membership.selectors import incoming_for
 from apps.organisations.choices import APPROVE, MANAGE_PEOPLE, PUBLISH, VIEW_SCOPE
 from apps.organisations.permissions import covers, has_any_scope
 
@@ -51,7 +52,12 @@ def todo_for(*, user, today: datetime.date) -> list[TodoList]:
     """The user's to-do lists that have something in them (three queries)."""
     if not has_todo(user):
         return []
-    lists = [*_notice_lists(user, today), _objection_list(user, today), _committee_list(user, today)]
+    lists = [
+        *_notice_lists(user, today),
+        _objection_list(user, today),
+        _committee_list(user, today),
+        _transfer_list(user, today),
+    ]
     return [t for t in lists if t.total]
 
 
@@ -124,3 +130,29 @@ def _committee_list(user, today) -> TodoList:
     if total > len(cases):
         todo.more_url = reverse("lifecycle:pipeline")
     return todo
+
+
+def _transfer_list(user, today: datetime.date) -> TodoList:
+    """Transfers of members the user's branches are to accept (one query)."""
+    incoming = (
+        list(incoming_for(user=user).order_by("report_by", "pk")[: SHOWN + 1])
+        if has_any_scope(user, MANAGE_PEOPLE)
+        else []
+    )
+    items = [
+        TodoItem(
+            text=_("Transfer to accept: %(person)s") % {"person": t.person.name},
+            url=reverse("membership:transfer_detail", args=[t.pk]),
+            detail=str(t.from_node.name if t.from_node else t.other_organisation),
+            due=t.report_by,
+            late=t.report_by < today,
+        )
+        for t in incoming[:SHOWN]
+    ]
+    return TodoList(
+        key="transfers",
+        title=_("Transfers to accept"),
+        total=len(incoming),
+        items=items,
+        more_url=reverse("membership:overview") if incoming else "",
+    )
