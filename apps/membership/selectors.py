@@ -144,9 +144,20 @@ def register_absence_source(source: Callable[[list[int], datetime.date], dict[in
         _ABSENCE_SOURCES.append(source)
 
 
+# Other reasons for the branch's decision, registered by the apps that know them (dues: six consecutive months
+# unpaid). Each returns [(person id, what is flagged — a sentence, since when)] for the people given.
+_FLAG_SOURCES: list[Callable[[list[int], datetime.date], list[tuple[int, str, datetime.date]]]] = []
+
+
+def register_flag_source(source: Callable[[list[int], datetime.date], list[tuple[int, str, datetime.date]]]) -> None:
+    if source not in _FLAG_SOURCES:
+        _FLAG_SOURCES.append(source)
+
+
 def flagged_for(*, user, today: datetime.date) -> list[tuple[Person, str, datetime.date]]:
     """Members of the user's subtrees for the branch to decide on (never decided here): out of contact for six
-    months (失联), or not taking part in organisational life for six consecutive months (党章 §9)."""
+    months (失联), not taking part in organisational life for six consecutive months (党章 §9), or what a registered
+    flag source reports (dues unpaid for six consecutive months, §9)."""
     limit = today - relativedelta(months=FLAG_AFTER_MONTHS)
     members = restrict(
         Person.objects.filter(political_status__in=MEMBER_STATUSES, is_active=True).select_related("node"),
@@ -160,8 +171,12 @@ def flagged_for(*, user, today: datetime.date) -> list[tuple[Person, str, dateti
     )
     for loss in lost:
         flags.append((loss.person, "out_of_contact", loss.since))
+    people = {p.pk: p for p in members} if _ABSENCE_SOURCES or _FLAG_SOURCES else {}
+    for flag_source in _FLAG_SOURCES:
+        for person_id, why, since in flag_source(list(people), today):
+            if person_id in people:
+                flags.append((people[person_id], why, since))
     if _ABSENCE_SOURCES:
-        people = {p.pk: p for p in members}
         last_seen: dict[int, datetime.date] = defaultdict(lambda: datetime.date.min)
         for source in _ABSENCE_SOURCES:
             for person_id, day in source(list(people), today).items():

@@ -47,6 +47,20 @@ def register_transfer_listener(listener: Callable) -> None:
         _TRANSFER_LISTENERS.append(listener)
 
 
+# Who knows the month a member's dues are paid up to (the dues ledger): ``fn(person, today) -> date | None``. A
+# transfer letter states it; when the sending branch leaves it empty, the ledger's answer is written.
+_PAID_UNTIL: list[Callable] = []
+
+
+def register_dues_paid_until(provider: Callable) -> None:
+    if provider not in _PAID_UNTIL:
+        _PAID_UNTIL.append(provider)
+
+
+def _dues_paid_until(person: Person, today: datetime.date) -> datetime.date | None:
+    return next((day for provider in _PAID_UNTIL if (day := provider(person, today)) is not None), None)
+
+
 def _lock(person: Person) -> Person:
     return Person.objects.select_for_update(of=("self",)).select_related("node").get(pk=person.pk)
 
@@ -223,6 +237,8 @@ def transfer_request(
             raise ValidationError(_("Unknown kind of transfer."))
     if kind != TransferKind.WITHIN and not other_organisation.strip():
         raise ValidationError(_("Name the organisation outside the committee."))
+    if dues_paid_until is None and kind != TransferKind.IN:
+        dues_paid_until = _dues_paid_until(person, today)
     transfer = Transfer(
         person=person,
         kind=kind,
