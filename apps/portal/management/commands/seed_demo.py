@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.dues.demo import seed_dues
 from apps.lifecycle.demo import seed_cases
 from apps.lifecycle.services import case_refresh_all
 from apps.organisations import demo as organisations_demo
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             )
             self._logins(nodes, today)
             cases = seed_cases(rng=rng, today=today)
+            seed_dues(rng=rng, today=today)
             audit_record(actor=None, action="demo.seeded", note=f"{members} people, {cases} development cases")
             org_data_changed()
         if cases <= 2000:
