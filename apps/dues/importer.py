@@ -67,6 +67,17 @@ CATEGORY_WORDS = {
     "低保": Category.RELIEF,
     "救济": Category.RELIEF,
 }
+METHOD_WORDS = {
+    "现金": Method.CASH,
+    "转账": Method.TRANSFER,
+    "银行转账": Method.TRANSFER,
+    "微信": Method.ONLINE,
+    "支付宝": Method.ONLINE,
+    "网上": Method.ONLINE,
+    "线上": Method.ONLINE,
+    "工资代扣": Method.PAYROLL,
+    "代扣": Method.PAYROLL,
+}
 
 
 def _read_rows(uploaded) -> list[list]:
@@ -209,6 +220,8 @@ def _method(row: ImportRow, value) -> str:
         return Method.CASH
     if text.lower() in Method.values:
         return text.lower()
+    if text in METHOD_WORDS:
+        return METHOD_WORDS[text]
     for language in ("zh-hans", "en"):
         with translation.override(language):
             for code, label in Method.choices:

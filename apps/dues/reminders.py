@@ -59,8 +59,10 @@ def _dues_of(thresholds):
 
 def _current_of(thresholds):
     def current(ids, today):
-        people = {subject >> _BITS for subject in ids}
-        return {_subject(p, m): day for p, m, day in _reached(today, thresholds, people=list(people))}
+        wanted = set(ids)
+        people = {subject >> _BITS for subject in wanted}
+        found = _reached(today, thresholds, people=list(people))
+        return {subject: day for p, m, day in found if (subject := _subject(p, m)) in wanted}
 
     return current
 
