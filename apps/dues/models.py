@@ -5,6 +5,7 @@ upward remittance of each organisation and month, and the committee's use of due
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -109,7 +110,7 @@ class DuesPolicy(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
+    @cached_property
     def rates(self) -> Rates:
         return Rates(
             employed=parse_bands(self.employed_bands),

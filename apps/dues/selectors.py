@@ -59,18 +59,39 @@ def amount_on(
     return monthly_amount(policy_required(day).rates, category=category, income=income, chosen=chosen, extra=extra)
 
 
+@dataclass(frozen=True)
+class BaseTerm:
+    """What a month's amount is computed from, of a confirmed base (a light row: a month is opened for thousands)."""
+
+    pk: int
+    applies_from: datetime.date
+    category: str
+    income: Decimal | None
+    chosen_amount: Decimal | None
+    extra: Decimal
+
+
+@dataclass(frozen=True)
+class ReliefTerm:
+    pk: int
+    kind: str
+    first_month: datetime.date
+    last_month: datetime.date
+    amount: Decimal | None
+
+
 @dataclass
 class Terms:
     """What one member's months are due from: their confirmed bases, approved reliefs, and the policies."""
 
-    bases: list[DuesBase] = field(default_factory=list)  # newest first
-    reliefs: list[Relief] = field(default_factory=list)
+    bases: list[BaseTerm] = field(default_factory=list)  # newest first
+    reliefs: list[ReliefTerm] = field(default_factory=list)
     policies: list[DuesPolicy] = field(default_factory=list)  # newest first
 
-    def base_for(self, month: datetime.date) -> DuesBase | None:
+    def base_for(self, month: datetime.date) -> BaseTerm | None:
         return next((b for b in self.bases if b.applies_from <= month), None)
 
-    def relief_for(self, month: datetime.date) -> Relief | None:
+    def relief_for(self, month: datetime.date) -> ReliefTerm | None:
         return next((r for r in self.reliefs if r.first_month <= month <= r.last_month), None)
 
     def policy_for(self, month: datetime.date) -> DuesPolicy | None:
@@ -80,9 +101,14 @@ class Terms:
         """The ledger columns of a month: its base, policy, relief, whether it is exempt and the amount due (None
         while no base is confirmed, or when the base no longer fits the policy of that month)."""
         base, relief, policy = self.base_for(month), self.relief_for(month), self.policy_for(month)
-        values = {"base": base, "policy": policy, "relief": relief, "exempt": False, "due": None, "category": ""}
-        if base is not None:
-            values["category"] = base.category
+        values = {
+            "base_id": base.pk if base else None,
+            "policy_id": policy.pk if policy else None,
+            "relief_id": relief.pk if relief else None,
+            "exempt": False,
+            "due": None,
+            "category": base.category if base else "",
+        }
         if relief is not None and relief.kind == ReliefKind.EXEMPT:
             values.update(exempt=True, due=ZERO)
         elif relief is not None:
@@ -106,14 +132,17 @@ def all_policies() -> list[DuesPolicy]:
 
 
 def terms_by_person(person_ids, *, until: datetime.date) -> dict[int, Terms]:
-    """The terms of many members (``person_ids``: ids or a subquery), three queries."""
+    """The terms of many members (``person_ids``: ids or a subquery), three queries of plain rows."""
     policies = all_policies()
     terms: dict[int, Terms] = defaultdict(lambda: Terms(policies=policies))
     bases = DuesBase.objects.filter(state=BaseState.CONFIRMED, applies_from__lte=until, person_id__in=person_ids)
-    for base in bases.order_by("person_id", "-applies_from", "-id"):
-        terms[base.person_id].bases.append(base)
-    for relief in Relief.objects.filter(state=ReliefState.APPROVED, first_month__lte=until, person_id__in=person_ids):
-        terms[relief.person_id].reliefs.append(relief)
+    for person_id, *values in bases.order_by("person_id", "-applies_from", "-id").values_list(
+        "person_id", "pk", "applies_from", "category", "income", "chosen_amount", "extra"
+    ):
+        terms[person_id].bases.append(BaseTerm(*values))
+    reliefs = Relief.objects.filter(state=ReliefState.APPROVED, first_month__lte=until, person_id__in=person_ids)
+    for person_id, *values in reliefs.values_list("person_id", "pk", "kind", "first_month", "last_month", "amount"):
+        terms[person_id].reliefs.append(ReliefTerm(*values))
     return terms
 
 
@@ -297,28 +326,28 @@ def branch_ledger(*, node: OrgNode, year: int, today: datetime.date) -> tuple[li
     months = months_between(datetime.date(year, 1, 1), datetime.date(year, 12, 1))
     day = min(datetime.date(year, 12, 31), today)
     people = list(members_on(node, day).order_by("name", "pk").only("pk", "name"))
-    by_person: dict[int, dict[datetime.date, DuesMonth]] = defaultdict(dict)
+    by_person: dict[int, dict[datetime.date, tuple]] = defaultdict(dict)
     rows = DuesMonth.objects.filter(
         person_id__in=members_on(node, day).values("pk"), month__gte=months[0], month__lte=months[-1]
-    ).only("person_id", "month", "due", "paid", "exempt")
-    for row in rows:
-        by_person[row.person_id][row.month] = row
+    ).values_list("person_id", "month", "due", "paid", "exempt")
+    for person_id, month, due, paid, exempt in rows.iterator(chunk_size=5000):
+        by_person[person_id][month] = (due, paid, exempt)
     lines = []
     for person in people:
-        cells, due, paid = [], ZERO, ZERO
+        cells, due_sum, paid_sum = [], ZERO, ZERO
+        mine = by_person.get(person.pk, {})
         for month in months:
-            row = by_person[person.pk].get(month)
-            if row is None:
+            found = mine.get(month)
+            if found is None:
                 cells.append(("", ""))
                 continue
-            standing = status(due=row.due, paid=row.paid, exempt=row.exempt)
-            text = (
-                "—" if row.exempt else (f"{row.paid}" if row.paid else f"0/{row.due if row.due is not None else '?'}")
-            )
+            due, paid, exempt = found
+            standing = status(due=due, paid=paid, exempt=exempt)
+            text = "—" if exempt else (f"{paid}" if paid else f"0/{due if due is not None else '?'}")
             cells.append((CELL[standing], text))
-            due += row.due or ZERO
-            paid += row.paid
-        lines.append(LedgerLine(person, cells, due, paid))
+            due_sum += due or ZERO
+            paid_sum += paid
+        lines.append(LedgerLine(person, cells, due_sum, paid_sum))
     return months, lines
 
 
