@@ -13,7 +13,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from apps.membership.selectors import members_on
-from apps.organisations.choices import VIEW_SCOPE
+from apps.organisations.choices import VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
 from apps.organisations.permissions import restrict
 from apps.people.choices import MEMBER_STATUSES
@@ -358,20 +358,26 @@ def collection_by_node(*, user, year: int) -> list[dict]:
     """Due and paid per collecting organisation and month of a year, in the user's subtrees (one query)."""
     rows = restrict(
         DuesMonth.objects.filter(month__year=year), user=user, perm=VIEW_SCOPE, path_field="node__path"
-    ).values("node_id", "node__name", "node__path", "month")
+    ).values("node_id", "node__name", "node__path", "node__kind", "month")
     return list(rows.annotate(due_sum=Sum("due"), paid_sum=Sum("paid")).order_by("node__path", "month"))
 
 
 def collection_table(*, user, year: int) -> tuple[list[datetime.date], list[dict]]:
-    """The collection summary as a table: one line per organisation, twelve months of paid / due, and the year."""
+    """The collection summary as a table: one line per branch (its party groups' months added to it) or other
+    collecting organisation, twelve months of (paid, due), and the year. Two queries."""
     months = months_between(datetime.date(year, 1, 1), datetime.date(year, 12, 1))
-    lines: dict[int, dict] = {}
-    for row in collection_by_node(user=user, year=year):
-        line = lines.setdefault(
-            row["node_id"],
-            {"name": row["node__name"], "path": row["node__path"], "months": {}, "due": ZERO, "paid": ZERO},
-        )
-        line["months"][row["month"]] = (row["paid_sum"] or ZERO, row["due_sum"] or ZERO)
+    rows = collection_by_node(user=user, year=year)
+    up = {r["node__path"][: -OrgNode.steplen] for r in rows if r["node__kind"] == NodeKind.GROUP}
+    branches = dict(OrgNode.objects.filter(path__in=up).values_list("path", "name")) if up else {}
+    lines: dict[str, dict] = {}
+    for row in rows:
+        path, name = row["node__path"], row["node__name"]
+        if row["node__kind"] == NodeKind.GROUP and path[: -OrgNode.steplen] in branches:
+            path = path[: -OrgNode.steplen]
+            name = branches[path]
+        line = lines.setdefault(path, {"name": name, "path": path, "months": {}, "due": ZERO, "paid": ZERO})
+        paid, due = line["months"].get(row["month"], (ZERO, ZERO))
+        line["months"][row["month"]] = (paid + (row["paid_sum"] or ZERO), due + (row["due_sum"] or ZERO))
         line["due"] += row["due_sum"] or ZERO
         line["paid"] += row["paid_sum"] or ZERO
     table = []

@@ -434,3 +434,16 @@ def test_the_yearly_disclosure_is_drafted_from_the_ledger_and_goes_through_the_w
         dues_disclosure_draft(actor=world.users["secretary_a"], node=world.branch_a, year=2026, now=NOW)
     with pytest.raises(PermissionDenied):
         dues_disclosure_draft(actor=world.users["secretary_b"], node=world.branch_a, year=2026, now=NOW)
+
+
+def test_the_collection_summary_adds_the_groups_to_their_branch(world, dues):
+    from apps.dues.selectors import collection_table
+
+    dues.base(world.people["member_a"])  # in the party group
+    dues.base(world.people["plain_a"], category="student", income=None)  # in the branch itself
+    dues.open(D(2026, 10, 1))
+    dues.pay(world.people["member_a"], D(2026, 10, 1), paid_on=D(2026, 10, 5))
+    months, table = collection_table(user=world.users["staff"], year=2026)
+    assert [line["name"] for line in table] == [world.branch_a.name]
+    assert table[0]["cells"][9] == (Decimal("45.00"), Decimal("45.20")) and table[0]["paid"] == Decimal("45.00")
+    assert collection_table(user=world.users["secretary_b"], year=2026)[1] == []
