@@ -248,13 +248,13 @@ def arrears_for(*, user, today: datetime.date) -> tuple[list[ArrearsLine], DuesP
     return lines, policy
 
 
-def flags_for_decision(person_ids: list[int], today: datetime.date) -> list[tuple[int, str, datetime.date]]:
-    """The membership page's flag source: members whose current run of unpaid months reached the policy's months
-    for the branch's decision (党章 §9) — never decided here."""
+def flags_for_decision(people, today: datetime.date) -> list[tuple[int, str, datetime.date]]:
+    """The membership page's flag source (``people``: ids or a subquery): members whose current run of unpaid
+    months reached the policy's months for the branch's decision (党章 §9) — never decided here. One query."""
     policy = policy_on(today)
-    if policy is None or not person_ids:
+    if policy is None:
         return []
-    found = arrears_on(today, grace=policy.grace_months, people=person_ids)
+    found = arrears_on(today, grace=policy.grace_months, people=people)
     why = _("Party dues unpaid for %(n)s consecutive months (Party Constitution art. 9)")
     flags = []
     for person_id, arrears in found.items():

@@ -145,11 +145,12 @@ def register_absence_source(source: Callable[[list[int], datetime.date], dict[in
 
 
 # Other reasons for the branch's decision, registered by the apps that know them (dues: six consecutive months
-# unpaid). Each returns [(person id, what is flagged — a sentence, since when)] for the people given.
-_FLAG_SOURCES: list[Callable[[list[int], datetime.date], list[tuple[int, str, datetime.date]]]] = []
+# unpaid). Each is given the members as a subquery of ids and returns [(person id, what is flagged — a sentence,
+# since when)] of those it flags, in a query or two, whatever the number of members.
+_FLAG_SOURCES: list[Callable[[QuerySet, datetime.date], list[tuple[int, str, datetime.date]]]] = []
 
 
-def register_flag_source(source: Callable[[list[int], datetime.date], list[tuple[int, str, datetime.date]]]) -> None:
+def register_flag_source(source: Callable[[QuerySet, datetime.date], list[tuple[int, str, datetime.date]]]) -> None:
     if source not in _FLAG_SOURCES:
         _FLAG_SOURCES.append(source)
 
@@ -171,12 +172,12 @@ def flagged_for(*, user, today: datetime.date) -> list[tuple[Person, str, dateti
     )
     for loss in lost:
         flags.append((loss.person, "out_of_contact", loss.since))
-    people = {p.pk: p for p in members} if _ABSENCE_SOURCES or _FLAG_SOURCES else {}
     for flag_source in _FLAG_SOURCES:
-        for person_id, why, since in flag_source(list(people), today):
-            if person_id in people:
-                flags.append((people[person_id], why, since))
+        found = flag_source(members.values("pk"), today)
+        flagged = members.in_bulk([person_id for person_id, _why, _since in found]) if found else {}
+        flags.extend((flagged[pid], why, since) for pid, why, since in found if pid in flagged)
     if _ABSENCE_SOURCES:
+        people = {p.pk: p for p in members}
         last_seen: dict[int, datetime.date] = defaultdict(lambda: datetime.date.min)
         for source in _ABSENCE_SOURCES:
             for person_id, day in source(list(people), today).items():
