@@ -330,7 +330,7 @@ def branch_ledger(*, node: OrgNode, year: int, today: datetime.date) -> tuple[li
     rows = DuesMonth.objects.filter(
         person_id__in=members_on(node, day).values("pk"), month__gte=months[0], month__lte=months[-1]
     ).values_list("person_id", "month", "due", "paid", "exempt")
-    for person_id, month, due, paid, exempt in rows.iterator(chunk_size=5000):
+    for person_id, month, due, paid, exempt in rows:  # a branch's year: a few thousand plain rows
         by_person[person_id][month] = (due, paid, exempt)
     lines = []
     for person in people:
