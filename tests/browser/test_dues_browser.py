@@ -50,7 +50,11 @@ def test_declare_collect_remind_disclose(browser, live_server, world, shot, toda
     secretary.click(f"{row} button[type=submit]")
     secretary.wait_for_selector("text=已录入")
     payment = Payment.objects.get(month__person=member)
-    assert (payment.month.month, payment.amount, payment.receipt) == (D(2026, 11, 1), Decimal("45.00"), "DF-2026-11-001")
+    assert (payment.month.month, payment.amount, payment.receipt) == (
+        D(2026, 11, 1),
+        Decimal("45.00"),
+        "DF-2026-11-001",
+    )
 
     # July to September unpaid: on 1 November the run reached three months
     for month in (7, 8, 9):
