@@ -442,9 +442,108 @@ def main() -> None:
     _throughput(env, cookies["secretary"])
     _sweep_figures(env)
     _walk_figures(url)
+    _dues_figures(env)
     emit("members", MEMBERS, "people")
     _deliver_figures(env)
     _membership_figures(env)
+
+
+_DUES_RUN = """
+import datetime, json, random, statistics, time, django
+django.setup()
+from decimal import Decimal
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from apps.dues.arrears import add_months, month_of, months_between
+from apps.dues.models import DuesBase, DuesMonth, Payment
+from apps.dues.rates import monthly_amount
+from apps.dues.selectors import policy_on
+from apps.dues.services import month_open
+from apps.membership.backfill import place_members
+from apps.membership.models import MembershipPeriod
+from apps.organisations.models import OrgNode
+from apps.people.models import Person
+rng, now = random.Random(7), timezone.now()
+today = timezone.localdate(now)
+current = month_of(today)
+rates = policy_on(today).rates
+admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+committee = OrgNode.objects.get(depth=1)
+
+def base(person_id, applies_from):
+    income = Decimal(rng.randrange(2500, 15000))
+    return DuesBase(person_id=person_id, applies_from=applies_from, category="employed", income=income,
+                    amount=monthly_amount(rates, category="employed", income=income), state="confirmed",
+                    source="import", declared_on=applies_from)
+
+# every member on the roll holds a period and a confirmed base; this month is opened afresh for the whole committee
+place_members(Person, MembershipPeriod)
+based = set(DuesBase.objects.filter(state="confirmed").values_list("person_id", flat=True))
+members = Person.objects.filter(political_status__in=("probationary", "full"), is_active=True)
+DuesBase.objects.bulk_create([base(pk, add_months(current, -12)) for pk in members.values_list("pk", flat=True)
+                              if pk not in based], batch_size=5000)
+Payment.objects.filter(month__month=current).delete()
+DuesMonth.objects.filter(month=current).delete()
+with CaptureQueriesContext(connection) as ctx:
+    started = time.perf_counter()
+    rows = month_open(actor=admin, node=committee, month=current, today=today)
+    month_s = time.perf_counter() - started
+month_queries = len(ctx)
+
+# a branch of 300 members with twelve months of a year in its ledger, most of them paid
+year = today.year - 1
+branch = OrgNode.objects.add_child(committee, {"name": "党费基准支部", "kind": "branch"})
+joined, full = datetime.date(2005, 7, 1), datetime.date(2006, 7, 1)
+people = Person.objects.bulk_create([Person(node=branch, name=f"党费{i:03d}", political_status="full", joined_on=joined,
+                                            full_member_on=full) for i in range(300)])
+MembershipPeriod.objects.bulk_create([MembershipPeriod(person=p, node=branch, started_on=joined, began="migrated")
+                                      for p in people])
+bases = DuesBase.objects.bulk_create([base(p.pk, datetime.date(year, 1, 1)) for p in people])
+months = [DuesMonth(person_id=b.person_id, month=m, node=branch, category="employed", base=b, due=b.amount,
+                    opened_on=m, paid=b.amount if rng.random() < 0.9 else Decimal("0.00"))
+          for b in bases for m in months_between(datetime.date(year, 1, 1), datetime.date(year, 12, 1))]
+DuesMonth.objects.bulk_create(months, batch_size=5000)
+Payment.objects.bulk_create([Payment(month=m, amount=m.paid, paid_on=m.month + datetime.timedelta(days=9),
+                                     method="cash", recorded_at=now) for m in months if m.paid], batch_size=5000)
+device, _ = TOTPDevice.objects.get_or_create(user=admin, name="bench-dues", defaults={"confirmed": True})
+client = Client(HTTP_X_FORWARDED_PROTO="https")
+client.force_login(admin, backend="apps.accounts.backends.CachedModelBackend")
+session = client.session
+session["otp_device_id"], session["pp_login_at"] = device.persistent_id, time.time() + 86400
+session.save()
+url = f"/dues/ledger/?node={branch.pk}&year={year}"
+with CaptureQueriesContext(connection) as ctx:
+    response = client.get(url, secure=True)
+assert response.status_code == 200 and response.content.count(b"<tr>") >= 300, response.status_code
+ledger_queries = len(ctx)
+timings = []
+for _ in range(30):
+    started = time.perf_counter()
+    client.get(url, secure=True)
+    timings.append((time.perf_counter() - started) * 1000)
+print(json.dumps({"rows": rows, "month_s": month_s, "month_queries": month_queries, "ledger_queries": ledger_queries,
+                  "ledger_p50_ms": statistics.median(timings), "ledger_cells": len(months)}))
+"""
+
+
+def _dues_figures(env: dict) -> None:
+    """Party dues: opening this month for every member of the committee (the due rows, set-based: the number of
+    queries does not depend on the members), and the ledger page of a branch of 300 members × 12 months. The rows
+    are generated here, against whatever the bench seeded."""
+    import json
+
+    out = subprocess.run([PY, "-c", _DUES_RUN], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    emit("dues_month_rows", figures["rows"], "rows")
+    emit("dues_month_50k_s", round(figures["month_s"], 2), "s")
+    emit("dues_month_queries", figures["month_queries"], "queries")
+    emit("dues_ledger_cells", figures["ledger_cells"], "months")
+    emit("dues_ledger_queries", figures["ledger_queries"], "queries")
+    emit("dues_ledger_p50_ms", round(figures["ledger_p50_ms"], 1), "ms")
 
 
 _DELIVER_RUN = """

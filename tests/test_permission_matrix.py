@@ -43,6 +43,8 @@ def _r(name, *args):
 LOGIN = 302  # anonymous → the login page; a signed-in user who is not staff → the admin's login page
 ALL_SIGNED_IN_200 = {"anon": LOGIN, "member_a": 200, "applicant_a": 200, "secretary_a": 200, "staff": 200, "admin": 200}
 # The admin's own pages: staff with a scope (the secretary, the committee's staff, the administrator) get in.
+# Pages of the organisation's officials: whoever holds a scope (the secretary, the committee's staff, administrators).
+OFFICIALS_200 = {"anon": LOGIN, "member_a": 403, "applicant_a": 403, "secretary_a": 200, "staff": 200, "admin": 200}
 ADMIN_STAFF_200 = {
     "anon": LOGIN,
     "member_a": LOGIN,
@@ -241,6 +243,88 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(
             _r("membership:transfer_decide", lambda w: w.transfers["b"].pk, "cancel"),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 302, "admin": 302},
+            method="post",
+        ),
+    ],
+    "dues:mine": [
+        Case(_r("dues:mine"), ALL_SIGNED_IN_200),
+        # an empty declaration: members get the form again with the errors (422); who owes no dues, 403
+        Case(
+            _r("dues:mine"),
+            {"anon": LOGIN, "member_a": 422, "applicant_a": 403, "secretary_a": 422, "staff": 422, "admin": 403},
+            method="post",
+        ),
+    ],
+    "dues:collection": [Case(_r("dues:collection"), OFFICIALS_200)],
+    "dues:month_open": [
+        # no organisation or month: those who manage people are sent back with the error
+        Case(
+            _r("dues:month_open"),
+            {"anon": LOGIN, "member_a": 403, "applicant_a": 403, "secretary_a": 302, "staff": 302, "admin": 302},
+            method="post",
+        )
+    ],
+    "dues:ledger": [Case(_r("dues:ledger"), OFFICIALS_200)],
+    "dues:ledger_export": [Case(_r("dues:ledger_export"), OFFICIALS_200)],
+    "dues:arrears": [Case(_r("dues:arrears"), OFFICIALS_200)],
+    "dues:committee": [Case(_r("dues:committee"), OFFICIALS_200)],
+    "dues:summary_export": [Case(_r("dues:summary_export"), OFFICIALS_200)],
+    "dues:import": [Case(_r("dues:import"), OFFICIALS_200)],
+    "dues:committee_action": [
+        Case(
+            _r("dues:committee_action", "remit"),
+            {"anon": LOGIN, "member_a": 403, "applicant_a": 403, "secretary_a": 302, "staff": 302, "admin": 302},
+            method="post",
+        )
+    ],
+    "dues:person": [
+        # one's own ledger, or the members of one's subtree
+        Case(
+            _r("dues:person", lambda w: w.people["member_a"].pk),
+            {"anon": LOGIN, "member_a": 200, "applicant_a": 404, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("dues:person", lambda w: w.people["member_b"].pk),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 200, "admin": 200},
+        ),
+    ],
+    "dues:person_action": [
+        # an empty payment: the member's branch is sent back with the errors, others (the member too) get 404
+        Case(
+            _r("dues:person_action", lambda w: w.people["member_a"].pk, "pay"),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 302, "staff": 302, "admin": 302},
+            method="post",
+        ),
+        Case(
+            _r("dues:person_action", lambda w: w.people["member_b"].pk, "pay"),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 302, "admin": 302},
+            method="post",
+        ),
+    ],
+    "dues:base_decide": [
+        # a return without a reason: the member's branch is told why, others get 404
+        Case(
+            _r("dues:base_decide", lambda w: w.bases["a"].pk, "return"),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 302, "staff": 302, "admin": 302},
+            method="post",
+        ),
+        Case(
+            _r("dues:base_decide", lambda w: w.bases["b"].pk, "return"),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 302, "admin": 302},
+            method="post",
+        ),
+    ],
+    "dues:relief_decide": [
+        # an approval without the decision: whoever sees the member is told why (the secretary, who may not
+        # approve, is told that too); others get 404
+        Case(
+            _r("dues:relief_decide", lambda w: w.reliefs["a"].pk, "approve"),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 302, "staff": 302, "admin": 302},
+            method="post",
+        ),
+        Case(
+            _r("dues:relief_decide", lambda w: w.reliefs["b"].pk, "approve"),
             {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 302, "admin": 302},
             method="post",
         ),
@@ -471,6 +555,7 @@ SCOPED_ADMIN = {
     "notifications.digest": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
     "membership.membershipperiod": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
     "membership.transfer": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "dues.duesmonth": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
 }
 # Reference data every staff member may read; only administrators change it.
 READ_ONLY_STAFF_ADMIN = {
@@ -478,6 +563,7 @@ READ_ONLY_STAFF_ADMIN = {
     "workdays.calendarday",
     "lifecycle.ruleset",
     "disclosure.category",
+    "dues.duespolicy",
 }
 # Logs of the system itself: every staff member reads them, nobody writes them.
 READ_ONLY_LOG_ADMIN = {"notifications.jobrun"}
@@ -712,7 +798,38 @@ def _build_matrix_world(world, today):
             today=TODAY,
         ),
     }
+    from apps.dues.models import DuesMonth
+    from apps.dues.services import base_declare, month_open, relief_propose
+
+    world.bases = {
+        key: base_declare(
+            actor=world.users[f"member_{key}"],
+            person=world.people[f"member_{key}"],
+            category="student",
+            applies_from=datetime.date(2026, 1, 1),
+            today=TODAY,
+        )  # fmt: skip
+        for key in ("a", "b")
+    }
+    month_open(actor=world.users["staff"], node=world.committee, month=datetime.date(2026, 10, 1), today=TODAY)
+    world.reliefs = {
+        key: relief_propose(
+            actor=world.users["staff"],
+            person=world.people[f"member_{key}"],
+            kind="exempt",
+            first_month=datetime.date(2026, 12, 1),
+            last_month=datetime.date(2027, 1, 1),
+            reason="住院",
+            branch_decision="支委会",
+            today=TODAY,
+        )  # fmt: skip
+        for key in ("a", "b")
+    }
     world.admin_objects = {
+        "dues.duesmonth": (
+            DuesMonth.objects.get(person=world.people["member_a"]),
+            DuesMonth.objects.get(person=world.people["member_b"]),
+        ),
         "membership.membershipperiod": (
             MembershipPeriod.objects.get(person=world.people["member_a"]),
             MembershipPeriod.objects.get(person=world.people["member_b"]),

@@ -44,7 +44,11 @@ class TransferForm(forms.Form):
         label=_("Receiving organisation (outside the committee)"), max_length=200, required=False
     )
     letter_number = forms.CharField(label=_("Letter number"), max_length=60, required=False)
-    dues_paid_until = _date(_("Dues paid up to (month)"), required=False)
+    dues_paid_until = _date(
+        _("Dues paid up to (month)"),
+        required=False,
+        help_text=_("Left empty, the month of the dues ledger is written."),
+    )
 
     def __init__(self, *args, people=None, nodes=None, **kwargs):
         super().__init__(*args, **kwargs)

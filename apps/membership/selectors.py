@@ -154,9 +154,21 @@ def register_absence_source(source: Callable[[list[int], datetime.date], dict[in
         _ABSENCE_SOURCES.append(source)
 
 
+# Other reasons for the branch's decision, registered by the apps that know them (dues: six consecutive months
+# unpaid). Each is given the members as a subquery of ids and returns [(person id, what is flagged — a sentence,
+# since when)] of those it flags, in a query or two, whatever the number of members.
+_FLAG_SOURCES: list[Callable[[QuerySet, datetime.date], list[tuple[int, str, datetime.date]]]] = []
+
+
+def register_flag_source(source: Callable[[QuerySet, datetime.date], list[tuple[int, str, datetime.date]]]) -> None:
+    if source not in _FLAG_SOURCES:
+        _FLAG_SOURCES.append(source)
+
+
 def flagged_for(*, user, today: datetime.date) -> list[tuple[Person, str, datetime.date]]:
     """Members of the user's subtrees for the branch to decide on (never decided here): out of contact for six
-    months (失联), or not taking part in organisational life for six consecutive months (党章 §9)."""
+    months (失联), not taking part in organisational life for six consecutive months (党章 §9), or what a registered
+    flag source reports (dues unpaid for six consecutive months, §9)."""
     limit = today - relativedelta(months=FLAG_AFTER_MONTHS)
     members = restrict(
         Person.objects.filter(political_status__in=MEMBER_STATUSES, is_active=True).select_related("node"),
@@ -170,6 +182,10 @@ def flagged_for(*, user, today: datetime.date) -> list[tuple[Person, str, dateti
     )
     for loss in lost:
         flags.append((loss.person, "out_of_contact", loss.since))
+    for flag_source in _FLAG_SOURCES:
+        found = flag_source(members.values("pk"), today)
+        flagged = members.in_bulk([person_id for person_id, _why, _since in found]) if found else {}
+        flags.extend((flagged[pid], why, since) for pid, why, since in found if pid in flagged)
     if _ABSENCE_SOURCES:
         people = {p.pk: p for p in members}
         last_seen: dict[int, datetime.date] = defaultdict(lambda: datetime.date.min)

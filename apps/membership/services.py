@@ -48,6 +48,20 @@ def register_transfer_listener(listener: Callable) -> None:
         _TRANSFER_LISTENERS.append(listener)
 
 
+# Who knows the month a member's dues are paid up to (the dues ledger): ``fn(person, today) -> date | None``. A
+# transfer letter states it; when the sending branch leaves it empty, the ledger's answer is written.
+_PAID_UNTIL: list[Callable] = []
+
+
+def register_dues_paid_until(provider: Callable) -> None:
+    if provider not in _PAID_UNTIL:
+        _PAID_UNTIL.append(provider)
+
+
+def _dues_paid_until(person: Person, today: datetime.date) -> datetime.date | None:
+    return next((day for provider in _PAID_UNTIL if (day := provider(person, today)) is not None), None)
+
+
 def _lock(person: Person) -> Person:
     return Person.objects.select_for_update(of=("self",)).select_related("node").get(pk=person.pk)
 
@@ -77,7 +91,7 @@ def _check_no_overlap(person: Person, start: datetime.date, exclude: int | None 
 
 def _create_period(**fields) -> MembershipPeriod:
     period = MembershipPeriod(**fields)
-    period.full_clean(exclude=["transfer"], validate_constraints=False)
+    period.clean_fields(exclude=["person", "node", "transfer"])  # the rows are locked and checked already
     try:
         with transaction.atomic():
             period.save()
@@ -237,6 +251,8 @@ def transfer_request(
         raise ValidationError(_("Name the organisation outside the committee."))
     if kind == TransferKind.OUT and not letter_number.strip():
         raise ValidationError(_("Enter the number of the letter of introduction (介绍信) that goes with the member."))
+    if dues_paid_until is None and kind != TransferKind.IN:
+        dues_paid_until = _dues_paid_until(person, today)
     transfer = Transfer(
         person=person,
         kind=kind,

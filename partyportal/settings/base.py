@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.disclosure",
     "apps.membership",
     "apps.lifecycle",
+    "apps.dues",
     "apps.notifications",
     "apps.portal",
 ]

@@ -23,6 +23,7 @@ from django.utils import timezone
 from apps.audit.services import audit_record
 from apps.disclosure import demo as disclosure_demo
 from apps.disclosure.services import notice_sweep
+from apps.dues.demo import seed_dues
 from apps.lifecycle import demo as lifecycle_demo
 from apps.lifecycle.services import case_refresh_all
 from apps.membership import demo as membership_demo
@@ -68,6 +69,7 @@ class Command(BaseCommand):
             )
             cases = lifecycle_demo.seed_cases(rng=rng, today=today)
             membership_demo.seed_membership(rng=rng, today=today)
+            seed_dues(rng=rng, today=today)
             audit_record(actor=None, action="demo.seeded", note=f"{members} people, {cases} development cases")
             org_data_changed()
         if cases <= REFRESH_AT_MOST:
