@@ -3,7 +3,7 @@ from io import BytesIO
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -16,6 +16,7 @@ from apps.organisations.admin_scope import ScopedAdminMixin, ScopedNodeFilter
 from apps.organisations.choices import MANAGE_ORG, MANAGE_PEOPLE, VIEW_SCOPE
 from apps.organisations.permissions import has_any_scope
 from apps.people.selectors import person_list_for
+from apps.spreadsheets.export import xlsx_response
 
 from .forms import record_step_form
 from .models import CommitteeRuleSet, DevelopmentCase, RuleSet, StepRecord
@@ -263,61 +264,43 @@ class DevelopmentCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return render(request, "admin/lifecycle/import.html", context)
 
     def import_template_view(self, request):
-        from openpyxl import Workbook
-
         from .steps import STEPS
 
         if not request.user.is_staff:
             raise PermissionDenied
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.append(["身份证号", "支部代码", "规则版本", *[str(s.label) for s in STEPS]])
-        sheet.append(["110101199001011234", "HX-007", "2026.05", "2025-01-06"])
-        buffer = BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return xlsx_response(
+            filename="development-cases-template.xlsx",
+            title=_("Development cases"),
+            header=["身份证号", "支部代码", "规则版本", *[s.label for s in STEPS]],
+            rows=[["110101199001011234", "HX-007", "2026.05", "2025-01-06"]],
         )
-        response["Content-Disposition"] = 'attachment; filename="development-cases-template.xlsx"'
-        return response
 
     @admin.action(description=_("Export the selected cases to Excel"))
     def export_xlsx(self, request, queryset):
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(str(_("Development cases")))
-        sheet.append(
-            [
-                str(_("Name")),
-                str(_("Branch")),
-                str(_("Stage")),
-                str(_("Application received on")),
-                str(_("Next step due")),
-                str(_("Rule set")),
-            ]
-        )
-        for case in queryset.select_related("person", "branch", "rule_set").iterator(chunk_size=2000):
-            # a leading = + - @ would be read as a formula: escape it
-            name = case.person.name if case.person.name[:1] not in "=+-@" else "'" + case.person.name
-            sheet.append(
+        cases = queryset.select_related("person", "branch", "rule_set").iterator(chunk_size=2000)
+        return xlsx_response(
+            filename="development-cases.xlsx",
+            title=_("Development cases"),
+            header=[
+                _("Name"),
+                _("Branch"),
+                _("Stage"),
+                _("Application received on"),
+                _("Next step due"),
+                _("Rule set"),
+            ],
+            rows=(
                 [
-                    name,
+                    case.person.name,
                     case.branch.name,
                     case.get_stage_display(),
                     case.opened_on,
                     case.next_due_on,
                     case.rule_set.edition,
                 ]
-            )
-        buffer = BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                for case in cases
+            ),
         )
-        response["Content-Disposition"] = 'attachment; filename="development-cases.xlsx"'
-        return response
 
 
 @admin.register(RuleSet)

@@ -29,6 +29,7 @@ from apps.organisations.permissions import covers, restrict
 from apps.people.choices import PoliticalStatus
 from apps.people.models import Person
 from apps.people.services import person_set_status
+from apps.spreadsheets.reader import Limits, sheet_rows
 from apps.workdays.selectors import calendar_load
 
 from .models import DevelopmentCase, RuleSet
@@ -49,6 +50,8 @@ from .steps import (
 )
 
 MAX_ROWS = 5000
+# one column per step and three more; a cell holds a date, an ID number, a code or a column's name
+LIMITS = Limits(rows=MAX_ROWS, columns=len(STEPS) + 10, cell_chars=200)
 ID_HEADERS = {"id_number", "身份证号", "id card number"}
 BRANCH_HEADERS = {"branch_code", "支部代码", "branch code"}
 EDITION_HEADERS = {"edition", "规则版本", "rule set"}
@@ -138,13 +141,8 @@ def _date(value) -> datetime.date | None:
 
 
 def _sheet_rows(uploaded):
-    from openpyxl import load_workbook
-
-    try:
-        sheet = load_workbook(uploaded, read_only=True, data_only=True).worksheets[0]
-    except Exception as exc:
-        raise ValidationError(_("The file is not an Excel workbook (.xlsx).")) from exc
-    return sheet.iter_rows(values_only=True)
+    """The rows of the first sheet, through the one reader every import uses (limits checked while reading)."""
+    return sheet_rows(uploaded, limits=LIMITS)
 
 
 @dataclass
@@ -184,8 +182,6 @@ def import_parse(*, user, uploaded, today: datetime.date) -> list[ImportRow]:
     seen: set[str] = set()
     result = []
     for line, values in enumerate(rows, start=2):
-        if line - 1 > MAX_ROWS:
-            raise ValidationError(_("At most %(n)s rows can be imported at once.") % {"n": MAX_ROWS})
         if not values or all(v in (None, "") for v in values):
             continue
         row = ImportRow(line=line, id_number=columns.text(values, columns.id))

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "csp",
     "apps.accounts",
     "apps.audit",
+    "apps.spreadsheets",
     "apps.organisations",
     "apps.people",
     "apps.documents",
