@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 
-import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -31,6 +30,7 @@ from .models import (
     Scope,
     WindowUnit,
 )
+from .richtext import content_clean
 from .workflow import (
     AUTHORS,
     CORRECTABLE,
@@ -177,31 +177,6 @@ def objection_reply(*, actor, objection: Objection, reply: str) -> Objection:
 
 
 # --- drafting ----------------------------------------------------------------------------------------------------
-
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "em",
-    "u",
-    "ul",
-    "ol",
-    "li",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "h3",
-    "h4",
-    "blockquote",
-}
-
-
-def content_clean(html: str) -> str:
-    """Sanitised rich text: formatting only, no script, style, links or attributes."""
-    return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes={}, url_schemes=set()).strip()
 
 
 def _window(*, category, opens_on: datetime.date) -> tuple[datetime.date, bool]:
