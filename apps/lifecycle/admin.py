@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from apps.organisations.admin_scope import ScopedAdminMixin, ScopedNodeFilter
+from apps.organisations.admin_scope import DATE_FIELDS, CheckedListFilter, ScopedAdminMixin, ScopedNodeFilter
 from apps.organisations.choices import MANAGE_ORG, MANAGE_PEOPLE, VIEW_SCOPE
 from apps.organisations.permissions import has_any_scope
 from apps.people.selectors import person_list_for
@@ -29,7 +29,7 @@ class BranchFilter(ScopedNodeFilter):
     path_field = "branch__path"
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class OverdueFilter(CheckedListFilter):
     title = _("overdue")
     parameter_name = "overdue"
 
@@ -45,7 +45,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class WarningFilter(admin.SimpleListFilter):
+class WarningFilter(CheckedListFilter):
     title = _("warning")
     parameter_name = "warning"
 
@@ -72,7 +72,7 @@ QUEUES = {
 }
 
 
-class QueueFilter(admin.SimpleListFilter):
+class QueueFilter(CheckedListFilter):
     title = _("committee queue")
     parameter_name = "queue"
 
@@ -309,6 +309,7 @@ class RuleSetAdmin(admin.ModelAdmin):
 
     list_display = ["edition", "name", "base", "is_default", "activist_min_months", "publicity_working_days"]
     readonly_fields = []
+    formfield_overrides = DATE_FIELDS
 
     def has_module_permission(self, request):
         return request.user.is_staff and has_any_scope(request.user, VIEW_SCOPE)

@@ -30,6 +30,7 @@ from apps.people.choices import PoliticalStatus
 from apps.people.models import Person
 from apps.people.services import person_set_status
 from apps.spreadsheets.reader import Limits, sheet_rows
+from apps.workdays.forms import EARLIEST_DATE, LATEST_DATE
 from apps.workdays.selectors import calendar_load
 
 from .models import DevelopmentCase, RuleSet
@@ -55,7 +56,6 @@ LIMITS = Limits(rows=MAX_ROWS, columns=len(STEPS) + 10, cell_chars=200)
 ID_HEADERS = {"id_number", "身份证号", "id card number"}
 BRANCH_HEADERS = {"branch_code", "支部代码", "branch code"}
 EDITION_HEADERS = {"edition", "规则版本", "rule set"}
-EARLIEST_DATE, LATEST_DATE = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
 # The order of political statuses: an imported history may bring a person forward, never back.
 STATUS_ORDER = {
     status: i

@@ -7,12 +7,15 @@ an object outside the user's subtree answers 404, as in the portal.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.db import models
 from django.db.models import Model
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.audit.services import audit_record
+from apps.workdays.forms import DateField
 
 from .choices import MANAGE_PEOPLE, VIEW_SCOPE
 from .models import OrgNode
@@ -21,6 +24,8 @@ from .permissions import has_any_scope, restrict
 # Foreign keys to these models offer only the rows in the user's subtree: model -> (node path field, joined
 # relations). The apps above the tree register theirs at AppConfig.ready (apps.people: Person).
 _SCOPED_CHOICES: dict[type[Model], tuple[str, tuple[str, ...]]] = {}
+# Every date of an admin form within the plausible range (``ModelAdmin.formfield_overrides``).
+DATE_FIELDS = {models.DateField: {"form_class": DateField}}
 
 
 def scope_choices(model: type[Model], *, path_field: str, select_related: tuple[str, ...] = ()) -> None:
@@ -28,7 +33,18 @@ def scope_choices(model: type[Model], *, path_field: str, select_related: tuple[
     _SCOPED_CHOICES[model] = (path_field, select_related)
 
 
-class ScopedNodeFilter(admin.SimpleListFilter):
+class CheckedListFilter(admin.SimpleListFilter):
+    """A list filter that takes only the values it offers: anything else in the query string (``?node=abc``) is an
+    invalid lookup, the admin's own answer for a bad filter, never a query built from it (a 500)."""
+
+    def value(self):
+        value = super().value()
+        if value is not None and value not in {str(key) for key, _label in self.lookup_choices}:
+            raise IncorrectLookupParameters(f"{self.parameter_name}={value[:50]}")
+        return value
+
+
+class ScopedNodeFilter(CheckedListFilter):
     """Filter by organisation, offering only the nodes in the user's subtree (subtree match)."""
 
     title = OrgNode._meta.verbose_name
@@ -58,6 +74,7 @@ class ScopedAdminMixin:
     view_perm = VIEW_SCOPE
     change_perm = MANAGE_PEOPLE
     show_full_result_count = False
+    formfield_overrides = DATE_FIELDS
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
