@@ -14,6 +14,7 @@ from apps.audit.services import audit_record
 from apps.documents.services import document_upload_for_node
 from apps.organisations.choices import MANAGE_PEOPLE
 from apps.organisations.permissions import covers
+from apps.organisations.validators import check_one_line
 from apps.workdays.selectors import calendar_add_working_days
 
 from .chain import GENESIS, version_hash
@@ -215,6 +216,7 @@ def notice_draft(
     _require(actor, MANAGE_PEOPLE, node, _("You cannot draft notices for %(node)s.") % {"node": node})
     if not title.strip():
         raise ValidationError(_("A notice needs a title."))
+    check_one_line(title=title)
     computed, provisional = _window(category=category, opens_on=opens_on)
     closes_on = closes_on or computed
     _check_window(opens_on, closes_on)
@@ -266,6 +268,7 @@ def notice_update_draft(*, actor, notice: Notice, fields: dict, now: datetime.da
         raise ValidationError(_("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(refused)})
     if "title" in fields and not fields["title"].strip():
         raise ValidationError(_("A notice needs a title."))
+    check_one_line(**{name: fields[name] for name in ("title", "correction_note") if name in fields})
     if "correction_note" in fields and not fields["correction_note"].strip():
         raise ValidationError(_("Say what the correction changes."))
     if "content" in fields:
@@ -320,6 +323,7 @@ def notice_correct(*, actor, notice: Notice, note: str, title: str | None = None
         return open_correction
     if not note.strip():
         raise ValidationError(_("Say what the correction changes."))
+    check_one_line(title=title or "")
     correction = Notice.objects.create(
         node=notice.node,
         kind=notice.kind,

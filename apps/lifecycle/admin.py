@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from apps.organisations.admin_scope import DATE_FIELDS, CheckedListFilter, ScopedAdminMixin, ScopedNodeFilter
+from apps.organisations.admin_scope import FORM_FIELDS, CheckedListFilter, ScopedAdminMixin, ScopedNodeFilter
 from apps.organisations.choices import MANAGE_ORG, MANAGE_PEOPLE, VIEW_SCOPE
 from apps.organisations.permissions import has_any_scope
 from apps.people.selectors import person_list_for
@@ -309,7 +309,7 @@ class RuleSetAdmin(admin.ModelAdmin):
 
     list_display = ["edition", "name", "base", "is_default", "activist_min_months", "publicity_working_days"]
     readonly_fields = []
-    formfield_overrides = DATE_FIELDS
+    formfield_overrides = FORM_FIELDS
 
     def has_module_permission(self, request):
         return request.user.is_staff and has_any_scope(request.user, VIEW_SCOPE)

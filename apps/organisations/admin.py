@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.audit.models import AuditEntry
 from apps.workdays.models import CalendarDay, CalendarYear
 
-from .admin_scope import DATE_FIELDS, ScopedAdminMixin, ScopedHistoryAdmin, ScopedNodeFilter
+from .admin_scope import FORM_FIELDS, ScopedAdminMixin, ScopedHistoryAdmin, ScopedNodeFilter
 from .choices import MANAGE_ORG, VIEW_AUDIT, VIEW_SCOPE, NodeKind
 from .forms import OrgNodeAddForm, OrgNodeChangeForm, PostAddForm, PostChangeForm, TermAddForm, TermChangeForm
 from .models import OrgNode, OrgPolicy, Post, PostTitle, Role, Term
@@ -173,7 +173,7 @@ class PostAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
 class SuperuserOnlyAdmin(admin.ModelAdmin):
     """Configuration shared by every committee: only administrators change it."""
 
-    formfield_overrides = DATE_FIELDS
+    formfield_overrides = FORM_FIELDS
 
     def has_module_permission(self, request):
         return request.user.is_superuser

@@ -20,12 +20,17 @@ from apps.workdays.forms import DateField
 from .choices import MANAGE_PEOPLE, VIEW_SCOPE
 from .models import OrgNode
 from .permissions import has_any_scope, restrict
+from .validators import validate_one_line
 
 # Foreign keys to these models offer only the rows in the user's subtree: model -> (node path field, joined
 # relations). The apps above the tree register theirs at AppConfig.ready (apps.people: Person).
 _SCOPED_CHOICES: dict[type[Model], tuple[str, tuple[str, ...]]] = {}
-# Every date of an admin form within the plausible range (``ModelAdmin.formfield_overrides``).
-DATE_FIELDS = {models.DateField: {"form_class": DateField}}
+# The admin's form fields (``ModelAdmin.formfield_overrides``): every date within the plausible range, every text
+# input one line (names and titles end up in e-mail subjects and the calendar feed).
+FORM_FIELDS = {
+    models.DateField: {"form_class": DateField},
+    models.CharField: {"validators": [validate_one_line]},
+}
 
 
 def scope_choices(model: type[Model], *, path_field: str, select_related: tuple[str, ...] = ()) -> None:
@@ -74,7 +79,7 @@ class ScopedAdminMixin:
     view_perm = VIEW_SCOPE
     change_perm = MANAGE_PEOPLE
     show_full_result_count = False
-    formfield_overrides = DATE_FIELDS
+    formfield_overrides = FORM_FIELDS
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -13,6 +13,7 @@ from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
 from apps.organisations.models import OrgNode
 from apps.organisations.overview_cache import org_data_changed
 from apps.organisations.permissions import covers
+from apps.organisations.validators import check_one_line
 
 from .choices import MEMBER_STATUSES, PIPELINE_STATUSES
 from .models import FamilyMember, Person
@@ -57,6 +58,7 @@ def person_create(*, actor, node: OrgNode, name: str, political_status: str, tod
     if unknown:
         raise ValidationError(_("These fields cannot be set here: %(f)s.") % {"f": ", ".join(sorted(unknown))})
     person = Person(node=node, name=name, political_status=political_status, **fields)
+    check_one_line(name=name)
     _check_dates(person, today)
     person.full_clean(exclude=["user"])
     person.save()
@@ -90,6 +92,7 @@ def person_update(*, actor, person: Person, fields: dict, today: datetime.date, 
     changes = audit_diff(person, before, list(fields))
     if not changes:
         return person
+    check_one_line(**{name: fields[name] for name in ("name",) if name in changes})
     _check_dates(person, today)
     person.full_clean(exclude=["user"])
     person.save(update_fields=list(changes))
