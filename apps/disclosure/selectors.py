@@ -7,7 +7,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from apps.audit.services import audit_record
+from apps.audit.services import access_denied_note
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
 from apps.organisations.permissions import path_q, restrict, scope_paths
@@ -77,7 +77,7 @@ def notice_get_for_board(*, user, pk, request=None):
     if notice is None:
         denied = Notice.objects.filter(pk=pk).select_related("node").first() if str(pk).isdigit() else None
         if denied is not None:
-            audit_record(actor=user, action="access.denied", target=denied, node=denied.node, request=request)
+            access_denied_note(actor=user, target=denied, node=denied.node, request=request)
         raise Http404
     return notice
 

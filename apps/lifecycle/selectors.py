@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from apps.audit.services import audit_record
+from apps.audit.services import access_denied_note
 from apps.disclosure.models import Notice
 from apps.organisations.choices import VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
@@ -62,7 +62,7 @@ def case_get_for(*, user, pk, request=None) -> DevelopmentCase:
     if case is None:
         denied = DevelopmentCase.objects.select_related("branch").filter(pk=pk).first() if str(pk).isdigit() else None
         if denied is not None:
-            audit_record(actor=user, action="access.denied", target=denied, node=denied.branch, request=request)
+            access_denied_note(actor=user, target=denied, node=denied.branch, request=request)
         raise Http404
     return case
 

@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -209,12 +209,20 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     (sign-ins, system jobs) only administrators."""
 
     view_perm = change_perm = VIEW_AUDIT
-    list_display = ["at", "actor_repr", "action", "target_repr", "node", "ip_address"]
+    list_display = ["at", "actor_repr", "action", "target_repr", "node", "ip_address", "times"]
     list_filter = ["action", ("at", admin.DateFieldListFilter)]
     search_fields = ["actor_repr", "target_repr", "action", "target_id"]
     date_hierarchy = "at"
-    list_select_related = ["node"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    list_select_related = ["node", "denials"]
+    readonly_fields = [*(f.name for f in AuditEntry._meta.fields), "times"]
+
+    @admin.display(description=_("times"))
+    def times(self, obj):
+        """A denied access: how often the user was denied the same kind of page within the hour of this entry."""
+        try:
+            return obj.denials.count
+        except ObjectDoesNotExist:
+            return ""
 
     def has_add_permission(self, request):
         return False

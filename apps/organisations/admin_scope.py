@@ -14,7 +14,7 @@ from django.db.models import Model
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.audit.services import audit_record
+from apps.audit.services import access_denied_note
 from apps.workdays.forms import DateField
 
 from .choices import MANAGE_PEOPLE, VIEW_SCOPE
@@ -116,7 +116,7 @@ class ScopedAdminMixin:
         # Out of scope and non-existent look the same: 404, and the attempt is logged.
         denied = self.model._default_manager.filter(pk=object_id).first() if str(object_id).isdigit() else None
         if denied is not None:
-            audit_record(actor=request.user, action="access.denied", target=denied, request=request)
+            access_denied_note(actor=request.user, target=denied, request=request)
         raise Http404
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.audit.middleware.DeniedAccessMiddleware",
     "apps.accounts.middleware.CachedOTPMiddleware",
     "apps.accounts.middleware.SessionLimitMiddleware",
     "apps.accounts.middleware.UserLanguageMiddleware",
