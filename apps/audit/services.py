@@ -45,7 +45,7 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit_record(
+def audit_entry(
     *,
     actor,
     action: str,
@@ -56,7 +56,8 @@ def audit_record(
     note: str = "",
     request=None,
 ) -> AuditEntry:
-    """Append one entry. ``actor`` may be None (the system) or an anonymous user."""
+    """One entry, not saved yet: ``audit_record`` saves one, ``audit_record_many`` many in one INSERT. ``actor`` may
+    be None (the system) or an anonymous user."""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     entry = AuditEntry(
         actor=actor_obj,
@@ -71,8 +72,38 @@ def audit_record(
     if target is not None:
         entry.target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
         entry.target_id = str(target.pk)
+    return entry
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    target_repr: str = "",
+    node=None,
+    changes: dict | None = None,
+    note: str = "",
+    request=None,
+) -> AuditEntry:
+    """Append one entry. ``actor`` may be None (the system) or an anonymous user."""
+    entry = audit_entry(
+        actor=actor,
+        action=action,
+        target=target,
+        target_repr=target_repr,
+        node=node,
+        changes=changes,
+        note=note,
+        request=request,
+    )
     entry.save()
     return entry
+
+
+def audit_record_many(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Append entries made by ``audit_entry`` in one INSERT (a history recorded at once)."""
+    return AuditEntry.objects.bulk_create(entries)
 
 
 def access_denied_note(*, actor, request=None, target: models.Model | None = None, node=None, target_repr: str = ""):

@@ -4,7 +4,8 @@ One row per person: the person's ID card number, optionally the branch code and 
 per step (the step code, or its Chinese or English name as the header) holding the date it was taken.
 
 The import is not a side door: every row goes through the same guarded services as "Record a decision"
-(``case_open`` and ``case_record_step``), step by step, with the importing user's rights. A row holding a kind of
+(``case_open``, then ``case_record_history``, which puts each step through ``case_record_step``'s checks), step by
+step, with the importing user's rights. A row holding a kind of
 record the user may not record (``steps.Step.recorders``) is a row error; so is a row that contradicts the person's
 recorded status (it never turns a member back into an applicant), a person who already has a case (it never touches
 another case) or an unknown person (it never creates one). Imported records are history: flagged as recorded after
@@ -36,8 +37,7 @@ from apps.workdays.selectors import calendar_load
 from .models import DevelopmentCase, RuleSet
 from .plan import applicable_steps
 from .rules import Rules
-from .selectors import case_plan, case_prefetched
-from .services import RecordEntry, case_open, case_record_step
+from .services import RecordEntry, case_open, case_record_history
 from .steps import (
     ANCESTORS,
     KIND_BY_CODE,
@@ -324,7 +324,7 @@ def _check_status(row: ImportRow) -> None:
 @transaction.atomic
 def import_commit(*, actor, rows: list[ImportRow], now: datetime.datetime) -> list[DevelopmentCase]:
     """Import every row or none: any row with an error refuses the whole file. Each row goes through ``case_open``
-    and ``case_record_step`` as history (``backfill``), with the actor's rights."""
+    and ``case_record_history`` as history (``backfill``), with the actor's rights."""
     bad = [r for r in rows if r.errors]
     if bad:
         raise ValidationError(_("%(n)s rows have errors; nothing was imported.") % {"n": len(bad)})
@@ -344,23 +344,24 @@ def _import_row(actor, row: ImportRow, *, now, today, calendar) -> DevelopmentCa
         today=today,
         rule_set=row.rule_set,
         backfill=True,
+        calendar=calendar,
     )
     ordered = sorted((day, STEP_CODES.index(step), step) for step, day in row.steps.items())
-    for day, _index, step in ordered:
-        if step == "application_received":
-            continue
-        entry = RecordEntry(step=step, on=day, decision=_("Imported"), backfill=True)
-        case_record_step(actor=actor, case=case, entry=entry, now=now, calendar=calendar)
-    case = case_prefetched(DevelopmentCase.objects.filter(pk=case.pk)).get()
-    _set_imported_status(actor, row, case, case_plan(case, today=today, calendar=calendar))
-    return case
+    entries = [
+        RecordEntry(step=step, on=day, decision=_("Imported"), backfill=True)
+        for day, _index, step in ordered
+        if step != "application_received"
+    ]
+    history = case_record_history(actor=actor, case=case, entries=entries, now=now, calendar=calendar)
+    _set_imported_status(actor, row, history.case, history.plan)
+    return history.case
 
 
 def _set_imported_status(actor, row: ImportRow, case: DevelopmentCase, plan) -> None:
     """The status the imported history gives the person, once, after its steps (§31: probation counts from the
     branch meeting; §33: standing from the end of probation)."""
     status = STATUS_FOR_STAGE[case.stage]
-    person = Person.objects.select_for_update().get(pk=row.person.pk)
+    person = case.person  # read after ``case_open`` locked the row, which stays locked until the import commits
     if STATUS_ORDER.get(person.political_status, 0) > STATUS_ORDER[status]:
         raise ValidationError(
             _("%(person)s is recorded as “%(recorded)s”; the row would make them “%(imported)s”.")

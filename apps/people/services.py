@@ -185,7 +185,7 @@ def person_set_status(
 ) -> Person:
     """The political status a recorded decision gives a person (the membership lifecycle calls this after the
     decision passed its own checks). Locked and audited, old → new; dates given are set with it."""
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("node").get(pk=person.pk)
     changes = {}
     for name, value in (("political_status", status), ("joined_on", joined_on), ("full_member_on", full_member_on)):
         if name != "political_status" and value is None:
