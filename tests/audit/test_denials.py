@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.http import Http404
 from django.urls import reverse
 
 from apps.audit.models import AuditEntry, DeniedAccess
@@ -18,9 +19,9 @@ def _denied():
 
 @pytest.mark.django_db
 def test_repeated_denials_are_one_entry_with_a_count(client, world):
-    sign_in(client, world.users["secretary_a"])
     outside = [world.people["plain_b"], world.people["member_b"], world.people["masses_b"]]
-    with time_machine.travel(at(TODAY, 10, 50), tick=False):
+    with time_machine.travel(at(TODAY, 10, 50), tick=False):  # signed in on the test's day: the session is fresh
+        sign_in(client, world.users["secretary_a"])
         for _ in range(20):
             for person in outside:
                 assert client.get(reverse("portal:person_detail", args=[person.pk])).status_code == 404
@@ -41,8 +42,8 @@ def test_repeated_denials_are_one_entry_with_a_count(client, world):
 @pytest.mark.django_db
 def test_each_user_is_counted_apart(client, world):
     for user in ("secretary_a", "member_a"):
-        sign_in(client, world.users[user])
         with time_machine.travel(at(TODAY, 10), tick=False):
+            sign_in(client, world.users[user])
             client.get(reverse("portal:person_detail", args=[world.people["plain_b"].pk]))
             client.get(reverse("portal:person_detail", args=[world.people["plain_b"].pk]))
     assert sorted(d.count for d in DeniedAccess.objects.all()) == [2, 2]
@@ -52,8 +53,8 @@ def test_each_user_is_counted_apart(client, world):
 @pytest.mark.django_db
 def test_a_denied_admin_change_page_is_kept(client, world):
     """The admin's change view runs in a transaction it rolls back on a 404: the denial is written after it."""
-    sign_in(client, world.users["secretary_a"])
     with time_machine.travel(at(TODAY, 10), tick=False):
+        sign_in(client, world.users["secretary_a"])
         response = client.get(reverse("admin:people_person_change", args=[world.people["plain_b"].pk]))
     assert response.status_code == 404
     assert _denied().get().target_id == str(world.people["plain_b"].pk)
@@ -61,8 +62,8 @@ def test_a_denied_admin_change_page_is_kept(client, world):
 
 @pytest.mark.django_db
 def test_forbidden_pages_are_counted_too(client, world):
-    sign_in(client, world.users["member_a"])
     with time_machine.travel(at(TODAY, 10), tick=False):
+        sign_in(client, world.users["member_a"])
         for _ in range(5):
             assert client.get(reverse("lifecycle:pipeline")).status_code == 403
     assert _denied().get().denials.count == 5
@@ -70,18 +71,18 @@ def test_forbidden_pages_are_counted_too(client, world):
 
 @pytest.mark.django_db
 def test_the_audit_list_shows_the_count(client, world):
-    sign_in(client, world.users["secretary_a"])
     with time_machine.travel(at(TODAY, 10), tick=False):
+        sign_in(client, world.users["secretary_a"])
         for _ in range(7):
             client.get(reverse("portal:person_detail", args=[world.people["plain_b"].pk]))
-    sign_in(client, world.users["staff"])
-    body = client.get(reverse("admin:audit_auditentry_changelist") + "?action=access.denied").content.decode()
+        sign_in(client, world.users["staff"])
+        body = client.get(reverse("admin:audit_auditentry_changelist") + "?action=access.denied").content.decode()
     assert '<td class="field-times">7</td>' in body
 
 
 def test_a_denial_outside_a_request_is_written_at_once(world):
     from apps.people.selectors import person_get_for
 
-    with pytest.raises(Exception):  # noqa: B017 - Http404
+    with pytest.raises(Http404):
         person_get_for(user=world.users["secretary_a"], pk=world.people["plain_b"].pk)
     assert _denied().count() == 1 and not DeniedAccess.objects.exists()
