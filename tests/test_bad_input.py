@@ -119,3 +119,19 @@ def test_a_list_filter_still_filters(client, world):
     url = reverse("admin:people_person_changelist")
     body = client.get(url, {"node": world.branch_a.pk}).content.decode()
     assert world.people["plain_a"].name in body and world.people["plain_b"].name not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("portal:person_list", {"node": "abc", "political_status": "x\r\n", "page": "-1"}),
+        ("disclosure:board", {"category": "abc\r\n", "page": "abc"}),
+        ("lifecycle:compliance", {"code": "abc", "page": "99999999999999999999"}),
+        ("lifecycle:pipeline", {"node": "abc", "page": "0"}),
+        ("notifications:list", {"unread": "abc", "page": "abc"}),
+    ],
+)
+def test_portal_lists_take_bad_parameters(client, world, name, query):
+    sign_in(client, world.users["secretary_a"])
+    assert client.get(reverse(name), query).status_code in (200, 400)
