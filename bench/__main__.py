@@ -419,6 +419,130 @@ print(json.dumps({"pages": result.pages, "seconds": result.seconds, "problems": 
     emit("walk_problems", len(figures["problems"]), "problems")
 
 
+_IMPORT_RUN = """
+import datetime, json, time, django
+django.setup()
+from io import BytesIO
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from openpyxl import Workbook
+from apps.accounts.models import User
+from apps.lifecycle.importer import import_commit, import_parse
+from apps.lifecycle.models import DevelopmentCase
+from apps.lifecycle.steps import STEPS
+from apps.people.models import Person
+today = timezone.localdate()
+lags = {{"candidate_designated": 380, "conversion_applied": 330, "conversion_meeting": 40}}
+history, start = {{}}, today - datetime.timedelta(days=1500)
+for step in STEPS:  # every step of the 2026.05 plan, each after the steps it follows (the 公示 and filing aside)
+    if step.automatic or step.code == "candidate_filed":
+        continue
+    base = max((history[a] for a in step.after if a in history), default=start)
+    history[step.code] = base + datetime.timedelta(days=lags.get(step.code, 7)) if step.after else start
+people = list(Person.objects.filter(political_status="masses", is_active=True).exclude(id_number="").filter(
+    ~Exists(DevelopmentCase.objects.filter(person=OuterRef("pk")))).exclude(node__kind="committee")[:{n}])
+book = Workbook(write_only=True)
+sheet = book.create_sheet("cases")
+sheet.append(["身份证号", *history])
+for person in people:
+    sheet.append([person.id_number, *(d.isoformat() for d in history.values())])
+buffer = BytesIO()
+book.save(buffer)
+user = User.objects.get(username="zuzhiyuan")
+now = timezone.now()
+started = time.perf_counter()
+rows = import_parse(user=user, uploaded=BytesIO(buffer.getvalue()), today=today)
+errors = [r.errors for r in rows if r.errors]
+assert not errors, errors[:3]
+cases = import_commit(actor=user, rows=rows, now=now)
+print(json.dumps({{"s": time.perf_counter() - started, "cases": len(cases), "steps": len(history)}}))
+"""
+
+
+def _import_figures(env: dict) -> None:
+    """The Excel import of 1,000 development cases with their whole history (about 20 recorded steps each) through
+    the guarded services, as the committee's organisation staff."""
+    import json
+
+    out = subprocess.run(
+        [PY, "-c", _IMPORT_RUN.format(n=1000)], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    emit("import_cases", result["cases"], "cases")
+    emit("import_steps_per_case", result["steps"], "steps")
+    emit("import_1k_s", round(result["s"], 1), "s")
+
+
+_PARSE_RUN = """
+import json, resource, sys, time, django
+django.setup()
+from django.core.exceptions import ValidationError
+from apps.lifecycle.importer import LIMITS
+from apps.spreadsheets.reader import sheet_rows
+outcomes, started = [], time.perf_counter()
+for path in sys.argv[1:]:
+    try:
+        with open(path, "rb") as upload:
+            rows = sum(1 for _row in sheet_rows(upload, limits=LIMITS))
+        outcomes.append(f"accepted {rows} rows")
+    except ValidationError as exc:
+        outcomes.append("refused: " + " ".join(exc.messages)[:80])
+seconds = time.perf_counter() - started
+print(json.dumps({"peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "outcomes": outcomes, "s": seconds}))
+"""
+
+
+def _import_parse_figures(env: dict) -> None:
+    """Peak memory of reading uploads as the import does: a 5 MB workbook at the row limit, and a 702 KB workbook
+    that unpacks to one inline string of 740 million characters (29.5 s and 5 GB through openpyxl)."""
+    import json
+    import random
+    import tempfile
+    import zipfile
+
+    from openpyxl import Workbook
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    big, bomb = folder / "5mb.xlsx", folder / "one-string.xlsx"
+    rng, alphabet = random.Random(11), "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ入党申请积极分子发展对象预备党员"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("cases")
+    for _row in range(5000):
+        sheet.append(["".join(rng.choice(alphabet) for _ in range(rng.randint(10, 40))) for _ in range(37)])
+    book.save(big)
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="r1" Target="xl/workbook.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/></Relationships>',
+        "xl/workbook.xml": '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="S" sheetId="1" r:id="r1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships"><Relationship Id="r1" Target="worksheets/sheet1.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>',
+    }
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            member.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            member.write(b'<row r="1"><c r="A1" t="inlineStr"><is><t>')
+            for _chunk in range(740):
+                member.write(b"A" * 1_000_000)
+            member.write(b"</t></is></c></row></sheetData></worksheet>")
+    out = subprocess.run(
+        [PY, "-c", _PARSE_RUN, str(big), str(bomb)], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    emit("import_workbook_kb", big.stat().st_size // 1024, "KB")
+    emit("import_one_string_kb", bomb.stat().st_size // 1024, "KB")
+    emit("import_parse_s", round(result["s"], 2), "s")
+    emit("import_peak_mb", round(result["peak_kib"] / 1024, 1), "MB")
+    print("# import parse: " + "; ".join(result["outcomes"]), flush=True)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyportal_bench")
     env = _env(url)
@@ -443,6 +567,9 @@ def main() -> None:
     _sweep_figures(env)
     _walk_figures(url)
     _dues_figures(env)
+
+    _import_parse_figures(env)
+    _import_figures(env)
     emit("members", MEMBERS, "people")
     _deliver_figures(env)
     _membership_figures(env)

@@ -18,7 +18,7 @@ APPS_DIR = ROOT / "apps"
 
 # Lowest first. An app may import the apps of its own layer and of the layers below it, never above.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("audit",),
+    ("audit", "spreadsheets"),  # spreadsheets: reading imports and writing exports, within limits
     ("workdays",),
     ("organisations",),  # the tree, posts and roles, subtree permissions, the scoped admin
     ("people", "accounts"),

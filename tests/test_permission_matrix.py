@@ -537,25 +537,58 @@ MATRIX: dict[str, list[Case]] = {
 
 # Admin model pages. "in": an object inside branch A (the secretary's subtree), "out": one outside it.
 # For each model: the secretary's statuses; the committee staff and the administrator see both objects.
+# "post": the secretary's answer to an empty POST of the change form (in, out): 200 the form with its errors, 302 the
+# service's refusal shown on the form again (ServiceSaveMixin), 403 a record the role cannot change (in or out of
+# the branch alike: the admin refuses the POST before it looks for the object), 404 out of the branch.
 SCOPED_ADMIN = {
-    "organisations.orgnode": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "organisations.term": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "organisations.post": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "organisations.orgpolicy": {"add": 403, "change_in": None, "change_out": 404, "delete_in": None},
-    "people.person": {"add": 200, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "documents.document": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "audit.auditentry": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "lifecycle.developmentcase": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "disclosure.notice": {"add": 200, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "disclosure.objection": {"add": 200, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "disclosure.noticeversion": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "lifecycle.committeeruleset": {"add": 403, "change_in": None, "change_out": 404, "delete_in": None},
-    "notifications.reminderrule": {"add": 403, "change_in": None, "change_out": 404, "delete_in": None},
-    "notifications.reminder": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "notifications.digest": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "membership.membershipperiod": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "membership.transfer": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
-    "dues.duesmonth": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403},
+    "organisations.orgnode": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "organisations.term": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "organisations.post": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "organisations.orgpolicy": {
+        "add": 403,
+        "change_in": None,
+        "change_out": 404,
+        "delete_in": None,
+        "post": (None, 403),
+    },
+    "people.person": {"add": 200, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (200, 404)},
+    "documents.document": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "audit.auditentry": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "lifecycle.developmentcase": {
+        "add": 403,
+        "change_in": 200,
+        "change_out": 404,
+        "delete_in": 403,
+        "post": (403, 403),
+    },
+    "disclosure.notice": {"add": 200, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (302, 404)},
+    "disclosure.objection": {"add": 200, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (302, 404)},
+    "disclosure.noticeversion": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "lifecycle.committeeruleset": {
+        "add": 403,
+        "change_in": None,
+        "change_out": 404,
+        "delete_in": None,
+        "post": (None, 403),
+    },
+    "notifications.reminderrule": {
+        "add": 403,
+        "change_in": None,
+        "change_out": 404,
+        "delete_in": None,
+        "post": (None, 403),
+    },
+    "notifications.reminder": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "notifications.digest": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "membership.membershipperiod": {
+        "add": 403,
+        "change_in": 200,
+        "change_out": 404,
+        "delete_in": 403,
+        "post": (403, 403),
+    },
+    "membership.transfer": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "dues.duesmonth": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
 }
 # Reference data every staff member may read; only administrators change it.
 READ_ONLY_STAFF_ADMIN = {
@@ -974,3 +1007,54 @@ def test_read_only_log_admin_pages(client, matrix_world, label):
         assert c.get(_admin_url(label, "add")).status_code == 403
     c = _client_for(client, matrix_world, "member_a")
     assert c.get(_admin_url(label, "changelist")).status_code == LOGIN
+
+
+def _state(obj) -> dict | None:
+    """The stored values of an object (None when it is gone), to show that a refused POST changed nothing."""
+    if obj is None:
+        return None
+    row = type(obj)._default_manager.filter(pk=obj.pk).values().first()
+    return row
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", sorted(SCOPED_ADMIN))
+def test_scoped_admin_change_form_posts(client, matrix_world, label):
+    """Every admin change form POSTed by the branch roles: the secretary of branch A gets the form back with its
+    errors, or 403 where the record is read-only, and 404 outside the branch; a member, an applicant and an anonymous
+    visitor never reach it. Nothing is saved by any of them."""
+    w = matrix_world
+    inside, outside = w.admin_objects[label]
+    expect = SCOPED_ADMIN[label]
+    before = {"in": _state(inside), "out": _state(outside)}
+    wrong = []
+    for role in ("secretary_a", "member_a", "applicant_a", "anon"):
+        c = _client_for(client, w, role)
+        for where, obj in (("in", inside), ("out", outside)):
+            if obj is None:
+                continue
+            wanted = LOGIN if role != "secretary_a" else expect["post"][0 if where == "in" else 1]
+            status = c.post(_admin_url(label, "change", obj), {}).status_code
+            if status != wanted:
+                wrong.append(f"{role} {where}: {status}, expected {wanted}")
+    assert not wrong, f"POST {label} change: " + "; ".join(wrong)
+    assert {"in": _state(inside), "out": _state(outside)} == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", sorted(READ_ONLY_STAFF_ADMIN | READ_ONLY_LOG_ADMIN | SUPERUSER_ONLY_ADMIN))
+def test_unscoped_admin_change_form_posts(client, matrix_world, label):
+    """Reference data, logs and the administrators' own models: a branch role's POST of a change form is refused
+    (403 for the secretary, who is staff; the sign-in page for the others) and changes nothing."""
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    # where the world holds no row, a made-up id: the POST is refused before the object is looked for
+    obj = model._default_manager.order_by("pk").first() or SimpleNamespace(pk=999999)
+    before = _state(obj) if isinstance(obj, model) else None
+    for role, wanted in (("secretary_a", 403), ("member_a", LOGIN), ("applicant_a", LOGIN), ("anon", LOGIN)):
+        c = _client_for(client, matrix_world, role)
+        assert c.post(_admin_url(label, "change", obj), {}).status_code == wanted, role
+    assert (_state(obj) if isinstance(obj, model) else None) == before

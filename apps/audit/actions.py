@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "people.moved": _("Person moved to another organisation"),
     "people.status_changed": _("Political status changed"),
     "people.placed": _("Member's organisation or roll changed"),
+    "people.id_number_conflict": _("ID card number refused: recorded in another organisation"),
     "people.family_added": _("Family member added"),
     "people.sensitive_viewed": _("Sensitive details viewed"),
     # documents

@@ -6,6 +6,7 @@ The admin of the log itself is registered by ``apps.organisations.admin``, which
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -25,6 +26,14 @@ class ActionListFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda pair: pair[1])
+
+    def value(self):
+        """Only a code of the table: anything else in the query string is an invalid lookup (the admin's own
+        answer), never a query built from it."""
+        value = super().value()
+        if value is not None and value not in ACTION_LABELS:
+            raise IncorrectLookupParameters(f"action={value[:50]}")
+        return value
 
     def queryset(self, request, queryset):
         return queryset.filter(action=self.value()) if self.value() else queryset

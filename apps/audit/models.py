@@ -61,3 +61,43 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Audit entries are append-only.")
+
+
+class DeniedAccess(models.Model):
+    """How often one user was denied one kind of page (its URL pattern) in one hour: the first denial is an entry of
+    the log (``entry``), the repeats only count here, so that a probe cannot fill the append-only log."""
+
+    entry = models.OneToOneField(
+        AuditEntry,
+        verbose_name=_("audit entry"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="denials",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    pattern = models.CharField(_("page"), max_length=300)
+    hour = models.DateTimeField(_("hour"))
+    count = models.PositiveIntegerField(_("times"), default=1)
+    last_at = models.DateTimeField(_("last time"))
+
+    class Meta:
+        verbose_name = _("denied access")
+        verbose_name_plural = _("denied accesses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor", "pattern", "hour"],
+                name="audit_denied_once_per_hour",
+                violation_error_message=_("This denial is already counted for that hour."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hour:%Y-%m-%d %H:00} {self.pattern} ×{self.count}"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.audit.services import audit_record
 from apps.organisations.admin import ServiceSaveMixin
-from apps.organisations.admin_scope import ScopedAdminMixin, ScopedNodeFilter
+from apps.organisations.admin_scope import CheckedListFilter, ScopedAdminMixin, ScopedNodeFilter
 from apps.organisations.choices import MANAGE_ORG, MANAGE_PEOPLE, VIEW_SCOPE
 from apps.organisations.permissions import has_any_scope, restrict
 from apps.people.selectors import person_list_for
@@ -122,7 +122,7 @@ MOVE_LABELS = {
 }
 
 
-class StatusQueueFilter(admin.SimpleListFilter):
+class StatusQueueFilter(CheckedListFilter):
     title = _("queue")
     parameter_name = "queue"
 
@@ -320,7 +320,7 @@ class ObjectionNodeFilter(ScopedNodeFilter):
     path_field = "notice__node__path"
 
 
-class OverdueObjectionFilter(admin.SimpleListFilter):
+class OverdueObjectionFilter(CheckedListFilter):
     title = _("handling")
     parameter_name = "handling"
 

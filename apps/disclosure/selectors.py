@@ -8,7 +8,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from apps.audit.services import audit_record
+from apps.audit.services import access_denied_note
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
 from apps.organisations.permissions import path_q, restrict, scope_paths
@@ -16,6 +16,7 @@ from apps.people.choices import MEMBER_STATUSES
 from apps.people.selectors import person_for_user
 
 from .models import BLOCKING_OUTCOMES, Cadence, Category, Notice, NoticeStatus, Objection, Scope
+from .richtext import html_replace_text
 from .workflow import ANY, AUTHORS, CORRECTIONS, SYSTEM, TRANSITIONS, Transition
 
 
@@ -78,7 +79,7 @@ def notice_get_for_board(*, user, pk, request=None):
     if notice is None:
         denied = Notice.objects.filter(pk=pk).select_related("node").first() if str(pk).isdigit() else None
         if denied is not None:
-            audit_record(actor=user, action="access.denied", target=denied, node=denied.node, request=request)
+            access_denied_note(actor=user, target=denied, node=denied.node, request=request)
         raise Http404
     return notice
 
@@ -89,16 +90,27 @@ def notice_attachment_readable(*, user, document_id: int) -> bool:
     return notice_board_for(user=user).filter(attachments__pk=document_id).exists()
 
 
-def public_text(notice, text: str, today: datetime.date) -> str:
-    """A person's name leaves the public view of a notice about them once the window plus the category's retention
-    days have passed (only the fields a rule requires are shown at all)."""
+def _masked_name(notice, today: datetime.date) -> tuple[str, str] | None:
+    """(name, masked name) once a person's name leaves the public view of a notice about them: after the window
+    plus the category's retention days (only the fields a rule requires are shown at all)."""
     case = getattr(notice, "case", None)
-    if case is None:
-        return text
-    if today > notice.closes_on + datetime.timedelta(days=notice.name_retention_days):
-        name = case.person.name
-        return text.replace(name, name[0] + "某某")
-    return text
+    if case is None or today <= notice.closes_on + datetime.timedelta(days=notice.name_retention_days):
+        return None
+    name = case.person.name
+    return name, name[0] + "某某"
+
+
+def public_text(notice, text: str, today: datetime.date) -> str:
+    """A notice's plain text (its title) as the public reads it today."""
+    masked = _masked_name(notice, today)
+    return text.replace(*masked) if masked else text
+
+
+def public_html(notice, html: str, today: datetime.date) -> str:
+    """A notice's rich text as the public reads it today: the name masked in its text nodes, never in its markup
+    (``richtext.html_replace_text``), and sanitised again."""
+    masked = _masked_name(notice, today)
+    return html_replace_text(html, *masked) if masked else html
 
 
 def objections_for_handler(*, user):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 
-import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +16,7 @@ from apps.documents.services import document_upload_for_node
 from apps.notifications.services import reminders_notify, reminders_settle
 from apps.organisations.choices import MANAGE_PEOPLE
 from apps.organisations.permissions import covers
+from apps.organisations.validators import check_one_line
 from apps.workdays.selectors import calendar_add_working_days
 
 from .chain import GENESIS, version_hash
@@ -34,6 +34,7 @@ from .models import (
     WindowUnit,
 )
 from .reminders import OBJECTION_ANSWERED, OBJECTION_DUE, objection_answered_due
+from .richtext import content_clean
 from .workflow import (
     AUTHORS,
     CORRECTABLE,
@@ -198,31 +199,6 @@ def objection_reply(*, actor, objection: Objection, reply: str) -> Objection:
 
 # --- drafting ----------------------------------------------------------------------------------------------------
 
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "em",
-    "u",
-    "ul",
-    "ol",
-    "li",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "h3",
-    "h4",
-    "blockquote",
-}
-
-
-def content_clean(html: str) -> str:
-    """Sanitised rich text: formatting only, no script, style, links or attributes."""
-    return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes={}, url_schemes=set()).strip()
-
 
 def _window(*, category, opens_on: datetime.date) -> tuple[datetime.date, bool]:
     if category is None or category.window_unit == WindowUnit.WORKING:
@@ -260,6 +236,7 @@ def notice_draft(
     _require(actor, MANAGE_PEOPLE, node, _("You cannot draft notices for %(node)s.") % {"node": node})
     if not title.strip():
         raise ValidationError(_("A notice needs a title."))
+    check_one_line(title=title)
     computed, provisional = _window(category=category, opens_on=opens_on)
     closes_on = closes_on or computed
     _check_window(opens_on, closes_on)
@@ -311,6 +288,7 @@ def notice_update_draft(*, actor, notice: Notice, fields: dict, now: datetime.da
         raise ValidationError(_("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(refused)})
     if "title" in fields and not fields["title"].strip():
         raise ValidationError(_("A notice needs a title."))
+    check_one_line(**{name: fields[name] for name in ("title", "correction_note") if name in fields})
     if "correction_note" in fields and not fields["correction_note"].strip():
         raise ValidationError(_("Say what the correction changes."))
     if "content" in fields:
@@ -365,6 +343,7 @@ def notice_correct(*, actor, notice: Notice, note: str, title: str | None = None
         return open_correction
     if not note.strip():
         raise ValidationError(_("Say what the correction changes."))
+    check_one_line(title=title or "")
     correction = Notice.objects.create(
         node=notice.node,
         kind=notice.kind,

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,8 +16,8 @@ from apps.people.selectors import person_for_user
 from .chain import chain_breaks
 from .forms import ObjectionForm, ReplyForm
 from .models import Category, ChainHead, Notice, NoticeVersion, Objection
-from .pdf import notice_pdf
-from .selectors import my_objections, notice_board_for, notice_get_for_board, periodic_due_for, public_text
+from .pdf import notice_pdf, page_size
+from .selectors import my_objections, notice_board_for, notice_get_for_board, periodic_due_for, public_html, public_text
 from .services import objection_file, objection_reply
 
 
@@ -60,7 +61,7 @@ def notice_detail(request, pk: int, number: int | None = None):
             "versions": versions,
             "latest": versions[-1],
             "title": public_text(notice, version.title, today),
-            "content": mark_safe(public_text(notice, version.content, today)),
+            "content": mark_safe(public_html(notice, version.content, today)),
             "status": notice.board_status(today),
             "form": ObjectionForm() if notice.is_open_on(today) and person_for_user(request.user) else None,
             "attachments": list(notice.attachments.all()),
@@ -111,10 +112,10 @@ def notice_print(request, pk: int):
     version = max(notice.versions.all(), key=lambda v: v.number, default=None)
     if version is None:
         raise Http404
-    size = request.GET.get("size", "A4")
+    size = page_size(request.GET.get("size"))
     pdf = notice_pdf(notice=notice, version=version, size=size, today=timezone.localdate(), request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}-{size}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(False, f"notice-{notice.pk}-{size}.pdf")
     return response
 
 

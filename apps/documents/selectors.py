@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 
-from apps.audit.services import audit_record
+from apps.audit.services import access_denied_note
 from apps.organisations.choices import VIEW_SCOPE, VIEW_SENSITIVE
 from apps.organisations.permissions import covers, restrict
 
@@ -40,7 +40,7 @@ def document_get_for(*, user, pk, request=None) -> Document:
     if document is None or (document.sensitive and not document_sensitive_ok(user=user, document=document)):
         denied = document or Document.objects.filter(pk=pk).select_related("node").first()
         if denied is not None:
-            audit_record(actor=user, action="access.denied", target=denied, node=denied.node, request=request)
+            access_denied_note(actor=user, target=denied, node=denied.node, request=request)
         raise Http404
     return document
 

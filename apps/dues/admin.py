@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from apps.organisations.admin_scope import ScopedAdminMixin, ScopedNodeFilter
+from apps.organisations.admin_scope import FORM_FIELDS, ScopedAdminMixin, ScopedNodeFilter
 from apps.organisations.choices import VIEW_SCOPE
 from apps.organisations.permissions import has_any_scope
 
@@ -13,6 +13,7 @@ from .services import POLICY_FIELDS, policy_save
 
 @admin.register(DuesPolicy)
 class DuesPolicyAdmin(admin.ModelAdmin):
+    formfield_overrides = FORM_FIELDS
     """Rate bands, fixed amounts and the numbers of arrears, by the day they take effect."""
 
     list_display = ["name", "effective_from", "employed_bands", "retired_bands", "fixed_amount", "flag_after_months"]

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.organisations.models import OrgNode
+from apps.workdays.forms import DateField
 
 from .choices import Category, Method, Purpose, ReliefKind
 from .money import parse_yuan
@@ -55,7 +56,7 @@ class MoneyField(forms.CharField):
 
 
 def _date(label, **kwargs) -> forms.DateField:
-    return forms.DateField(
+    return DateField(
         label=label,
         widget=forms.DateInput(attrs={"type": "date", "min": "2000-01-01", "max": "2100-12-31"}, format="%Y-%m-%d"),
         **kwargs,

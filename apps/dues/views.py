@@ -16,7 +16,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +25,7 @@ from apps.organisations.models import OrgNode
 from apps.organisations.permissions import covers, has_any_scope, restrict
 from apps.people.models import Person
 from apps.people.selectors import can_see_sensitive, person_for_user
+from apps.spreadsheets.export import xlsx_response
 
 from .arrears import add_months, latest_closed, month_of, months_between
 from .choices import BaseState, LineKind
@@ -107,27 +107,10 @@ def _require_scope(user, perm=VIEW_SCOPE) -> None:
         raise PermissionDenied
 
 
-def _cell(value) -> object:
-    """A text cell a spreadsheet would read as a formula (= + - @, a tab, a return) is written as text."""
-    if value is None or isinstance(value, int | float | datetime.date):
-        return value
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _xlsx(name: str, sheet_title: str, header: list, rows) -> HttpResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:31])
-    sheet.append([_cell(str(h)) for h in header])
-    for row in rows:
-        sheet.append([_cell(v) if not hasattr(v, "as_tuple") else float(v) for v in row])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    """Through the one export helper (every text cell escaped against formulas); amounts as numbers."""
+    rows = ([float(v) if hasattr(v, "as_tuple") else v for v in row] for row in rows)
+    return xlsx_response(filename=name, title=sheet_title[:31], header=header, rows=rows)
 
 
 # --- the member ------------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from apps.people.choices import PoliticalStatus
 from apps.people.models import Person
+from apps.workdays.forms import DateField
 
 from .models import DevelopmentCase, RuleSet
 from .services import RecordEntry, recordable_kinds
@@ -19,16 +20,14 @@ class PlanForm(forms.Form):
     edition = forms.ModelChoiceField(
         label=_("Rule set"), queryset=RuleSet.objects.all(), to_field_name="edition", empty_label=None
     )
-    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
-    application_received = forms.DateField(label=STEP_BY_CODE["application_received"].label, widget=DATE)
-    applicant_talk = forms.DateField(label=STEP_BY_CODE["applicant_talk"].label, required=False, widget=DATE)
-    activist_designated = forms.DateField(label=STEP_BY_CODE["activist_designated"].label, required=False, widget=DATE)
-    candidate_designated = forms.DateField(
-        label=STEP_BY_CODE["candidate_designated"].label, required=False, widget=DATE
-    )
-    prereview_passed = forms.DateField(label=STEP_BY_CODE["prereview_passed"].label, required=False, widget=DATE)
-    admission_meeting = forms.DateField(label=STEP_BY_CODE["admission_meeting"].label, required=False, widget=DATE)
-    admission_approved = forms.DateField(label=STEP_BY_CODE["admission_approved"].label, required=False, widget=DATE)
+    birth_date = DateField(label=_("Date of birth"), required=False, widget=DATE)
+    application_received = DateField(label=STEP_BY_CODE["application_received"].label, widget=DATE)
+    applicant_talk = DateField(label=STEP_BY_CODE["applicant_talk"].label, required=False, widget=DATE)
+    activist_designated = DateField(label=STEP_BY_CODE["activist_designated"].label, required=False, widget=DATE)
+    candidate_designated = DateField(label=STEP_BY_CODE["candidate_designated"].label, required=False, widget=DATE)
+    prereview_passed = DateField(label=STEP_BY_CODE["prereview_passed"].label, required=False, widget=DATE)
+    admission_meeting = DateField(label=STEP_BY_CODE["admission_meeting"].label, required=False, widget=DATE)
+    admission_approved = DateField(label=STEP_BY_CODE["admission_approved"].label, required=False, widget=DATE)
 
     STEP_FIELDS = [
         "application_received",
@@ -57,7 +56,7 @@ class OpenCaseForm(forms.Form):
         queryset=Person.objects.none(),
         error_messages={"invalid_choice": _("Choose someone of your organisations who has no open case.")},
     )
-    application_on = forms.DateField(label=_("Application received on"), widget=DATE)
+    application_on = DateField(label=_("Application received on"), widget=DATE)
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,7 +71,7 @@ class RecordStepForm(forms.Form):
     """One decision of the case; the service checks it against the rule set."""
 
     step = forms.ChoiceField(label=_("Step"))
-    on = forms.DateField(label=_("Date of the decision"), widget=DATE)  # the view proposes today
+    on = DateField(label=_("Date of the decision"), widget=DATE)  # the view proposes today
     body = forms.ChoiceField(label=_("Deciding body"), choices=[("", "—"), *DecidingBody.choices], required=False)
     decision = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     meeting_ref = forms.CharField(label=_("Meeting"), required=False, max_length=200)

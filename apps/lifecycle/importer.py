@@ -4,7 +4,8 @@ One row per person: the person's ID card number, optionally the branch code and 
 per step (the step code, or its Chinese or English name as the header) holding the date it was taken.
 
 The import is not a side door: every row goes through the same guarded services as "Record a decision"
-(``case_open`` and ``case_record_step``), step by step, with the importing user's rights. A row holding a kind of
+(``case_open``, then ``case_record_history``, which puts each step through ``case_record_step``'s checks), step by
+step, with the importing user's rights. A row holding a kind of
 record the user may not record (``steps.Step.recorders``) is a row error; so is a row that contradicts the person's
 recorded status (it never turns a member back into an applicant), a person who already has a case (it never touches
 another case) or an unknown person (it never creates one). Imported records are history: flagged as recorded after
@@ -30,13 +31,14 @@ from apps.organisations.permissions import covers, restrict
 from apps.people.choices import PoliticalStatus
 from apps.people.models import Person
 from apps.people.services import person_set_status
+from apps.spreadsheets.reader import Limits, sheet_rows
+from apps.workdays.forms import EARLIEST_DATE, LATEST_DATE
 from apps.workdays.selectors import calendar_load
 
 from .models import DevelopmentCase, RuleSet
 from .plan import applicable_steps
 from .rules import Rules
-from .selectors import case_plan, case_prefetched
-from .services import RecordEntry, case_open, case_record_step
+from .services import RecordEntry, case_open, case_record_history
 from .steps import (
     ANCESTORS,
     KIND_BY_CODE,
@@ -50,11 +52,12 @@ from .steps import (
 )
 
 MAX_ROWS = 5000
+# one column per step and three more; a cell holds a date, an ID number, a code or a column's name
+LIMITS = Limits(rows=MAX_ROWS, columns=len(STEPS) + 10, cell_chars=200)
 ID_HEADERS = {"id_number", "身份证号", "id card number"}
 BRANCH_HEADERS = {"branch_code", "支部代码", "branch code"}
 EDITION_HEADERS = {"edition", "规则版本", "rule set"}
 NAME_HEADERS = {"name", "姓名"}  # the case export names each person for the reader; the import goes by ID number
-EARLIEST_DATE, LATEST_DATE = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
 # The order of political statuses: an imported history may bring a person forward, never back.
 STATUS_ORDER = {
     status: i
@@ -146,13 +149,8 @@ def _date(value) -> datetime.date | None:
 
 
 def _sheet_rows(uploaded):
-    from openpyxl import load_workbook
-
-    try:
-        sheet = load_workbook(uploaded, read_only=True, data_only=True).worksheets[0]
-    except Exception as exc:
-        raise ValidationError(_("The file is not an Excel workbook (.xlsx).")) from exc
-    return sheet.iter_rows(values_only=True)
+    """The rows of the first sheet, through the one reader every import uses (limits checked while reading)."""
+    return sheet_rows(uploaded, limits=LIMITS)
 
 
 @dataclass
@@ -192,8 +190,6 @@ def import_parse(*, user, uploaded, today: datetime.date) -> list[ImportRow]:
     seen: set[str] = set()
     result = []
     for line, values in enumerate(rows, start=2):
-        if line - 1 > MAX_ROWS:
-            raise ValidationError(_("At most %(n)s rows can be imported at once.") % {"n": MAX_ROWS})
         if not values or all(v in (None, "") for v in values):
             continue
         row = ImportRow(line=line, id_number=columns.text(values, columns.id))
@@ -336,7 +332,7 @@ def _check_status(row: ImportRow) -> None:
 @transaction.atomic
 def import_commit(*, actor, rows: list[ImportRow], now: datetime.datetime) -> list[DevelopmentCase]:
     """Import every row or none: any row with an error refuses the whole file. Each row goes through ``case_open``
-    and ``case_record_step`` as history (``backfill``), with the actor's rights."""
+    and ``case_record_history`` as history (``backfill``), with the actor's rights."""
     bad = [r for r in rows if r.errors]
     if bad:
         raise ValidationError(_("%(n)s rows have errors; nothing was imported.") % {"n": len(bad)})
@@ -356,23 +352,24 @@ def _import_row(actor, row: ImportRow, *, now, today, calendar) -> DevelopmentCa
         today=today,
         rule_set=row.rule_set,
         backfill=True,
+        calendar=calendar,
     )
     ordered = sorted((day, STEP_CODES.index(step), step) for step, day in row.steps.items())
-    for day, _index, step in ordered:
-        if step == "application_received":
-            continue
-        entry = RecordEntry(step=step, on=day, decision=_("Imported"), backfill=True)
-        case_record_step(actor=actor, case=case, entry=entry, now=now, calendar=calendar)
-    case = case_prefetched(DevelopmentCase.objects.filter(pk=case.pk)).get()
-    _set_imported_status(actor, row, case, case_plan(case, today=today, calendar=calendar))
-    return case
+    entries = [
+        RecordEntry(step=step, on=day, decision=_("Imported"), backfill=True)
+        for day, _index, step in ordered
+        if step != "application_received"
+    ]
+    history = case_record_history(actor=actor, case=case, entries=entries, now=now, calendar=calendar)
+    _set_imported_status(actor, row, history.case, history.plan)
+    return history.case
 
 
 def _set_imported_status(actor, row: ImportRow, case: DevelopmentCase, plan) -> None:
     """The status the imported history gives the person, once, after its steps (§31: probation counts from the
     branch meeting; §33: standing from the end of probation)."""
     status = STATUS_FOR_STAGE[case.stage]
-    person = Person.objects.select_for_update().get(pk=row.person.pk)
+    person = case.person  # read after ``case_open`` locked the row, which stays locked until the import commits
     if STATUS_ORDER.get(person.political_status, 0) > STATUS_ORDER[status]:
         raise ValidationError(
             _("%(person)s is recorded as “%(recorded)s”; the row would make them “%(imported)s”.")

@@ -18,12 +18,13 @@ from django.db.models import (
     Value,
     When,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from apps.audit.services import audit_record
+from apps.audit.services import access_denied_note
 from apps.disclosure.models import Notice
 from apps.membership.selectors import members_on
 from apps.organisations.choices import APPROVE, VIEW_SCOPE, NodeKind
@@ -58,17 +59,25 @@ def with_warning_count(qs: QuerySet[DevelopmentCase]) -> QuerySet[DevelopmentCas
     return qs.annotate(warning_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
 
 
+def _records() -> Prefetch:
+    return Prefetch(
+        "records",
+        queryset=StepRecord.objects.select_related("vote", "entered_by__person")
+        .prefetch_related("documents")
+        .order_by("on", "id"),
+    )
+
+
+def _helpers() -> Prefetch:
+    return Prefetch("helpers", queryset=CasePerson.objects.select_related("person").order_by("since"))
+
+
 def case_prefetched(qs: QuerySet[DevelopmentCase]) -> QuerySet[DevelopmentCase]:
     """Everything the plan needs, in a fixed number of queries however many cases or steps."""
     return qs.select_related("person", "branch", "rule_set").prefetch_related(
-        Prefetch(
-            "records",
-            queryset=StepRecord.objects.select_related("vote", "entered_by__person")
-            .prefetch_related("documents")
-            .order_by("on", "id"),
-        ),
+        _records(),
         "warnings",
-        Prefetch("helpers", queryset=CasePerson.objects.select_related("person").order_by("since")),
+        _helpers(),
         Prefetch("notices", queryset=Notice.objects.prefetch_related("objections")),
     )
 
@@ -90,12 +99,22 @@ def case_prefetched_for_plan(qs: QuerySet[DevelopmentCase]) -> QuerySet[Developm
     )
 
 
+def case_reload_records(case: DevelopmentCase, *, helpers: bool = False) -> None:
+    """Read a prefetched case's records again (and its training contacts and sponsors), after new ones were written
+    in the same transaction; the rest of what ``case_prefetched`` read is kept (two or three queries, not six)."""
+    cache = getattr(case, "_prefetched_objects_cache", {})  # Django's own cache of prefetched relations
+    cache.pop("records", None)
+    if helpers:
+        cache.pop("helpers", None)
+    prefetch_related_objects([case], _records(), *([_helpers()] if helpers else []))
+
+
 def case_get_for(*, user, pk, request=None) -> DevelopmentCase:
     case = case_prefetched(case_list_for(user=user)).filter(pk=pk).first()
     if case is None:
         denied = DevelopmentCase.objects.select_related("branch").filter(pk=pk).first() if str(pk).isdigit() else None
         if denied is not None:
-            audit_record(actor=user, action="access.denied", target=denied, node=denied.branch, request=request)
+            access_denied_note(actor=user, target=denied, node=denied.branch, request=request)
         raise Http404
     return case
 

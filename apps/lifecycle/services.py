@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.audit.services import audit_record
+from apps.audit.services import audit_entry, audit_record, audit_record_many
 from apps.disclosure.selectors import publicity_block
 from apps.disclosure.services import notice_open_for_step
 from apps.documents.services import document_upload
@@ -36,7 +36,7 @@ from .models import CasePerson, CaseRole, CaseWarning, DevelopmentCase, Politica
 from .plan import Facts, Plan, PublicityFacts, VoteCounts, applicable_steps, compute_plan
 from .reminders import STEP_DUE
 from .rules import Rules, adult_on, loosened
-from .selectors import case_facts, case_plan, case_prefetched, rule_set_for, voters_due
+from .selectors import case_facts, case_plan, case_prefetched, case_reload_records, rule_set_for, voters_due
 from .steps import (
     ANCESTORS,
     CONCLUSION,
@@ -106,6 +106,16 @@ class RecordEntry:
     # stage and the order of dates; the rules' limits, the details a live record needs and the publicity gate only
     # warn (ADR 5: permissions refuse, rules warn). No notice is opened and the person's status is left to the caller.
     backfill: bool = False
+
+
+@dataclass
+class History:
+    """What ``case_record_history`` recorded: the case as stored afterwards (prefetched), the new records, and the
+    plan it stored."""
+
+    case: DevelopmentCase
+    records: list[StepRecord]
+    plan: Plan
 
 
 @dataclass
@@ -187,16 +197,18 @@ def case_open(
     today: datetime.date,
     rule_set=None,
     backfill: bool = False,
+    calendar: WorkCalendar | None = None,
 ) -> DevelopmentCase:
     """Step 1: an application is received. Opens the case under the committee's rule set (the version is kept).
 
     ``backfill``: the history of a person entered afterwards (the import): the minimum age warns instead of refusing,
-    a member's history may be entered, and the person's status is left to the caller."""
+    a member's history may be entered, and the person's status is left to the caller, as is the plan: the history
+    recorded next (``case_record_history``, which the import calls for every row) stores it."""
     if not covers(actor, MANAGE_PEOPLE, branch.path):
         raise PermissionDenied(_("You cannot manage people of %(node)s.") % {"node": branch})
     if branch.kind not in (NodeKind.BRANCH,):
         raise ValidationError(_("A development case belongs to a Party branch."))
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("node").get(pk=person.pk)
     if not person.node.path.startswith(branch.path):
         raise ValidationError(_("%(person)s does not belong to %(branch)s.") % {"person": person, "branch": branch})
     if not backfill and person.political_status in (PoliticalStatus.PROBATIONARY, PoliticalStatus.FULL):
@@ -243,7 +255,8 @@ def case_open(
         node=branch,
         changes={"stage": [None, Stage.APPLICANT], "rule_set": [None, rule_set.edition]},
     )
-    _refresh(case, today)
+    if not backfill:
+        _refresh(case, today, calendar)
     return case
 
 
@@ -596,13 +609,11 @@ def case_record_step(
     after which no decision can be dated. ``calendar``: the working-day calendar, when the caller already loaded it.
     """
     today = timezone.localdate(now)
-    kind = KIND_BY_CODE.get(entry.step)
-    if kind is None:
-        raise ValidationError(_("Unknown kind of record: %(step)s.") % {"step": entry.step})
+    kind = _kind(entry)
     locked = DevelopmentCase.objects.select_for_update().get(pk=case.pk)
     case = case_prefetched(DevelopmentCase.objects.filter(pk=locked.pk)).get()
     _check_actor(actor, case, kind)
-    existing = _recorded_before(actor, case, kind, entry)
+    existing = _recorded_before(actor, case.records.all(), kind, entry)
     if existing is not None:
         return existing
     r = _Recording(
@@ -618,18 +629,7 @@ def case_record_step(
         refused_at=(kind.code, frozenset(REFUSED_WARNINGS)),
         calendar=calendar,
     )
-    _check_stage(r)
-    _check_date(entry.on, today)
-    _check_body(r)
-    _check_sequence(r)
-    _check_publicity(r)
-    _take_fact(r)
-    if not entry.backfill:
-        for detail in sorted(kind.details):
-            DETAIL_HANDLERS[detail](r)
-        if kind.code in KIND_HANDLERS:
-            KIND_HANDLERS[kind.code](r)
-    new_stage = _stage_after(r)
+    new_stage = _check_entry(r)
     r.publicity = "" if entry.backfill else _publicity_opened(r, new_stage)
     plan = compute_plan(
         rules=r.rules, facts=r.facts, calendar=r.calendar or calendar_load(start=case.opened_on - ONE_DAY)
@@ -637,7 +637,9 @@ def case_record_step(
     if not entry.backfill:
         _check_rules(r, plan)
 
-    record = _write_record(r)
+    record = _record_for(r)
+    record.save()
+    _record_details(r, record)
     old_stage = locked.stage
     if new_stage != old_stage:
         _move_stage(r, new_stage, plan)
@@ -646,11 +648,7 @@ def case_record_step(
         action="lifecycle.step_recorded",
         target=locked,
         node=locked.branch,
-        changes={
-            "step": [None, kind.code],
-            "on": [None, entry.on],
-            **({"stage": [old_stage, new_stage]} if new_stage != old_stage else {}),
-        },
+        changes=_recorded_changes(kind, entry, old_stage, new_stage),
         note=entry.decision[:500],
     )
     if r.publicity:
@@ -663,11 +661,110 @@ def case_record_step(
     return record
 
 
-def _recorded_before(actor, case, kind: Step, entry: RecordEntry) -> StepRecord | None:
+@transaction.atomic
+def case_record_history(
+    *,
+    actor,
+    case: DevelopmentCase,
+    entries: Sequence[RecordEntry],
+    now: datetime.datetime,
+    calendar: WorkCalendar | None = None,
+) -> History:
+    """Record a history entered after the fact (the Excel import) at once: each entry, in the order given, goes
+    through the same checks as ``case_record_step`` would put it through (who may record the kind, its stage, its
+    date and the order of dates, the backfill rules), one after the other in memory; then the records and their
+    audit entries are written in bulk, the stage once, and the plan computed once at the end from the records as
+    stored. The case is locked throughout. Only history (``backfill``) entries without an upload are taken here."""
+    if any(not entry.backfill or entry.upload is not None for entry in entries):
+        raise ValueError("case_record_history takes history entries (backfill=True) without an upload")
+    today = timezone.localdate(now)
+    # locked and read in one query: the checks read it, the stage is written to it
+    case = locked = case_prefetched(DevelopmentCase.objects.select_for_update(of=("self",)).filter(pk=case.pk)).get()
+    rules, facts = Rules.from_model(case.rule_set), case_facts(case, today=today)
+    first_stage = locked.stage
+    taken: list[tuple[_Recording, StepRecord]] = []
+    audits = []
+    for entry in entries:
+        kind = _kind(entry)
+        _check_actor(actor, case, kind)
+        if _recorded_before(actor, [*case.records.all(), *(record for _r, record in taken)], kind, entry):
+            continue
+        r = _Recording(
+            actor=actor,
+            locked=locked,
+            case=case,
+            kind=kind,
+            entry=entry,
+            rules=rules,
+            facts=facts,
+            now=now,
+            today=today,
+            calendar=calendar,
+        )
+        old_stage, new_stage = locked.stage, _check_entry(r)
+        taken.append((r, _record_for(r)))
+        if new_stage != old_stage:
+            locked.stage, locked.closed_on = new_stage, entry.on if new_stage not in OPEN_STAGES else None
+        audits.append(
+            audit_entry(
+                actor=actor,
+                action="lifecycle.step_recorded",
+                target=locked,
+                node=locked.branch,
+                changes=_recorded_changes(kind, entry, old_stage, new_stage),
+                note=entry.decision[:500],
+            )
+        )
+    records = StepRecord.objects.bulk_create([record for _r, record in taken])
+    for (r, _unsaved), record in zip(taken, records, strict=True):
+        _record_details(r, record)
+    if locked.stage != first_stage:
+        _save_stage(locked)
+    audit_record_many(audits)
+    # the plan from the records as stored, as the nightly refresh computes it
+    case_reload_records(case, helpers=any(entry.people for entry in entries))
+    plan = case_plan(case, today=today, calendar=calendar)
+    _store_plan(case, plan)
+    return History(case=case, records=records, plan=plan)
+
+
+def _kind(entry: RecordEntry) -> Step:
+    kind = KIND_BY_CODE.get(entry.step)
+    if kind is None:
+        raise ValidationError(_("Unknown kind of record: %(step)s.") % {"step": entry.step})
+    return kind
+
+
+def _check_entry(r: _Recording) -> str:
+    """The checks of one record in their order, its fact added to the plan's facts and its details taken; the stage
+    the case is at after it. ``case_record_step`` and ``case_record_history`` both go through here."""
+    _check_stage(r)
+    _check_date(r.entry.on, r.today)
+    _check_body(r)
+    _check_sequence(r)
+    _check_publicity(r)
+    _take_fact(r)
+    if not r.entry.backfill:
+        for detail in sorted(r.kind.details):
+            DETAIL_HANDLERS[detail](r)
+        if r.kind.code in KIND_HANDLERS:
+            KIND_HANDLERS[r.kind.code](r)
+    return _stage_after(r)
+
+
+def _recorded_changes(kind: Step, entry: RecordEntry, old_stage: str, new_stage: str) -> dict:
+    return {
+        "step": [None, kind.code],
+        "on": [None, entry.on],
+        **({"stage": [old_stage, new_stage]} if new_stage != old_stage else {}),
+    }
+
+
+def _recorded_before(actor, records, kind: Step, entry: RecordEntry) -> StepRecord | None:
     """The same record entered again by the same person (a double submit): returned as it is. A kind recorded only
     once that someone else recorded meanwhile is a conflict. Repeatable kinds are never conflicts: a second
     thought report is a second record."""
-    same = [r for r in case.records.all() if r.step == kind.code]
+    same = [r for r in records if r.step == kind.code]
     for record in same:
         if (
             record.on == entry.on
@@ -685,9 +782,10 @@ def _recorded_before(actor, case, kind: Step, entry: RecordEntry) -> StepRecord 
     return None
 
 
-def _write_record(r: _Recording) -> StepRecord:
+def _record_for(r: _Recording) -> StepRecord:
+    """The record of one entry, not saved yet (then ``_record_details``)."""
     entry, kind = r.entry, r.kind
-    record = StepRecord.objects.create(
+    return StepRecord(
         case=r.locked,
         step=kind.code,
         on=entry.on,
@@ -700,6 +798,12 @@ def _write_record(r: _Recording) -> StepRecord:
         entered_by=r.user,
         after_the_fact=entry.backfill or _late(entry.on, r.today) or any(x.on > entry.on for x in r.case.records.all()),
     )
+
+
+def _record_details(r: _Recording, record: StepRecord) -> None:
+    """What a saved record carries besides itself: documents, the vote, training contacts or sponsors, the political
+    review's conclusion."""
+    entry, kind = r.entry, r.kind
     documents = list(entry.documents)
     if entry.upload is not None:
         title = _("%(step)s, %(date)s") % {"step": kind.label, "date": entry.on}
@@ -724,7 +828,7 @@ def _write_record(r: _Recording) -> StepRecord:
             passed=v.passed,
         )
     role = CaseRole.CONTACT if CONTACTS in kind.details else CaseRole.SPONSOR if SPONSORS in kind.details else None
-    if role is not None:
+    if role is not None and entry.people:
         CasePerson.objects.bulk_create(
             CasePerson(case=r.locked, person=p, role=role, since=entry.on) for p in entry.people
         )
@@ -732,7 +836,6 @@ def _write_record(r: _Recording) -> StepRecord:
         PoliticalReview.objects.create(
             case=r.locked, concluded_on=entry.on, conclusion=entry.conclusion.strip(), entered_by=r.user
         )
-    return record
 
 
 def _move_stage(r: _Recording, stage: str, plan: Plan) -> None:
@@ -741,13 +844,7 @@ def _move_stage(r: _Recording, stage: str, plan: Plan) -> None:
     locked = r.locked
     locked.stage = stage
     locked.closed_on = r.entry.on if stage not in OPEN_STAGES else None
-    try:
-        with transaction.atomic():
-            locked.save(update_fields=["stage", "closed_on"])
-    except IntegrityError:
-        raise ValidationError(
-            _("%(person)s already has an open development case.") % {"person": locked.person}
-        ) from None
+    _save_stage(locked)
     status = STATUS_FOR_STAGE.get(stage)
     if status is None or r.entry.backfill:
         return
@@ -761,6 +858,19 @@ def _move_stage(r: _Recording, stage: str, plan: Plan) -> None:
         admission_begins(actor=r.actor, person=locked.person, on=dates["joined_on"])
     elif stage == Stage.CANCELLED:
         admission_cancelled(actor=r.actor, person=locked.person, on=r.entry.on)
+
+
+def _save_stage(locked: DevelopmentCase) -> None:
+    if locked.stage not in OPEN_STAGES:  # one open case per person: a closed stage cannot break it (no savepoint)
+        locked.save(update_fields=["stage", "closed_on"])
+        return
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["stage", "closed_on"])
+    except IntegrityError:
+        raise ValidationError(
+            _("%(person)s already has an open development case.") % {"person": locked.person}
+        ) from None
 
 
 def _open_publicity(r: _Recording) -> None:
@@ -819,9 +929,9 @@ def _store_plan(case: DevelopmentCase, plan) -> bool:
     return changed
 
 
-def _refresh(case: DevelopmentCase, today: datetime.date) -> None:
+def _refresh(case: DevelopmentCase, today: datetime.date, calendar: WorkCalendar | None = None) -> None:
     fresh = case_prefetched(DevelopmentCase.objects.filter(pk=case.pk)).get()
-    _store_plan(fresh, case_plan(fresh, today=today))
+    _store_plan(fresh, case_plan(fresh, today=today, calendar=calendar))
 
 
 def case_refresh_all(*, today: datetime.date, batch: int = 500) -> int:

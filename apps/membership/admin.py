@@ -1,16 +1,14 @@
 """Committee staff's view of transfers (the queue, a year's export) and membership periods: read-only here, since
 every change is a decision recorded on the portal through the services."""
 
-from io import BytesIO
-
 from django.contrib import admin
-from django.http import Http404, HttpResponse
-from django.utils.http import content_disposition_header
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from apps.organisations.admin_scope import ScopedAdminMixin
+from apps.organisations.admin_scope import FORM_FIELDS, ScopedAdminMixin
 from apps.organisations.choices import VIEW_SCOPE
 from apps.organisations.permissions import has_any_scope
+from apps.spreadsheets.export import xlsx_response
 
 from .models import MembershipPeriod, Transfer
 from .selectors import transfers_for
@@ -27,14 +25,9 @@ class _ReadOnly:
         return False
 
 
-def _cell(value):
-    """A text cell that a spreadsheet would read as a formula is written as text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @admin.register(Transfer)
 class TransferAdmin(_ReadOnly, admin.ModelAdmin):
+    formfield_overrides = FORM_FIELDS
     list_display = ["person", "kind", "state", "from_node", "to_node", "other_organisation", "report_by"]
     list_filter = ["state", "kind"]
     date_hierarchy = "requested_on"
@@ -55,53 +48,33 @@ class TransferAdmin(_ReadOnly, admin.ModelAdmin):
 
     @admin.action(description=_("Export to Excel"))
     def export_xlsx(self, request, queryset):
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(str(_("Transfers")))
-        sheet.append(
+        """The selected transfers (every filtered one with "select all"), through the one export helper."""
+        transfers = queryset.select_related("person", "from_node", "to_node").order_by("requested_on", "pk")
+        header = [
+            _("Member"), _("Kind"), _("State"), _("From"), _("To"), _("Letter number"), _("Dues paid up to (month)"),
+            _("Requested on"), _("To report by"), _("Decided on"),
+        ]  # fmt: skip
+        rows = (
             [
-                str(label)
-                for label in (
-                    _("Member"),
-                    _("Kind"),
-                    _("State"),
-                    _("From"),
-                    _("To"),
-                    _("Letter number"),
-                    _("Dues paid up to (month)"),
-                    _("Requested on"),
-                    _("To report by"),
-                    _("Decided on"),
-                )
-            ]
+                t.person.name,
+                t.get_kind_display(),
+                t.get_state_display(),
+                t.from_node.name if t.from_node else t.other_organisation,
+                t.to_node.name if t.to_node else t.other_organisation,
+                t.letter_number,
+                t.dues_paid_until,
+                t.requested_on,
+                t.report_by,
+                t.decided_on,
+            ]  # fmt: skip
+            for t in transfers.iterator(chunk_size=2000)
         )
-        for t in queryset.select_related("person", "from_node", "to_node").order_by("requested_on", "pk"):
-            sheet.append(
-                [
-                    _cell(t.person.name),
-                    _cell(t.get_kind_display()),
-                    _cell(t.get_state_display()),
-                    _cell(t.from_node.name if t.from_node else t.other_organisation),
-                    _cell(t.to_node.name if t.to_node else t.other_organisation),
-                    _cell(t.letter_number),
-                    t.dues_paid_until,
-                    t.requested_on,
-                    t.report_by,
-                    t.decided_on,
-                ]
-            )
-        buffer = BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = content_disposition_header(True, "transfers.xlsx")
-        return response
+        return xlsx_response(filename="transfers.xlsx", title=_("Transfers"), header=header, rows=rows)
 
 
 @admin.register(MembershipPeriod)
 class MembershipPeriodAdmin(_ReadOnly, ScopedAdminMixin, admin.ModelAdmin):
+    formfield_overrides = FORM_FIELDS
     scope_path = "node__path"
     list_display = ["person", "node", "started_on", "ended_on", "began", "ended"]
     list_filter = ["began", "ended"]

@@ -4,6 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from apps.organisations.models import OrgNode
 from apps.people.models import Person
+from apps.workdays.forms import DateField
 
 from .choices import LEAVINGS, ParticipationKind, PeriodEnd, TransferKind
 
@@ -11,7 +12,7 @@ EARLIEST, LATEST = "1900-01-01", "2100-12-31"
 
 
 def _date(label, **kwargs) -> forms.DateField:
-    return forms.DateField(
+    return DateField(
         label=label, widget=forms.DateInput(attrs={"type": "date", "min": EARLIEST, "max": LATEST}, format="%Y-%m-%d"),
         **kwargs,
     )  # fmt: skip

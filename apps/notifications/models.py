@@ -6,6 +6,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.organisations.validators import one_line
+
 from .choices import EmailMode, EmailState, Job, RecipientRole
 from .sources import source_choices
 
@@ -260,10 +262,11 @@ class Reminder(Outgoing):
 
     @property
     def title(self) -> str:
+        """One line, whatever its parameters hold (it is an e-mail's subject)."""
         from . import sources
 
         source = sources.get(self.source)
-        return source.title(self.params) if source else self.source
+        return one_line(source.title(self.params)) if source else self.source
 
     @property
     def is_news(self) -> bool:

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -119,5 +119,5 @@ def calendar_feed(request, token: str):
     response = HttpResponse(
         ical(events, user=user, request=request, now=now), content_type="text/calendar; charset=utf-8"
     )
-    response["Content-Disposition"] = 'inline; filename="partyportal.ics"'
+    response["Content-Disposition"] = content_disposition_header(False, "partyportal.ics")
     return response

@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +9,7 @@ from apps.audit.display import ActionListFilter, changes_table
 from apps.audit.models import AuditEntry
 from apps.workdays.models import CalendarDay, CalendarYear
 
-from .admin_scope import PermissionLabelsMixin, ScopedAdminMixin, ScopedHistoryAdmin, ScopedNodeFilter
+from .admin_scope import FORM_FIELDS, PermissionLabelsMixin, ScopedAdminMixin, ScopedHistoryAdmin, ScopedNodeFilter
 from .choices import MANAGE_ORG, VIEW_AUDIT, VIEW_SCOPE, NodeKind
 from .forms import OrgNodeAddForm, OrgNodeChangeForm, PostAddForm, PostChangeForm, TermAddForm, TermChangeForm
 from .models import OrgNode, OrgPolicy, Post, PostTitle, Role, Term
@@ -175,6 +175,8 @@ class PostAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
 class SuperuserOnlyAdmin(admin.ModelAdmin):
     """Configuration shared by every committee: only administrators change it."""
 
+    formfield_overrides = FORM_FIELDS
+
     def has_module_permission(self, request):
         return request.user.is_superuser
 
@@ -209,11 +211,11 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     (sign-ins, system jobs) only administrators."""
 
     view_perm = change_perm = VIEW_AUDIT
-    list_display = ["at", "actor_repr", "action_text", "target_repr", "node", "ip_address"]
+    list_display = ["at", "actor_repr", "action_text", "target_repr", "node", "ip_address", "times"]
     list_filter = [ActionListFilter, ("at", admin.DateFieldListFilter)]
     search_fields = ["actor_repr", "target_repr", "action", "target_id"]
     date_hierarchy = "at"
-    list_select_related = ["node"]
+    list_select_related = ["node", "denials"]
     fields = [
         "at",
         "actor",
@@ -226,6 +228,7 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "changes_text",
         "note",
         "ip_address",
+        "times",
     ]
     readonly_fields = fields
 
@@ -236,6 +239,14 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("changes"))
     def changes_text(self, obj):
         return changes_table(obj)
+
+    @admin.display(description=_("times"))
+    def times(self, obj):
+        """A denied access: how often the user was denied the same kind of page within the hour of this entry."""
+        try:
+            return obj.denials.count
+        except ObjectDoesNotExist:
+            return ""
 
     def has_add_permission(self, request):
         return False

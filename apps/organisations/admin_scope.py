@@ -8,22 +8,32 @@ an object outside the user's subtree answers 404, as in the portal.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import Permission
+from django.db import models
 from django.db.models import Model
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.audit.services import audit_record
+from apps.audit.services import access_denied_note
+from apps.workdays.forms import DateField
 
 from .choices import MANAGE_PEOPLE, NODE_PERMISSIONS, VIEW_SCOPE
 from .models import OrgNode
 from .permissions import has_any_scope, restrict
+from .validators import validate_one_line
 
 # Foreign keys to these models offer only the rows in the user's subtree: model -> (node path field, joined
 # relations). The apps above the tree register theirs at AppConfig.ready (apps.people: Person).
 _SCOPED_CHOICES: dict[type[Model], tuple[str, tuple[str, ...]]] = {}
+# The admin's form fields (``ModelAdmin.formfield_overrides``): every date within the plausible range, every text
+# input one line (names and titles end up in e-mail subjects and the calendar feed).
+FORM_FIELDS = {
+    models.DateField: {"form_class": DateField},
+    models.CharField: {"validators": [validate_one_line]},
+}
 
 
 def scope_choices(model: type[Model], *, path_field: str, select_related: tuple[str, ...] = ()) -> None:
@@ -31,7 +41,18 @@ def scope_choices(model: type[Model], *, path_field: str, select_related: tuple[
     _SCOPED_CHOICES[model] = (path_field, select_related)
 
 
-class ScopedNodeFilter(admin.SimpleListFilter):
+class CheckedListFilter(admin.SimpleListFilter):
+    """A list filter that takes only the values it offers: anything else in the query string (``?node=abc``) is an
+    invalid lookup, the admin's own answer for a bad filter, never a query built from it (a 500)."""
+
+    def value(self):
+        value = super().value()
+        if value is not None and value not in {str(key) for key, _label in self.lookup_choices}:
+            raise IncorrectLookupParameters(f"{self.parameter_name}={value[:50]}")
+        return value
+
+
+class ScopedNodeFilter(CheckedListFilter):
     """Filter by organisation, offering only the nodes in the user's subtree (subtree match)."""
 
     title = OrgNode._meta.verbose_name
@@ -61,6 +82,7 @@ class ScopedAdminMixin:
     view_perm = VIEW_SCOPE
     change_perm = MANAGE_PEOPLE
     show_full_result_count = False
+    formfield_overrides = FORM_FIELDS
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -97,7 +119,7 @@ class ScopedAdminMixin:
         # Out of scope and non-existent look the same: 404, and the attempt is logged.
         denied = self.model._default_manager.filter(pk=object_id).first() if str(object_id).isdigit() else None
         if denied is not None:
-            audit_record(actor=request.user, action="access.denied", target=denied, request=request)
+            access_denied_note(actor=request.user, target=denied, request=request)
         raise Http404
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from apps.audit.services import audit_record
+from apps.audit.services import access_denied_note
 
 from .choices import VIEW_SCOPE, NodeKind
 from .counters import count_rows
@@ -31,7 +31,7 @@ def node_get_for(*, user, pk, perm: str = VIEW_SCOPE, request=None) -> OrgNode:
     except (OrgNode.DoesNotExist, ValueError, TypeError):
         denied = OrgNode.objects.filter(pk=pk).first() if str(pk).isdigit() else None
         if denied is not None:
-            audit_record(actor=user, action="access.denied", target=denied, node=denied, request=request)
+            access_denied_note(actor=user, target=denied, node=denied, request=request)
         raise Http404 from None
 
 

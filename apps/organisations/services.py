@@ -22,12 +22,14 @@ from .models import OrgNode, OrgNodeUserObjectPermission, OrgPolicy, Post, PostT
 from .overview_cache import org_data_changed
 from .permissions import forget_cached_scope
 from .selectors import policy_for
+from .validators import check_one_line
 
 NODE_FIELDS = ["name", "short_name", "code", "unit_name", "is_village_or_community", "established_on", "is_active"]
 
 
 @transaction.atomic
 def node_create(*, actor, parent: OrgNode | None, kind: str, name: str, **fields) -> OrgNode:
+    check_one_line(name=name, **{k: v for k, v in fields.items() if k in ("short_name", "unit_name")})
     if parent is None:
         if kind != NodeKind.COMMITTEE:
             raise ValidationError(_("Only a base Party committee can stand at the top of the tree."))
@@ -59,6 +61,7 @@ def node_update(*, actor, node: OrgNode, **fields) -> OrgNode:
     changes = audit_diff(node, before, NODE_FIELDS)
     if not changes:
         return node
+    check_one_line(**{k: fields[k] for k in ("name", "short_name", "unit_name") if k in changes})
     node.full_clean(exclude=["path", "depth", "numchild"])
     node.save()
     org_data_changed()

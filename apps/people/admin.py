@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +10,25 @@ from apps.organisations.permissions import covers
 
 from .forms import PersonAdminForm
 from .models import SENSITIVE_FIELDS, FamilyMember, Person
-from .services import PROFILE_FIELDS, person_create, person_move, person_update
+from .services import PROFILE_FIELDS, person_create, person_id_number_check, person_move, person_update
+
+
+class PersonForm(PersonAdminForm):
+    """A used ID card number is refused by the service, before the model's constraint would answer with its name
+    and tell where the number is used; the refusal and its audit entry are kept (the form is shown again)."""
+
+    actor = None  # the signed-in user, set by ``PersonAdmin.get_form``
+
+    def clean(self):
+        data = super().clean()
+        number = data.get("id_number")
+        node = data.get("node") or getattr(self.instance, "node", None)
+        if number and node is not None and number != self.instance.id_number:
+            try:
+                person_id_number_check(actor=self.actor, id_number=number, node=node, person=self.instance)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return data
 
 
 class FamilyInline(admin.TabularInline):
@@ -36,7 +55,6 @@ class FamilyInline(admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
     change_perm = MANAGE_PEOPLE
-    form = PersonAdminForm
     list_display = ["name", "political_status", "node", "work_unit", "phone", "is_active"]
     list_filter = [ScopedNodeFilter, "political_status", "is_active"]
     list_select_related = ["node"]
@@ -44,6 +62,12 @@ class PersonAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
     list_per_page = 50
     inlines = [FamilyInline]
     readonly_fields = ["political_status", "joined_on", "full_member_on", "user"]
+    form = PersonForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # a class made for this request by modelform_factory
+        return form
 
     def get_fields(self, request, obj=None):
         fields = ["node", "name", "political_status", *PROFILE_FIELDS[1:]]

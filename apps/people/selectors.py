@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from apps.audit.services import audit_record
+from apps.audit.services import access_denied_note
 from apps.organisations.choices import VIEW_SCOPE, VIEW_SENSITIVE
 from apps.organisations.permissions import covers, restrict
 
@@ -29,7 +29,7 @@ def person_get_for(*, user, pk, perm: str = VIEW_SCOPE, request=None) -> Person:
     except (Person.DoesNotExist, ValueError, TypeError):
         denied = Person.objects.select_related("node").filter(pk=pk).first() if str(pk).isdigit() else None
         if denied is not None:
-            audit_record(actor=user, action="access.denied", target=denied, node=denied.node, request=request)
+            access_denied_note(actor=user, target=denied, node=denied.node, request=request)
         raise Http404 from None
 
 

@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_diff, audit_record, snapshot
-from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
+from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
 from apps.organisations.overview_cache import org_data_changed
 from apps.organisations.permissions import covers
+from apps.organisations.validators import check_one_line
 
 from .choices import MEMBER_STATUSES, PIPELINE_STATUSES
 from .models import FamilyMember, Person
@@ -46,6 +47,43 @@ def _check_node(*, actor, node: OrgNode, status: str) -> None:
         raise ValidationError(_("Members and applicants belong to a Party branch or a Party group."))
 
 
+def person_id_number_check(*, actor, id_number: str, node: OrgNode, person: Person | None = None) -> None:
+    """Refuse an ID card number another record already holds. A record the actor may see is named; one outside
+    their subtree is not (the refusal would tell where the number is used): the number "cannot be used", and the
+    committee's staff, who see both organisations, are told through an audit entry at the committee's node.
+
+    The entry is written in a savepoint of its own: a form that shows the refusal keeps it. (A caller that lets the
+    refusal roll back its own transaction loses it; the admin checks in its form, before saving.)"""
+    if not id_number:
+        return
+    existing = Person.objects.filter(id_number=id_number).select_related("node")
+    existing = existing.exclude(pk=person.pk).first() if person is not None and person.pk else existing.first()
+    if existing is None:
+        return
+    if covers(actor, VIEW_SCOPE, existing.node.path):
+        raise ValidationError(
+            {"id_number": _("This ID card number is already recorded for %(person)s.") % {"person": existing}}
+        )
+    committee = OrgNode.objects.filter(path=node.path[: node.steplen]).first() or node
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="people.id_number_conflict",
+            target=existing,
+            node=committee,
+            note=_("Refused for a record in %(node)s: the ID card number is already recorded for %(person)s.")
+            % {"node": node, "person": existing},
+        )
+    raise ValidationError(
+        {
+            "id_number": _(
+                "This ID card number cannot be used. The committee's organisation staff have been told and will "
+                "sort it out with you."
+            )
+        }
+    )
+
+
 def _check_dates(person: Person, today: datetime.date) -> None:
     if person.birth_date and person.birth_date > today:
         raise ValidationError({"birth_date": _("The date of birth cannot be in the future.")})
@@ -59,15 +97,23 @@ def _check_identity(person: Person, changed: set[str]) -> None:
     )
 
 
-@transaction.atomic
 def person_create(*, actor, node: OrgNode, name: str, political_status: str, today: datetime.date, **fields) -> Person:
+    """A new person record. A used ID card number is refused first, outside the record's transaction (the
+    committee's staff are told: ``person_id_number_check``)."""
     _check_node(actor=actor, node=node, status=political_status)
+    person_id_number_check(actor=actor, id_number=fields.get("id_number", ""), node=node)
+    return _person_create(actor=actor, node=node, name=name, political_status=political_status, today=today, **fields)
+
+
+@transaction.atomic
+def _person_create(*, actor, node: OrgNode, name: str, political_status: str, today: datetime.date, **fields):
     unknown = set(fields) - set(PROFILE_FIELDS) - {"joined_on", "full_member_on"}
     if unknown:
         raise ValidationError(_("These fields cannot be set here: %(f)s.") % {"f": ", ".join(sorted(unknown))})
     if fields.get("id_number"):
         fields["id_number"] = id_number_normalise(fields["id_number"])
     person = Person(node=node, name=name, political_status=political_status, **fields)
+    check_one_line(name=name)
     _check_dates(person, today)
     _check_identity(person, set(fields))
     person.full_clean(exclude=["user"])
@@ -104,6 +150,9 @@ def person_update(*, actor, person: Person, fields: dict, today: datetime.date, 
     changes = audit_diff(person, before, list(fields))
     if not changes:
         return person
+    check_one_line(**{name: fields[name] for name in ("name",) if name in changes})
+    if "id_number" in changes:
+        person_id_number_check(actor=actor, id_number=person.id_number, node=person.node, person=person)
     _check_dates(person, today)
     _check_identity(person, set(changes))
     person.full_clean(exclude=["user"])
@@ -161,7 +210,7 @@ def person_set_status(
 ) -> Person:
     """The political status a recorded decision gives a person (the membership lifecycle calls this after the
     decision passed its own checks). Locked and audited, old → new; dates given are set with it."""
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("node").get(pk=person.pk)
     changes = {}
     for name, value in (("political_status", status), ("joined_on", joined_on), ("full_member_on", full_member_on)):
         if name != "political_status" and value is None:

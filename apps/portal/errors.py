@@ -1,9 +1,9 @@
 from django.shortcuts import render
 
-from apps.audit.services import audit_record
+from apps.audit.services import access_denied_note
 
 
 def permission_denied(request, exception=None):
     """403 page; the denial goes to the audit log."""
-    audit_record(actor=request.user, action="access.denied", target_repr=request.path[:300], request=request)
+    access_denied_note(actor=request.user, target_repr=request.path[:300], request=request)
     return render(request, "403.html", status=403)

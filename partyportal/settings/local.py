@@ -3,7 +3,12 @@
 from .base import *  # noqa: F403
 from .base import env
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# What a small committee really runs: DEBUG off (no URL list on a 404, no traceback on a 500) unless DJANGO_DEBUG=1.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Static files come from WhiteNoise, out of the apps' and the project's static directories (no collectstatic), with
+# DEBUG on or off; runserver's own static handler is off (bin/serve: --nostatic).
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405 - WhiteNoise reads it too (empty here; collectstatic fills it in production)
 # The demo accounts have no authenticator app yet; set TWO_FACTOR_REQUIRED=1 to try two-factor sign-in locally.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)
 

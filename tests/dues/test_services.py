@@ -403,8 +403,8 @@ def test_a_letter_keeps_the_month_the_sender_wrote(world, dues):
     dues.base(member)
     dues.pay(member, D(2026, 10, 1), paid_on=D(2026, 10, 5))
     transfer = transfer_request(
-        actor=world.users["secretary_a"], person=member, kind="out", other_organisation="外单位党委", letter_number="组转字第3号",
-        dues_paid_until=D(2026, 12, 1), today=TODAY,
+        actor=world.users["secretary_a"], person=member, kind="out", other_organisation="外单位党委",
+        letter_number="组转字第3号", dues_paid_until=D(2026, 12, 1), today=TODAY,
     )  # fmt: skip
     assert transfer.dues_paid_until == D(2026, 12, 1)
 

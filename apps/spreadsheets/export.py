@@ -1,0 +1,50 @@
+"""Every workbook the portal writes goes through here, so that no cell of any export is read as a formula.
+
+A text such as ``=HYPERLINK("http://…", "…")`` — a branch's name, a person's name, anything typed in — would be a
+live formula in the spreadsheet program of whoever opens the export. Every text cell that starts with a character a
+spreadsheet reads as the start of a formula (``= + - @``, a tab, a carriage return) is written with a leading
+apostrophe, whatever its column (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from io import BytesIO
+
+from django.http import HttpResponse
+from django.utils.encoding import force_str
+from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def cell_value(value):
+    """The value as a cell receives it: text that could start a formula is escaped; numbers and dates as they are."""
+    if isinstance(value, Promise):
+        value = force_str(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def xlsx_bytes(*, title: str, header: Iterable, rows: Iterable[Iterable]) -> bytes:
+    """One sheet, written row by row (openpyxl write-only mode), every cell through ``cell_value``."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(force_str(title)[:31])
+    sheet.append([cell_value(h) for h in header])
+    for row in rows:
+        sheet.append([cell_value(v) for v in row])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(*, filename: str, title: str, header: Iterable, rows: Iterable[Iterable]) -> HttpResponse:
+    """The workbook as a download (the file name goes through Django's header builder, never into a format string)."""
+    response = HttpResponse(xlsx_bytes(title=title, header=header, rows=rows), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
