@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.disclosure",
     "apps.membership",
     "apps.lifecycle",
+    "apps.orglife",
     "apps.notifications",
     "apps.portal",
 ]
