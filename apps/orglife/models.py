@@ -18,7 +18,6 @@ from .choices import (
     MEMBER_HOURS_FLOOR,
     LeaveState,
     MeetingStatus,
-    Period,
     Presence,
     StudyState,
 )
@@ -27,9 +26,9 @@ HOURS = {"max_digits": 4, "decimal_places": 1}
 
 
 class LifePolicy(models.Model):
-    """A base committee's policy for organisational life: how often each kind is owed (``Frequency`` rows; a kind
-    without a row keeps the shipped default), the study hours owed a year, and its deadlines. Changed only through
-    ``services.policy_save``, which refuses anything looser than the national rules."""
+    """A base committee's policy for organisational life: how often each kind is owed (``frequencies``: kind →
+    month, quarter or year; a kind not named keeps the shipped default), the study hours owed a year, and its
+    deadlines. Changed only through ``services.policy_save``, which refuses anything looser than the national rules."""
 
     committee = models.OneToOneField(
         "organisations.OrgNode",
@@ -37,6 +36,9 @@ class LifePolicy(models.Model):
         on_delete=models.CASCADE,
         related_name="orglife_policy",
         limit_choices_to={"kind": "committee"},
+    )
+    frequencies = models.JSONField(
+        _("frequencies"), default=dict, blank=True, help_text=_("How often each kind is owed, where not the default.")
     )
     member_hours = models.PositiveSmallIntegerField(
         _("study hours a year, members"), default=MEMBER_HOURS_FLOOR, validators=[MaxValueValidator(500)]
@@ -67,24 +69,6 @@ class LifePolicy(models.Model):
 
     def __str__(self):
         return str(self.committee)
-
-
-class Frequency(models.Model):
-    """How often a committee's organisations owe one kind of meeting (between the default and the national floor)."""
-
-    policy = models.ForeignKey(
-        LifePolicy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="frequencies"
-    )
-    kind = models.CharField(_("kind"), max_length=30, choices=KIND_CHOICES)
-    period = models.CharField(_("frequency"), max_length=10, choices=Period.choices)
-
-    class Meta:
-        verbose_name = _("frequency")
-        verbose_name_plural = _("frequencies")
-        constraints = [models.UniqueConstraint(fields=["policy", "kind"], name="frequency_once_per_kind")]
-
-    def __str__(self):
-        return f"{self.get_kind_display()}: {self.get_period_display()}"
 
 
 class PlanItem(models.Model):

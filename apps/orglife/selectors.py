@@ -39,7 +39,6 @@ from .choices import (
 from .compliance import ComplianceFacts, GroupFact, MeetingFact, Report, compute
 from .models import (
     Attendee,
-    Frequency,
     LeaveRequest,
     LifePolicy,
     Meeting,
@@ -204,7 +203,7 @@ def meetings_of(node: OrgNode, year: int) -> QuerySet[Meeting]:
 
 def policies_for(nodes: list[OrgNode]) -> dict[int, tuple[dict[str, str], LifePolicy, OrgPolicy]]:
     """{node id: (frequencies, life policy, organisation policy)} of each node's base committee (the defaults where
-    it saved none): two queries for any number of nodes."""
+    it saved none): one query for any number of nodes."""
     if not nodes:
         return {}
     ancestors = {p for n in nodes for p in paths_up(n.path)}
@@ -214,20 +213,13 @@ def policies_for(nodes: list[OrgNode]) -> dict[int, tuple[dict[str, str], LifePo
             "policy", "orglife_policy"
         )
     }
-    life_ids = [c.orglife_policy.pk for c in committees.values() if _life(c) is not None]
-    frequencies: dict[int, dict[str, str]] = defaultdict(dict)
-    if life_ids:
-        for policy_id, kind, period in Frequency.objects.filter(policy_id__in=life_ids).values_list(
-            "policy_id", "kind", "period"
-        ):
-            frequencies[policy_id][kind] = period
     found = {}
     for node in nodes:
         committee = next((committees[p] for p in paths_up(node.path) if p in committees), None)
         life = _life(committee) if committee else None
         org = getattr(committee, "policy", None) if committee else None
         found[node.pk] = (
-            {**DEFAULT_FREQUENCIES, **(frequencies[life.pk] if life else {})},
+            {**DEFAULT_FREQUENCIES, **(life.frequencies if life else {})},
             life or LifePolicy(committee=committee),
             org or OrgPolicy(committee=committee, **policy_defaults()),
         )
@@ -261,6 +253,7 @@ def _committee_sizes(nodes: list[OrgNode], day: datetime.date) -> dict[int, int]
         Post.objects.filter(node__in=nodes, title__is_committee_member=True, started_on__lte=day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
         .values_list("node_id", "person_id")
+        .order_by()
         .distinct()
     )
     sizes: dict[int, int] = defaultdict(int)

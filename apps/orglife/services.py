@@ -53,7 +53,6 @@ from .choices import (
 )
 from .models import (
     Attendee,
-    Frequency,
     LeaveRequest,
     LifePolicy,
     Meeting,
@@ -142,12 +141,15 @@ def policy_save(*, actor, committee: OrgNode, values: dict) -> LifePolicy:
     if changes:
         policy.full_clean()
         policy.save()
-    current = {f.kind: f for f in policy.frequencies.all()}
+    frequencies = dict(policy.frequencies)
     for kind, period in (values.get("frequencies") or {}).items():
-        old = current[kind].period if kind in current else KIND_BY_CODE[kind].default
+        old = frequencies.get(kind, KIND_BY_CODE[kind].default)
         if old != period:
-            Frequency.objects.update_or_create(policy=policy, kind=kind, defaults={"period": period})
+            frequencies[kind] = period
             changes[f"frequency.{kind}"] = [old, period]
+    if frequencies != policy.frequencies:
+        policy.frequencies = frequencies
+        policy.save(update_fields=["frequencies"])
     if changes:
         audit_record(actor=actor, action="orglife.policy_changed", target=policy, node=committee, changes=changes)
     return policy
