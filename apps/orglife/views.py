@@ -22,7 +22,7 @@ from apps.lifecycle.models import DevelopmentCase
 from apps.lifecycle.steps import Stage
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
-from apps.organisations.permissions import has_any_scope, restrict
+from apps.organisations.permissions import covers, has_any_scope, restrict
 from apps.people.choices import PIPELINE_STATUSES
 from apps.people.models import Person
 from apps.people.selectors import person_for_user
@@ -384,7 +384,7 @@ def meeting_detail(request, pk: int):
         "document_form": DocumentForm(),
         "cancel_form": CancelForm(),
         "invite_form": InviteForm(people=_invitable(meeting)) if can_record and not meeting.is_held else None,
-        "show_minutes": can_record or has_any_scope(request.user, VIEW_SCOPE),
+        "show_minutes": can_record or covers(request.user, VIEW_SCOPE, meeting.node.path),
     }
     return render(request, "orglife/meeting.html", context)
 
