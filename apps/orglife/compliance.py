@@ -164,10 +164,15 @@ class Report:
         return not any(k.missing for k in self.kinds)
 
     def month_state(self, month: int, kinds: Iterable[KindReport] | None = None) -> str:
-        """The state of a month across the kinds (all by default): a quarter missing its general meeting makes its
-        three months red."""
+        """The state of a month across the kinds (all by default), for the grid: the worst of the periods covering
+        it, so a quarter that ended without its general meeting makes its three months red. A quarter or a year still
+        running is judged when it ends: it shows in the running month only (as in progress), not in the months of
+        it already past, which show what was owed in them."""
         day = datetime.date(self.year, month, 1)
-        return worst(k.state_on(day) for k in (self.kinds if kinds is None else kinds))
+        running = (self.as_of.year, self.as_of.month) == (self.year, month)
+        states = [k.state_on(day) for k in (self.kinds if kinds is None else kinds)]
+        judged = [s for s in states if s != State.IN_PROGRESS or running]
+        return worst(judged) if judged else State.IN_PROGRESS
 
     def kind(self, key: str) -> KindReport | None:
         return next((k for k in self.kinds if k.key == key), None)

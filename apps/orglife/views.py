@@ -606,8 +606,9 @@ def _grid_context(request, *, paginate: bool):
             continue
         chosen = [k for k in report.kinds if not kind or k.kind == kind]
         states = [report.month_state(m, chosen) for m in MONTHS] if chosen else []
-        cells = [(state, labels[state]) for state in states]
-        rows.append((node, report, cells, chosen))
+        cells = [(s, labels[s], f"{year}-{m:02d}: {labels[s]}") for m, s in zip(MONTHS, states, strict=False)]
+        missing = [(k.label, len(k.missing), " ".join(k.missing)) for k in chosen if k.missing]
+        rows.append((node, report, cells, chosen, missing))
     return {
         "form": form,
         "root": root,
@@ -638,14 +639,18 @@ def grid_export(request):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(_("Compliance")))
     sheet.append([str(_("Organisation")), *(f"{context['year']}-{m:02d}" for m in MONTHS), str(_("Compliant"))])
-    for node, report, cells, _chosen in context["rows"]:
+    for node, report, cells, _chosen, _missing in context["rows"]:
         sheet.append(
-            [_cell(node.name), *(label for _state, label in cells), str(_("yes") if report.compliant else _("no"))]
+            [
+                _cell(node.name),
+                *(label for _state, label, _title in cells),
+                str(_("yes") if report.compliant else _("no")),
+            ]
         )
     details = workbook.create_sheet(str(_("By kind")))
     details.append([str(_("Organisation")), str(_("Kind")), str(_("Required")), str(_("Held")), str(_("Missing")),
                     str(_("In progress"))])  # fmt: skip
-    for node, _report, _cells, chosen in context["rows"]:
+    for node, _report, _cells, chosen, _missing in context["rows"]:
         for k in chosen:
             details.append([_cell(node.name), _cell(k.label), k.required, k.held, " ".join(k.missing),
                             " ".join(k.in_progress)])  # fmt: skip

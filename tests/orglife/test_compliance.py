@@ -258,3 +258,16 @@ def test_the_command_refuses_bad_input_with_a_translated_error(tmp_path):
         call_command("orglife_compliance", "--facts", str(path))
     with pytest.raises(CommandError):
         call_command("orglife_compliance", "--facts", str(tmp_path / "missing.json"))
+
+
+def test_a_month_of_the_grid_shows_the_worst_of_what_was_owed_in_it():
+    meetings = [MeetingFact(("theme_day",), D(2026, m, 10)) for m in (1, 2, 4, 5)]
+    meetings += [MeetingFact(("general_meeting", "party_lecture"), D(2026, 2, 3))]
+    report = compute(_branch(D(2026, 5, 20), meetings))
+    states = [report.month_state(m) for m in range(1, 13)]
+    assert states[:4] == [State.HELD, State.HELD, State.MISSING, State.HELD]  # March: no theme day
+    # April: its theme day held, the quarter's general meeting still possible (judged when Q2 ends)
+    assert states[4] == State.IN_PROGRESS  # May, the running month: the quarter's general meeting, the year's ones
+    assert states[5:] == [State.LATER] * 7
+    after = compute(_branch(D(2026, 7, 2), meetings))
+    assert [after.month_state(m) for m in (4, 5, 6)] == [State.MISSING] * 3  # Q2 ended without a general meeting
