@@ -164,18 +164,18 @@ def roll_people(node: OrgNode, day: datetime.date, kinds: Iterable[str]) -> Quer
 
 def meeting_roll(meeting: Meeting) -> list[RollEntry]:
     """The roll of a meeting on its date (members who left since still on it, people admitted later not), the
-    invitees, each with the presence recorded and the leave requested: three queries."""
-    attendees = {a.person_id: a for a in Attendee.objects.filter(meeting=meeting).select_related("person")}
+    invitees, each with the presence recorded and the leave requested: three queries, a fourth for invitees."""
+    rows = Attendee.objects.filter(meeting=meeting).values_list("person_id", "invited", "presence")
+    attendees = {person_id: (invited, presence) for person_id, invited, presence in rows}
     leaves = {lr.person_id: lr for lr in LeaveRequest.objects.filter(meeting=meeting)}
     entries = []
-    seen = set()
-    for person in roll_people(meeting.node, meeting.held_on, meeting.kind_codes).select_related("node"):
-        row = attendees.get(person.pk)
-        entries.append(RollEntry(person, person.voting, False, row.presence if row else "", leaves.get(person.pk)))
-        seen.add(person.pk)
-    for person_id, row in attendees.items():
-        if row.invited and person_id not in seen:
-            entries.append(RollEntry(row.person, False, True, row.presence, leaves.get(person_id)))
+    for person in roll_people(meeting.node, meeting.held_on, meeting.kind_codes):
+        presence = attendees.pop(person.pk, (False, ""))[1]
+        entries.append(RollEntry(person, person.voting, False, presence, leaves.get(person.pk)))
+    invited = [person_id for person_id, (is_invited, _p) in attendees.items() if is_invited]
+    if invited:
+        for person in Person.objects.filter(pk__in=invited).order_by("name", "pk"):
+            entries.append(RollEntry(person, False, True, attendees[person.pk][1], leaves.get(person.pk)))
     return entries
 
 
