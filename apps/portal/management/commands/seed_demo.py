@@ -20,6 +20,7 @@ from apps.lifecycle.services import case_refresh_all
 from apps.organisations import demo as organisations_demo
 from apps.organisations.models import OrgNode
 from apps.organisations.overview_cache import org_data_changed
+from apps.orglife.demo import seed_meetings
 from apps.people import demo as people_demo
 
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             )
             self._logins(nodes, today)
             cases = seed_cases(rng=rng, today=today)
+            seed_meetings(rng=rng, today=today)
             audit_record(actor=None, action="demo.seeded", note=f"{members} people, {cases} development cases")
             org_data_changed()
         if cases <= 2000:
