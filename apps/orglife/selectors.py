@@ -50,6 +50,9 @@ from .models import (
 # Organisations that hold meetings of their own (a party group holds its group meetings).
 MEETING_NODES = (NodeKind.COMMITTEE, NodeKind.GENERAL_BRANCH, NodeKind.BRANCH, NodeKind.GROUP)
 COMPLIANCE_NODES = (NodeKind.COMMITTEE, NodeKind.GENERAL_BRANCH, NodeKind.BRANCH)
+# Up to this many branches their groups are found by path; beyond, every active group is read (a few thousand rows
+# at most) rather than a query with a thousand LIKE clauses.
+GROUPS_BY_PATH = 50
 
 
 # --- meetings the user may see ------------------------------------------------------------------------------------
@@ -235,15 +238,17 @@ def _life(committee: OrgNode) -> LifePolicy | None:
 
 def _groups_of(nodes: list[OrgNode]) -> dict[str, list[OrgNode]]:
     """{branch path: its active party groups} (one query)."""
-    branches = [n for n in nodes if n.kind == NodeKind.BRANCH]
+    branches = {n.path for n in nodes if n.kind == NodeKind.BRANCH}
     if not branches:
         return {}
-    groups = OrgNode.objects.filter(
-        path_q([b.path for b in branches], "path"), kind=NodeKind.GROUP, is_active=True
-    ).order_by("path")
+    groups = OrgNode.objects.filter(kind=NodeKind.GROUP, is_active=True).order_by("path")
+    if len(branches) <= GROUPS_BY_PATH:
+        groups = groups.filter(path_q(sorted(branches), "path"))
     found = defaultdict(list)
     for group in groups:
-        found[group.path[: -OrgNode.steplen]].append(group)
+        parent = group.path[: -OrgNode.steplen]
+        if parent in branches:
+            found[parent].append(group)
     return found
 
 

@@ -259,7 +259,10 @@ def _year_url(node, year) -> str:
 
 
 def _people_of(node: OrgNode):
-    """Who may chair or record: the people of the organisation's committee subtree (its branch for a group)."""
+    """Who may chair or record: the people of the branch (a group's branch); for a general branch or a committee, the
+    holders of its posts (not the thousands below it)."""
+    if node.kind in (NodeKind.COMMITTEE, NodeKind.GENERAL_BRANCH):
+        return Person.objects.filter(posts__node=node, posts__ended_on__isnull=True).distinct().order_by("name")
     root = node if node.kind != NodeKind.GROUP else OrgNode.objects.get_parent(node)
     return Person.objects.filter(node__path__startswith=root.path, is_active=True).order_by("name")
 
@@ -394,7 +397,10 @@ def _counts(vote) -> dict:
 
 
 def _invitable(meeting: Meeting):
-    """People of the branch who are not members (activists, candidates …): invited without a vote."""
+    """People of the branch who are not members (activists, candidates …): invited without a vote. Only at a branch or
+    a group: a committee's pipeline runs to thousands."""
+    if meeting.node.kind not in (NodeKind.BRANCH, NodeKind.GROUP):
+        return Person.objects.none()
     root = meeting.node if meeting.node.kind != NodeKind.GROUP else OrgNode.objects.get_parent(meeting.node)
     return Person.objects.filter(
         node__path__startswith=root.path, is_active=True, political_status__in=PIPELINE_STATUSES

@@ -533,3 +533,16 @@ def test_a_member_sees_own_meetings_only(world, notified, meet):
     assert set(meeting_list_for(user=world.users["member_b"]).values_list("pk", flat=True)) == set()
     outsider = UserFactory(username="outsider")
     assert not meeting_list_for(user=outsider).exists()
+
+
+def test_groups_are_found_the_same_way_for_many_branches(world, held, monkeypatch):
+    from apps.orglife import selectors
+
+    held(D(2026, 1, 9), kinds=("group_meeting",), node=world.group_a)
+    by_path = compliance_reports(nodes=[world.branch_a, world.branch_b], year=2026, as_of=TODAY)
+    monkeypatch.setattr(selectors, "GROUPS_BY_PATH", 0)
+    read_all = compliance_reports(nodes=[world.branch_a, world.branch_b], year=2026, as_of=TODAY)
+    key = f"group_meeting:{world.group_a.name}"
+    assert [k.key for k in read_all[world.branch_a.pk].kinds] == [k.key for k in by_path[world.branch_a.pk].kinds]
+    assert read_all[world.branch_a.pk].kind(key).held == 1
+    assert not any(k.kind == "group_meeting" for k in read_all[world.branch_b.pk].kinds)
