@@ -85,12 +85,23 @@ _KIND_BITS = 6  # subject id = node id × 2⁶ + the kind's place in COMPLIANCE_
 
 def _behind(today):
     """(subject id, period end, node id, node path, params) of each running period without a meeting, for every
-    organisation (compliance computed as on the pages, in a fixed number of queries)."""
+    organisation that records its meetings here (compliance computed as on the pages, in a fixed number of queries).
+    An organisation that never recorded a meeting is not reminded — its grid shows it — so a new installation is not
+    flooded (as with periodic disclosures never published, ADR 7)."""
     from apps.organisations.models import OrgNode
 
+    from .models import Meeting
     from .selectors import COMPLIANCE_NODES, _groups_of, compliance_reports
 
-    nodes = list(OrgNode.objects.filter(kind__in=COMPLIANCE_NODES, is_active=True).order_by("path"))
+    held = Meeting.objects.filter(status=MeetingStatus.HELD).values_list("node__path", "node__kind")
+    recording = set()
+    for path, kind in held.order_by().distinct():  # a group's meetings: its branch records here
+        recording.add(path[: -OrgNode.steplen] if kind == "group" else path)
+    nodes = [
+        node
+        for node in OrgNode.objects.filter(kind__in=COMPLIANCE_NODES, is_active=True).order_by("path")
+        if node.path in recording
+    ]
     reports = compliance_reports(nodes=nodes, year=today.year, as_of=today)
     groups = {(path, g.name): g for path, gs in _groups_of(nodes).items() for g in gs}
     for node in nodes:

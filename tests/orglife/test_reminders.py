@@ -39,6 +39,10 @@ def test_the_notice_reminds_everyone_on_the_roll_and_shows_in_their_calendar(wor
 
 
 def test_a_kind_falling_behind_before_its_period_ends(world, held):
+    # an organisation that never recorded a meeting here is not reminded (a new installation is not flooded)
+    sweep(today=TODAY, now=at(TODAY))
+    assert not _of("orglife.kind_behind").exists()
+    held(D(2026, 2, 3), kinds=("general_meeting",))
     # 2026-11-22: November ends in 8 days, within the rule's 10; the quarter ends in 39 days, not yet
     sweep(today=TODAY, now=at(TODAY))
     behind = _of("orglife.kind_behind", person=world.people["secretary_a"])
@@ -46,6 +50,7 @@ def test_a_kind_falling_behind_before_its_period_ends(world, held):
     assert {"theme_day", "committee_meeting", "group_meeting"} <= kinds
     assert "general_meeting" not in kinds
     assert all(r.due_on == D(2026, 11, 30) for r in behind)
+    assert not _of("orglife.kind_behind", person=world.people["secretary_b"]).exists()  # branch B records nothing
     assert behind.filter(params__kind="theme_day").first().url == f"/orglife/organisations/{world.branch_a.pk}/"
     # held: the next sweep has nothing new for it, and its e-mails are no longer due
     held(D(2026, 11, 20), kinds=("theme_day",))
@@ -87,6 +92,7 @@ def test_the_sources_query_a_fixed_number_of_times(world, held, notified):
         return len(ctx)
 
     notified(TODAY + datetime.timedelta(days=1))
+    held(D(2026, 9, 1), kinds=("theme_day",))
     first = count()
     for day in range(3):
         notified(TODAY + datetime.timedelta(days=2 + day))
