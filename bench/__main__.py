@@ -573,6 +573,7 @@ def main() -> None:
     emit("members", MEMBERS, "people")
     _deliver_figures(env)
     _membership_figures(env)
+    _orglife_figures(env)
 
 
 _DUES_RUN = """
@@ -738,6 +739,113 @@ def _deliver_figures(env: dict, n: int = 5_000) -> None:
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     emit("deliver_sent", figures["sent"], "e-mails")
     emit(f"deliver_{n // 1000}k_s", round(figures["s"], 2), "s")
+
+
+def _orglife_figures(env: dict) -> None:
+    """Organisational life on the bench data set: a year of meetings generated for the largest base committee (bulk),
+    its compliance grid (branches × 12 months, 100 branches a page), a general meeting's page with a roll of 200, and
+    the attendance of those 200 saved through the service."""
+    import json
+
+    run = """
+import datetime, json, random, statistics, time, django
+django.setup()
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from apps.membership.models import MembershipPeriod
+from apps.membership.selectors import members_on
+from apps.organisations.models import OrgNode
+from apps.orglife.models import Meeting, MeetingPurpose
+from apps.orglife.selectors import meeting_roll
+from apps.orglife.services import attendance_record
+from apps.people.models import Person
+from django.contrib.auth import get_user_model
+cookie = {cookie!r}
+today, rng = timezone.localdate(), random.Random(15)
+D = datetime.date
+committees = list(OrgNode.objects.filter(kind="committee"))
+count = lambda c: OrgNode.objects.filter(kind="branch", path__startswith=c.path).count()
+committee = max(committees, key=count)
+nodes = list(OrgNode.objects.filter(path__startswith=committee.path, is_active=True).exclude(kind="committee"))
+# a year of held meetings (to today) for every branch and group of the committee, about one in ten skipped
+rows = []
+for node in nodes:
+    for month in range(1, today.month + 1):
+        day = D(today.year, month, min(rng.randrange(2, 28), today.day if month == today.month else 28))
+        if day > today or rng.random() < 0.1:
+            continue
+        if node.kind == "group":
+            rows.append((node, day, ["group_meeting"]))
+        elif node.kind == "branch":
+            rows.append((node, day, ["theme_day", "party_lecture"] if month % 3 == 1 else ["theme_day"]))
+            rows.append((node, day, ["committee_meeting"]))
+            if month % 3 == 2:
+                rows.append((node, day, ["general_meeting"]))
+        else:
+            rows.append((node, day, ["committee_meeting"]))
+meetings = Meeting.objects.bulk_create(
+    [Meeting(node=n, held_on=d, topic="基准会议", status="held") for n, d, _k in rows], batch_size=5000)
+MeetingPurpose.objects.bulk_create(
+    [MeetingPurpose(meeting=m, kind=k) for m, (_n, _d, ks) in zip(meetings, rows) for k in ks], batch_size=5000)
+# a general meeting of 200: the branch with the most members, topped up to 200 with members of its own
+branches = [n for n in nodes if n.kind == "branch"]
+branch = max(branches, key=lambda b: members_on(b, today).count())
+missing = 200 - members_on(branch, today).count()
+if missing > 0:
+    added = Person.objects.bulk_create([Person(node=branch, name=f"会议{{i}}", political_status="full",
+                                               joined_on=D(2010, 1, 1), full_member_on=D(2011, 1, 1))
+                                        for i in range(missing)])
+    MembershipPeriod.objects.bulk_create([MembershipPeriod(person=p, node=branch, started_on=D(2010, 1, 1),
+                                                           began="migrated") for p in added])
+with connection.cursor() as cursor:  # the statistics autovacuum would gather after such a load
+    cursor.execute("ANALYZE orglife_meeting, orglife_meetingpurpose, people_person, membership_membershipperiod")
+admin = get_user_model().objects.get(username="admin")
+def general():
+    meeting = Meeting.objects.create(node=branch, held_on=today, topic="基准党员大会", status="planned")
+    MeetingPurpose.objects.create(meeting=meeting, kind="general_meeting")
+    return Meeting.objects.get(pk=meeting.pk)
+for _ in range(2):  # the first save warms the process's caches (content types), the second is counted
+    meeting = general()
+    marks = {{e.person.pk: "present" for e in meeting_roll(meeting)}}
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        attendance_record(actor=admin, meeting=meeting, marks=marks, now=timezone.now())
+# statements, without the transaction's BEGIN and COMMIT
+save_queries = sum(1 for q in ctx.captured_queries if q["sql"] not in ("BEGIN", "COMMIT"))
+client = Client(HTTP_X_FORWARDED_PROTO="https")
+key, value = cookie.split("=", 1)
+client.cookies[key] = value
+def measure(url, runs):
+    client.get(url, secure=True)  # the session's renewal out of the way
+    reset_queries()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, secure=True)
+    queries = len(ctx)  # now: the next request clears the query log
+    assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(url, secure=True)
+        timings.append((time.perf_counter() - started) * 1000)
+    return queries, statistics.median(timings)
+grid = measure(f"/orglife/compliance/?node={{committee.pk}}", 20)
+page = measure(f"/orglife/meetings/{{meeting.pk}}/", 10)
+print(json.dumps({{"branches": len(branches), "meetings": len(meetings), "roll": len(marks), "grid": grid,
+                  "page": page, "save": save_queries}}))
+"""
+    script = run.format(cookie=_session_cookie(env, "admin"))
+    out = subprocess.run([PY, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    emit("orglife_branches", figures["branches"], "branches")
+    emit("orglife_meetings", figures["meetings"], "meetings")
+    emit("compliance_grid_queries", figures["grid"][0], "queries")
+    emit("compliance_grid_p50_ms", round(figures["grid"][1], 1), "ms")
+    emit("meeting_roll", figures["roll"], "people")
+    emit("meeting_page_queries", figures["page"][0], "queries")
+    emit("meeting_page_p50_ms", round(figures["page"][1], 1), "ms")
+    emit("attendance_save_queries", figures["save"], "queries")
 
 
 _MEMBERSHIP_RUN = """

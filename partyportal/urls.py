@@ -20,6 +20,7 @@ urlpatterns = [
     path("development/", include("apps.lifecycle.urls")),
     path("membership/", include("apps.membership.urls")),
     path("dues/", include("apps.dues.urls")),
+    path("orglife/", include("apps.orglife.urls")),
     path("disclosure/", include("apps.disclosure.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

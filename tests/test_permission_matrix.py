@@ -55,6 +55,13 @@ ADMIN_STAFF_200 = {
 }
 ADMIN_LOGIN = dict.fromkeys(ROLES, 302) | {"member_a": 403, "applicant_a": 403}
 
+# Organisational life: pages of organisations and meetings inside branch A (the secretary's subtree) and outside it.
+SCOPE_ONLY_200 = {"anon": LOGIN, "member_a": 403, "applicant_a": 403, "secretary_a": 200, "staff": 200, "admin": 200}
+IN_A_200 = {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 200, "staff": 200, "admin": 200}
+OUT_OF_A_200 = IN_A_200 | {"secretary_a": 404}
+IN_A_302 = {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 302, "staff": 302, "admin": 302}
+OUT_OF_A_302 = IN_A_302 | {"secretary_a": 404}
+
 MATRIX: dict[str, list[Case]] = {
     "portal:home": [Case(_r("portal:home"), ALL_SIGNED_IN_200)],
     "portal:my_profile": [Case(_r("portal:my_profile"), ALL_SIGNED_IN_200)],
@@ -533,6 +540,57 @@ MATRIX: dict[str, list[Case]] = {
             ADMIN_STAFF_200,
         )
     ],
+    "orglife:home": [Case(_r("orglife:home"), ALL_SIGNED_IN_200)],
+    "orglife:grid": [Case(_r("orglife:grid"), SCOPE_ONLY_200)],
+    "orglife:grid_export": [Case(_r("orglife:grid_export"), SCOPE_ONLY_200)],
+    "orglife:node_year": [
+        Case(_r("orglife:node_year", lambda w: w.branch_a.pk), IN_A_200),
+        Case(_r("orglife:node_year", lambda w: w.branch_b.pk), OUT_OF_A_200),
+    ],
+    "orglife:meeting_new": [
+        Case(_r("orglife:meeting_new", lambda w: w.branch_a.pk), IN_A_200),
+        Case(_r("orglife:meeting_new", lambda w: w.branch_b.pk), OUT_OF_A_200),
+    ],
+    "orglife:node_action": [
+        # an empty plan line: those who record the organisation's life are sent back with the errors, others 404
+        Case(_r("orglife:node_action", lambda w: w.branch_a.pk, "add"), IN_A_302, method="post"),
+        Case(_r("orglife:node_action", lambda w: w.branch_b.pk, "add"), OUT_OF_A_302, method="post"),
+    ],
+    "orglife:meeting": [
+        # the member of branch A is on the roll of its notified meeting; the applicant is not
+        Case(_r("orglife:meeting", lambda w: w.meetings["a"].pk), IN_A_200 | {"member_a": 200}),
+        Case(_r("orglife:meeting", lambda w: w.meetings["b"].pk), OUT_OF_A_200),
+    ],
+    "orglife:meeting_edit": [
+        Case(_r("orglife:meeting_edit", lambda w: w.meetings["a"].pk), IN_A_200),
+        Case(_r("orglife:meeting_edit", lambda w: w.meetings["b"].pk), OUT_OF_A_200),
+    ],
+    "orglife:attendance": [
+        Case(_r("orglife:attendance", lambda w: w.meetings["a"].pk), IN_A_200),
+        Case(_r("orglife:attendance", lambda w: w.meetings["b"].pk), OUT_OF_A_200),
+    ],
+    "orglife:meeting_action": [
+        # empty minutes: sent back with the errors; a leave request without a reason: whoever sees the meeting
+        Case(_r("orglife:meeting_action", lambda w: w.meetings["a"].pk, "minutes"), IN_A_302, method="post"),
+        Case(_r("orglife:meeting_action", lambda w: w.meetings["b"].pk, "minutes"), OUT_OF_A_302, method="post"),
+        Case(
+            _r("orglife:meeting_action", lambda w: w.meetings["a"].pk, "leave"),
+            IN_A_302 | {"member_a": 302},
+            method="post",
+        ),
+    ],
+    "orglife:leave_decide": [
+        Case(_r("orglife:leave_decide", lambda w: w.leaves["a"].pk, "approve"), IN_A_302, method="post"),
+        Case(_r("orglife:leave_decide", lambda w: w.leaves["b"].pk, "approve"), OUT_OF_A_302, method="post"),
+    ],
+    "orglife:study_declare": [
+        # an empty declaration: everyone signed in is sent back with the errors
+        Case(_r("orglife:study_declare"), dict.fromkeys(ROLES[1:], 302) | {"anon": LOGIN}, method="post"),
+    ],
+    "orglife:study_decide": [
+        Case(_r("orglife:study_decide", lambda w: w.declarations["a"].pk, "confirm"), IN_A_302, method="post"),
+        Case(_r("orglife:study_decide", lambda w: w.declarations["b"].pk, "confirm"), OUT_OF_A_302, method="post"),
+    ],
 }
 
 # Admin model pages. "in": an object inside branch A (the secretary's subtree), "out": one outside it.
@@ -589,6 +647,15 @@ SCOPED_ADMIN = {
     },
     "membership.transfer": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "dues.duesmonth": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "orglife.meeting": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "orglife.lifepolicy": {"add": 403, "change_in": None, "change_out": 404, "delete_in": None, "post": (None, 403)},
+    "orglife.organisationcompliance": {
+        "add": 403,
+        "change_in": 200,
+        "change_out": 404,
+        "delete_in": 403,
+        "post": (403, 403),
+    },
 }
 # Reference data every staff member may read; only administrators change it.
 READ_ONLY_STAFF_ADMIN = {
@@ -858,6 +925,7 @@ def _build_matrix_world(world, today):
         )  # fmt: skip
         for key in ("a", "b")
     }
+    _orglife_objects(world, today)
     world.admin_objects = {
         "dues.duesmonth": (
             DuesMonth.objects.get(person=world.people["member_a"]),
@@ -903,12 +971,43 @@ def _build_matrix_world(world, today):
             Digest.objects.create(person=world.people["secretary_a"], day=today),
             Digest.objects.create(person=world.people["secretary_b"], day=today),
         ),
+        "orglife.meeting": (world.meetings["a"], world.meetings["b"]),
+        "orglife.lifepolicy": (None, world.life_policy),
+        "orglife.organisationcompliance": (world.branch_a, world.branch_b),
         "lifecycle.committeeruleset": (
             None,
             CommitteeRuleSet.objects.create(committee=world.committee, rule_set=RuleSet.objects.get(edition="2026.05")),
         ),
     }
     return world
+
+
+def _orglife_objects(world, today):
+    """A notified meeting in each branch, a leave request and a declared study in each."""
+    from apps.orglife.services import leave_request, meeting_create, meeting_notify, policy_save, study_declare
+
+    def meeting(node):
+        arranged = meeting_create(
+            actor=world.users["staff"],
+            node=node,
+            held_on=today,
+            kinds=["general_meeting"],
+            topic="党员大会",
+            today=today,
+        )
+        return meeting_notify(actor=world.users["staff"], meeting=arranged, now=at(today))
+
+    world.meetings = {"a": meeting(world.branch_a), "b": meeting(world.branch_b)}
+    world.leaves = {
+        key: leave_request(actor=world.users[who], meeting=world.meetings[key], reason="出差", now=at(today))
+        for key, who in (("a", "member_a"), ("b", "member_b"))
+    }
+    world.life_policy = policy_save(actor=world.users["staff"], committee=world.committee,
+                                    values={"self_study_counts": True})  # fmt: skip
+    world.declarations = {
+        key: study_declare(actor=world.users[who], studied_on=today, hours=2, title="网上学习", now=at(today))
+        for key, who in (("a", "member_a"), ("b", "member_b"))
+    }
 
 
 def _client_for(client, world, role):

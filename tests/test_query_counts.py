@@ -80,6 +80,13 @@ PAGES = [
     ("staff", lambda w: reverse("admin:audit_auditentry_changelist")),
     ("staff", lambda w: reverse("admin:documents_document_changelist")),
     ("admin", lambda w: reverse("admin:people_person_changelist")),
+    # organisational life (meetings added as well: tests/orglife/test_views.py)
+    ("member_a", lambda w: reverse("orglife:home")),
+    ("secretary_a", lambda w: reverse("orglife:home")),
+    ("secretary_a", lambda w: reverse("orglife:node_year", args=[w.branch_a.pk])),
+    ("staff", lambda w: reverse("orglife:grid")),
+    ("staff", lambda w: reverse("admin:orglife_meeting_changelist")),
+    ("staff", lambda w: reverse("admin:orglife_organisationcompliance_changelist")),
 ]
 
 

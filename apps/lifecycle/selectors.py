@@ -137,6 +137,25 @@ def rule_set_for(node: OrgNode) -> RuleSet:
     return rule_set
 
 
+# Where a record was entered when another app holds its context (a vote taken in a branch general meeting of
+# organisational life): that app registers ``fn(record ids) -> {record id: (label, url)}`` at AppConfig.ready, so the
+# case page links to it without this app importing it.
+_RECORD_ORIGINS: list = []
+
+
+def register_record_origin(origin) -> None:
+    if origin not in _RECORD_ORIGINS:
+        _RECORD_ORIGINS.append(origin)
+
+
+def record_origins(record_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """{record id: (label, url)} of the records entered in another app's context (one query per registered app)."""
+    found: dict[int, tuple[str, str]] = {}
+    for origin in _RECORD_ORIGINS if record_ids else ():
+        found.update(origin(record_ids))
+    return found
+
+
 def voters_due(*, branch: OrgNode, on: datetime.date) -> int:
     """Full members on the branch's roll on that date — members who have left since still counted, people admitted
     later not — minus those without a vote (留党察看); probationary members have no vote (§20)."""

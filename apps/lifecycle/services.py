@@ -997,6 +997,53 @@ def record_attach_document(*, actor, record: StepRecord, uploaded, now: datetime
     return record
 
 
+@transaction.atomic
+def record_vote_correct(*, actor, record: StepRecord, counts: dict, reason: str, now: datetime.datetime) -> Vote:
+    """Correct the counts of a recorded vote (a slip found in the minutes): the case and the meeting the vote was
+    taken in read this one row, so the correction shows in both. Whoever may record the kind may correct it, with a
+    reason; the members due to vote stay those of the roll on the meeting's day (§20). A correction that would change
+    the result is refused: the result moved the case, and what follows from it is a decision to record."""
+    today = timezone.localdate(now)
+    locked = DevelopmentCase.objects.select_for_update().get(pk=record.case_id)
+    case = case_prefetched(DevelopmentCase.objects.filter(pk=locked.pk)).get()
+    record = next((r for r in case.records.all() if r.pk == record.pk), None)
+    vote = getattr(record, "vote", None) if record is not None else None
+    if vote is None:
+        raise ValidationError(_("The record has no vote to correct."))
+    kind = KIND_BY_CODE[record.step]
+    _check_actor(actor, case, kind)
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the correction."))
+    new = _vote(case=case, on=record.on, counts=counts, passed_claim=None)
+    if new.passed != vote.passed:
+        raise ValidationError(
+            _("The corrected counts would change the result (%(old)s → %(new)s): that is not a correction.")
+            % {
+                "old": _("passed") if vote.passed else _("did not pass"),
+                "new": _("passed") if new.passed else _("did not pass"),
+            }
+        )
+    changes = {}
+    for name in ("due", "present", "yes", "no", "abstain", "written_yes", "written_no", "quorum"):
+        value = getattr(new, name)
+        if getattr(vote, name) != value:
+            changes[name] = [getattr(vote, name), value]
+            setattr(vote, name, value)
+    if not changes:
+        return vote
+    vote.save(update_fields=list(changes))
+    audit_record(
+        actor=actor,
+        action="lifecycle.vote_corrected",
+        target=locked,
+        node=locked.branch,
+        changes=changes,
+        note=f"{record.step} {record.on}: {reason.strip()}"[:500],
+    )
+    _refresh(locked, today)
+    return vote
+
+
 def case_follows_transfer(*, actor, person: Person, from_node, to_node, on: datetime.date) -> None:
     """A member's open development case follows them to the branch they were transferred to (§12: the time as
     activist continues; every date stays). Registered with the membership transfers, called inside the transfer."""

@@ -27,6 +27,7 @@ from .selectors import (
     case_prefetched,
     helper_cases_for,
     pipeline_for,
+    record_origins,
     with_warning_count,
 )
 from .services import (
@@ -170,11 +171,15 @@ def _render_case(request, case, *, today, form=None, status=200):
     if form is None and recordable_kinds(request.user, case):
         form = _record_form(request, case, plan, today=today)
     sensitive = covers(request.user, VIEW_SENSITIVE, case.branch.path)
+    records = list(case.records.all())
+    origins = record_origins([r.pk for r in records if getattr(r, "vote", None) is not None])
+    for r in records:
+        r.origin = origins.get(r.pk)
     context = {
         "case": case,
         "plan": plan,
         "warnings": _warning_labels(plan),
-        "records": list(case.records.all()),
+        "records": records,
         "attachable": {
             r.pk
             for r in case.records.all()

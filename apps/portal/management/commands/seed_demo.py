@@ -31,6 +31,7 @@ from apps.notifications import demo as notifications_demo
 from apps.organisations import demo as organisations_demo
 from apps.organisations.models import OrgNode
 from apps.organisations.overview_cache import org_data_changed
+from apps.orglife.demo import seed_meetings
 from apps.people import demo as people_demo
 
 # Above this many cases the warnings come with the nightly sweep (lifecycle-refresh), not with the demo.
@@ -70,6 +71,7 @@ class Command(BaseCommand):
             cases = lifecycle_demo.seed_cases(rng=rng, today=today)
             membership_demo.seed_membership(rng=rng, today=today)
             seed_dues(rng=rng, today=today)
+            seed_meetings(rng=rng, today=today)
             audit_record(actor=None, action="demo.seeded", note=f"{members} people, {cases} development cases")
             org_data_changed()
         if cases <= REFRESH_AT_MOST:
