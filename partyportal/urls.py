@@ -1,9 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
-from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 
 from apps.accounts.views import admin_login, set_language
 from apps.portal import views as portal_views
@@ -25,11 +22,7 @@ urlpatterns = [
     path("notifications/", include("apps.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     # browsers ask for /favicon.ico whatever the page says: the same icon, from the static files
-    path(
-        "favicon.ico",
-        login_not_required(RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
-        name="favicon",
-    ),
+    path("favicon.ico", portal_views.favicon, name="favicon"),
     path("healthz", portal_views.healthz, name="healthz"),
     path("healthz/live", portal_views.healthz_live, name="healthz_live"),
     path("", include("apps.portal.urls")),

@@ -183,3 +183,12 @@ def healthz(request):
 def healthz_live(request):
     """Liveness: one database query and nothing else (also the floor of the throughput benchmark)."""
     return JsonResponse({"status": "ok", "database": _database_status()})
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: the portal's icon from the static files (resolved at
+    request time, after collectstatic's manifest exists)."""
+    from django.templatetags.static import static
+
+    return redirect(static("img/favicon.svg"), permanent=True)
