@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
@@ -593,6 +594,11 @@ def attendance_record(
         raise ValidationError(
             _("The meeting is on %(date)s: it cannot be recorded as held before that day.") % {"date": meeting.held_on}
         )
+    if meeting.held_on == today and meeting.starts_at and timezone.localtime(now).time() < meeting.starts_at:
+        raise ValidationError(
+            _("The meeting starts at %(time)s: its attendance is recorded once it has begun.")
+            % {"time": meeting.starts_at.strftime("%H:%M")}
+        )
     people = dict(roll_people(meeting.node, meeting.held_on, meeting.kind_codes).values_list("pk", "voting"))
     rows = dict(Attendee.objects.filter(meeting=meeting).values_list("person_id", "invited"))
     invited = {pk for pk, is_invited in rows.items() if is_invited}
@@ -636,11 +642,14 @@ def attendance_record(
 
 
 def minutes_check(html: str) -> str:
-    """Minutes as formatted text: refused when they carry anything that runs or loads, then sanitised."""
+    """Minutes as formatted text: refused when they carry anything that runs or loads, then sanitised. Minutes typed as
+    plain text (no markup) keep their lines: each paragraph a ``<p>``, each line break a ``<br>``."""
     if _ACTIVE_CONTENT.search(html or ""):
         raise ValidationError(
             _("Minutes are formatted text only: scripts, styles, frames, event handlers and links are not allowed.")
         )
+    if html and "<" not in html:
+        html = linebreaks(html)  # escapes the text, then paragraphs and line breaks
     return content_clean(html)
 
 

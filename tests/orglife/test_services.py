@@ -546,3 +546,25 @@ def test_groups_are_found_the_same_way_for_many_branches(world, held, monkeypatc
     assert [k.key for k in read_all[world.branch_a.pk].kinds] == [k.key for k in by_path[world.branch_a.pk].kinds]
     assert read_all[world.branch_a.pk].kind(key).held == 1
     assert not any(k.kind == "group_meeting" for k in read_all[world.branch_b.pk].kinds)
+
+
+def test_attendance_is_not_recorded_before_the_meeting_begins(world, meet):
+    """Found by a reviewer: a meeting at 18:00 could be marked as held at 03:10 the same morning."""
+    import datetime as _dt
+
+    from django.core.exceptions import ValidationError as _VE
+    from django.utils import timezone as _tz
+
+    from apps.orglife.services import attendance_record
+
+    meeting = meet(TODAY, starts_at=_dt.time(18, 0))
+    early = _tz.make_aware(_dt.datetime.combine(TODAY, _dt.time(3, 10)))
+    with pytest.raises(_VE, match="18:00"):
+        attendance_record(actor=world.users["secretary_a"], meeting=meeting, marks={}, now=early)
+
+
+def test_minutes_typed_as_plain_text_keep_their_lines():
+    from apps.orglife.services import minutes_check
+
+    html = minutes_check("一、学习传达\n二、讨论发展对象\n\n1. 同意")
+    assert html.count("<p>") == 2 and "<br>" in html and "一、学习传达" in html
