@@ -31,8 +31,8 @@ class ActionListFilter(admin.SimpleListFilter):
         """Only a code of the table: anything else in the query string is an invalid lookup (the admin's own
         answer), never a query built from it."""
         value = super().value()
-        if value is not None and value not in ACTION_LABELS:
-            raise IncorrectLookupParameters(f"action={value[:50]}")
+        if value is not None and str(value) not in ACTION_LABELS:
+            raise IncorrectLookupParameters(f"action={str(value)[:50]}")
         return value
 
     def queryset(self, request, queryset):

@@ -46,9 +46,9 @@ class CheckedListFilter(admin.SimpleListFilter):
     invalid lookup, the admin's own answer for a bad filter, never a query built from it (a 500)."""
 
     def value(self):
-        value = super().value()
-        if value is not None and value not in {str(key) for key, _label in self.lookup_choices}:
-            raise IncorrectLookupParameters(f"{self.parameter_name}={value[:50]}")
+        value = super().value()  # a string from the query string; the facet counts pass each choice's own key
+        if value is not None and str(value) not in {str(key) for key, _label in self.lookup_choices}:
+            raise IncorrectLookupParameters(f"{self.parameter_name}={str(value)[:50]}")
         return value
 
 

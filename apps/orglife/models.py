@@ -161,7 +161,7 @@ class Meeting(models.Model):
 
     class Meta:
         verbose_name = _("meeting")
-        verbose_name_plural = _("meetings")
+        verbose_name_plural = _("organisational life meetings")
         ordering = ["-held_on", "-id"]
         indexes = [models.Index(fields=["node", "held_on"], name="meeting_node_date")]
 

@@ -1,6 +1,6 @@
 """Navigation by role, computed once per request from the user's grants."""
 
-from apps.organisations.choices import VIEW_AUDIT, VIEW_SCOPE
+from apps.organisations.choices import MANAGE_PEOPLE, VIEW_AUDIT, VIEW_SCOPE
 from apps.organisations.permissions import has_any_scope
 
 
@@ -13,5 +13,6 @@ def navigation(request):
             "organisation": has_any_scope(user, VIEW_SCOPE),
             "admin": user.is_staff,
             "audit": user.is_staff and has_any_scope(user, VIEW_AUDIT),
+            "manage_people": has_any_scope(user, MANAGE_PEOPLE),
         }
     }

@@ -173,7 +173,7 @@ class _Page(HTMLParser):
             return
         # Raw JSON (an audit entry's changes, a reminder's payload) is data, shown as such until issue 12, item 15
         # renders it as a table: its keys are field names, not texts of the catalogue.
-        if not self._hidden and not data.strip().startswith(("{", "[{")):
+        if not self._hidden and not data.strip().startswith(("{", "[")):
             self.text.append(data)
         if any(message for _tag, _hidden, message in self._stack):
             self.alarms.append(data.strip())
@@ -247,7 +247,12 @@ class Walker:
             self._problem(url, found_on, f"answers {response.status_code}{via}")
             return []
         if not response.get("Content-Type", "").startswith("text/html"):
-            response.close()  # a download (a document, a PDF, a calendar): it answers, that is all we ask
+            # a download (a document, a PDF, a calendar): it answers, that is all we ask. A streamed file is read to
+            # its end through the test client's wrapper, which closes it without the request-finished handlers (a
+            # bare close() would close the database connection under the test's transaction).
+            if getattr(response, "streaming", False):
+                for _chunk in response.streaming_content:
+                    pass
             return []
         page = _Page()
         page.feed(response.content.decode())
