@@ -56,11 +56,7 @@ class MoneyField(forms.CharField):
 
 
 def _date(label, **kwargs) -> forms.DateField:
-    return DateField(
-        label=label,
-        widget=forms.DateInput(attrs={"type": "date", "min": "2000-01-01", "max": "2100-12-31"}, format="%Y-%m-%d"),
-        **kwargs,
-    )
+    return DateField(label=label, **kwargs)
 
 
 def _check_date(value):

@@ -26,6 +26,7 @@ from apps.membership.services import admission_begins, admission_cancelled
 from apps.notifications.services import reminders_settle
 from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
 from apps.organisations.permissions import covers
+from apps.organisations.selectors import branch_of
 from apps.people.choices import PENALTIES_UNSUITABLE_SPONSOR, PoliticalStatus
 from apps.people.models import Penalty, Person
 from apps.people.services import person_set_status
@@ -1047,7 +1048,7 @@ def record_vote_correct(*, actor, record: StepRecord, counts: dict, reason: str,
 def case_follows_transfer(*, actor, person: Person, from_node, to_node, on: datetime.date) -> None:
     """A member's open development case follows them to the branch they were transferred to (§12: the time as
     activist continues; every date stays). Registered with the membership transfers, called inside the transfer."""
-    branch = to_node if to_node.kind == NodeKind.BRANCH else type(to_node).objects.get_parent(to_node)
+    branch = branch_of(to_node)
     for case in DevelopmentCase.objects.select_for_update().filter(person=person, stage__in=OPEN_STAGES):
         old = case.branch
         case.branch = branch

@@ -8,14 +8,9 @@ from apps.workdays.forms import DateField
 
 from .choices import LEAVINGS, ParticipationKind, PeriodEnd, TransferKind
 
-EARLIEST, LATEST = "1900-01-01", "2100-12-31"
-
 
 def _date(label, **kwargs) -> forms.DateField:
-    return DateField(
-        label=label, widget=forms.DateInput(attrs={"type": "date", "min": EARLIEST, "max": LATEST}, format="%Y-%m-%d"),
-        **kwargs,
-    )  # fmt: skip
+    return DateField(label=label, **kwargs)
 
 
 class RollForm(forms.Form):

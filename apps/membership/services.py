@@ -19,7 +19,7 @@ from apps.audit.services import audit_record
 from apps.organisations.choices import APPROVE, MANAGE_PEOPLE, NodeKind
 from apps.organisations.models import OrgNode, Post
 from apps.organisations.permissions import covers
-from apps.organisations.selectors import committee_of
+from apps.organisations.selectors import branch_of, committee_of
 from apps.organisations.services import post_end
 from apps.people.choices import MEMBER_STATUSES
 from apps.people.models import Person
@@ -285,17 +285,13 @@ def _check_within(from_node: OrgNode, to_node: OrgNode | None) -> None:
     if to_node is None:
         raise ValidationError(_("Choose the receiving branch."))
     _check_place(to_node)
-    if _branch_of(to_node).pk == _branch_of(from_node).pk:
+    if branch_of(to_node).pk == branch_of(from_node).pk:
         raise ValidationError(
             _("%(node)s is in the same branch: place the member in a group instead of transferring.")
             % {"node": to_node}
         )
     if committee_of(to_node) != committee_of(from_node):
         raise ValidationError(_("%(node)s belongs to another committee: transfer out instead.") % {"node": to_node})
-
-
-def _branch_of(node: OrgNode) -> OrgNode:
-    return node if node.kind != NodeKind.GROUP else OrgNode.objects.get_parent(node)
 
 
 def _locked_transfer(transfer: Transfer) -> tuple[Transfer, Person]:
@@ -347,7 +343,7 @@ def transfer_accept(*, actor, transfer: Transfer, on: datetime.date, today: date
                 % {"node": current.node, "start": current.started_on}
             )
         _end_period(current, on=on - ONE_DAY, ended=PeriodEnd.TRANSFER)
-        _end_posts(actor, person, on=on - ONE_DAY, today=today, under=_branch_of(current.node).path)
+        _end_posts(actor, person, on=on - ONE_DAY, today=today, under=branch_of(current.node).path)
         began = PeriodStart.TRANSFER
     else:
         if current is not None:

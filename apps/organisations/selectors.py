@@ -35,6 +35,11 @@ def node_get_for(*, user, pk, perm: str = VIEW_SCOPE, request=None) -> OrgNode:
         raise Http404 from None
 
 
+def branch_of(node: OrgNode) -> OrgNode:
+    """The branch a node belongs to: a party group's branch, or the node itself."""
+    return OrgNode.objects.get_parent(node) if node.kind == NodeKind.GROUP else node
+
+
 def committee_of(node: OrgNode) -> OrgNode | None:
     """The base committee above (or at) a node."""
     if node.kind == NodeKind.COMMITTEE:

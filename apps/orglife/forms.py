@@ -12,14 +12,9 @@ from .choices import COMPLIANCE_KINDS, KIND_BY_CODE, KIND_CHOICES, MAX_HOURS_PER
 from .models import HOURS
 from .services import VOTE_STEPS
 
-EARLIEST, LATEST = "1900-01-01", "2100-12-31"
-
 
 def _date(label, **kwargs) -> forms.DateField:
-    return DateField(
-        label=label, widget=forms.DateInput(attrs={"type": "date", "min": EARLIEST, "max": LATEST}, format="%Y-%m-%d"),
-        **kwargs,
-    )  # fmt: skip
+    return DateField(label=label, **kwargs)
 
 
 def _hours(label, **kwargs) -> forms.DecimalField:

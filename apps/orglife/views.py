@@ -23,6 +23,7 @@ from apps.lifecycle.steps import Stage
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
 from apps.organisations.permissions import covers, has_any_scope, restrict
+from apps.organisations.selectors import branch_of
 from apps.people.choices import PIPELINE_STATUSES
 from apps.people.models import Person
 from apps.people.selectors import person_for_user
@@ -263,7 +264,7 @@ def _people_of(node: OrgNode):
     holders of its posts (not the thousands below it)."""
     if node.kind in (NodeKind.COMMITTEE, NodeKind.GENERAL_BRANCH):
         return Person.objects.filter(posts__node=node, posts__ended_on__isnull=True).distinct().order_by("name")
-    root = node if node.kind != NodeKind.GROUP else OrgNode.objects.get_parent(node)
+    root = branch_of(node)
     return Person.objects.filter(node__path__startswith=root.path, is_active=True).order_by("name")
 
 

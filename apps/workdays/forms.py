@@ -27,7 +27,21 @@ def validate_plausible_date(value: datetime.date | None) -> None:
         )
 
 
-class DateField(forms.DateField):
-    """A date between 1900 and 2100 (``EARLIEST_DATE``, ``LATEST_DATE``)."""
+class DateInput(forms.DateInput):
+    """The browser's date picker, bounded by the plausible range, always with an ISO value (a ``type=date`` input
+    takes ``2026-11-30`` in every language, never ``2026/11/30``)."""
 
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat(), **(attrs or {})}, "%Y-%m-%d"
+        )
+
+
+class DateField(forms.DateField):
+    """A date between 1900 and 2100 (``EARLIEST_DATE``, ``LATEST_DATE``); the portal's date input unless the caller
+    (the admin) gives its own."""
+
+    widget = DateInput
     default_validators = [validate_plausible_date]
