@@ -94,7 +94,9 @@ def embedded_server(request, tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # Up to a minute: on a loaded machine, runserver's start (settings, checks, the autoreloader off) is slow.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and server.poll() is None:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
