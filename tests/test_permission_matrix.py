@@ -65,6 +65,7 @@ OUT_OF_A_302 = IN_A_302 | {"secretary_a": 404}
 MATRIX: dict[str, list[Case]] = {
     "portal:home": [Case(_r("portal:home"), ALL_SIGNED_IN_200)],
     "portal:my_profile": [Case(_r("portal:my_profile"), ALL_SIGNED_IN_200)],
+    "portal:dashboards": [Case(_r("portal:dashboards"), ALL_SIGNED_IN_200)],
     "portal:org_tree": [
         Case(
             _r("portal:org_tree"),
