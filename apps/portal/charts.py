@@ -42,7 +42,8 @@ def _clip(label: str, chars: int = 14) -> str:
 
 def _svg(title: str, height: int, body: list[str], width: int = WIDTH) -> SafeString:
     return mark_safe(
-        f'<svg class="chart{" wide" if width >= WIDTH else ""}" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart{" wide" if width >= WIDTH else ""}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMinYMin meet"><title>{escape(title)}</title>'
         + "".join(body)
         + "</svg>"

@@ -149,7 +149,10 @@ def my_year(*, person, year: int) -> Section:
     section.charts.append(
         charts.bars(
             _("Study hours"),
-            [(pgettext("study hours", "Earned"), ledger.total), (pgettext("study hours", "Required"), Decimal(ledger.required or 0))],
+            [
+                (pgettext("study hours", "Earned"), ledger.total),
+                (pgettext("study hours", "Required"), Decimal(ledger.required or 0)),
+            ],
             headers=["", _("Hours")],
             small=True,
         )
