@@ -577,7 +577,7 @@ def main() -> None:
     _deliver_figures(env)
     _membership_figures(env)
     _orglife_figures(env)
-    documents.figures(env)
+    documents.figures(env, cookies["pipeline"])
 
 
 _DUES_RUN = """
