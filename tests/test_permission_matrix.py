@@ -65,6 +65,7 @@ OUT_OF_A_302 = IN_A_302 | {"secretary_a": 404}
 MATRIX: dict[str, list[Case]] = {
     "portal:home": [Case(_r("portal:home"), ALL_SIGNED_IN_200)],
     "portal:my_profile": [Case(_r("portal:my_profile"), ALL_SIGNED_IN_200)],
+    "portal:dashboards": [Case(_r("portal:dashboards"), ALL_SIGNED_IN_200)],
     "portal:org_tree": [
         Case(
             _r("portal:org_tree"),
@@ -378,6 +379,16 @@ MATRIX: dict[str, list[Case]] = {
             {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 200, "admin": 200},
         ),
     ],
+    "disclosure:word": [
+        Case(
+            _r("disclosure:word", lambda w: w.notices["a"].pk),
+            {"anon": LOGIN, "member_a": 200, "applicant_a": 404, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("disclosure:word", lambda w: w.notices["b"].pk),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 200, "admin": 200},
+        ),
+    ],
     "disclosure:object": [
         # an empty objection: whoever sees the notice is sent back with the error, others get 404; an objection is
         # filed in one's own name, so a login with no person record (the administrator here) is refused with 403
@@ -564,6 +575,16 @@ MATRIX: dict[str, list[Case]] = {
     "orglife:meeting_edit": [
         Case(_r("orglife:meeting_edit", lambda w: w.meetings["a"].pk), IN_A_200),
         Case(_r("orglife:meeting_edit", lambda w: w.meetings["b"].pk), OUT_OF_A_200),
+    ],
+    "orglife:meeting_word": [
+        # the minutes of a held meeting: for those who see minutes (the member on its roll does not); a meeting not
+        # held yet has no minutes to print
+        Case(_r("orglife:meeting_word", lambda w: w.held_meetings["a"].pk), IN_A_200),
+        Case(_r("orglife:meeting_word", lambda w: w.held_meetings["b"].pk), OUT_OF_A_200),
+        Case(
+            _r("orglife:meeting_word", lambda w: w.meetings["a"].pk),
+            IN_A_200 | {"secretary_a": 404, "staff": 404, "admin": 404},
+        ),
     ],
     "orglife:attendance": [
         Case(_r("orglife:attendance", lambda w: w.meetings["a"].pk), IN_A_200),
@@ -984,7 +1005,16 @@ def _build_matrix_world(world, today):
 
 def _orglife_objects(world, today):
     """A notified meeting in each branch, a leave request and a declared study in each."""
-    from apps.orglife.services import leave_request, meeting_create, meeting_notify, policy_save, study_declare
+    from apps.orglife.selectors import meeting_roll
+    from apps.orglife.services import (
+        attendance_record,
+        leave_request,
+        meeting_create,
+        meeting_notify,
+        minutes_record,
+        policy_save,
+        study_declare,
+    )
 
     def meeting(node):
         arranged = meeting_create(
@@ -998,6 +1028,27 @@ def _orglife_objects(world, today):
         return meeting_notify(actor=world.users["staff"], meeting=arranged, now=at(today))
 
     world.meetings = {"a": meeting(world.branch_a), "b": meeting(world.branch_b)}
+
+    def held(node):
+        arranged = meeting_create(
+            actor=world.users["staff"],
+            node=node,
+            held_on=today - datetime.timedelta(days=7),
+            kinds=["committee_meeting"],
+            topic="支委会",
+            today=today,
+        )
+        marks = {e.person.pk: "present" for e in meeting_roll(arranged)}
+        attendance_record(actor=world.users["staff"], meeting=arranged, marks=marks, now=at(today))
+        return minutes_record(
+            actor=world.users["staff"],
+            meeting=arranged,
+            minutes="<p>研究发展党员工作。</p>",
+            decisions="同意。",
+            now=at(today),
+        )
+
+    world.held_meetings = {"a": held(world.branch_a), "b": held(world.branch_b)}
     world.leaves = {
         key: leave_request(actor=world.users[who], meeting=world.meetings[key], reason="出差", now=at(today))
         for key, who in (("a", "member_a"), ("b", "member_b"))

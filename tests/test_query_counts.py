@@ -85,6 +85,10 @@ PAGES = [
     ("secretary_a", lambda w: reverse("orglife:home")),
     ("secretary_a", lambda w: reverse("orglife:node_year", args=[w.branch_a.pk])),
     ("staff", lambda w: reverse("orglife:grid")),
+    ("staff", lambda w: reverse("portal:dashboards")),
+    ("secretary_a", lambda w: reverse("portal:dashboards")),
+    ("member_a", lambda w: reverse("portal:dashboards")),
+    ("secretary_a", lambda w: reverse("portal:dashboards") + "?view=mine"),
     ("staff", lambda w: reverse("admin:orglife_meeting_changelist")),
     ("staff", lambda w: reverse("admin:orglife_organisationcompliance_changelist")),
 ]

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.documents.official import DOCX_TYPE
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_AUDIT, VIEW_SCOPE
 from apps.organisations.permissions import covers, has_any_scope
 from apps.people.selectors import person_for_user
@@ -19,6 +20,7 @@ from .models import Category, ChainHead, Notice, NoticeVersion, Objection
 from .pdf import notice_pdf, page_size
 from .selectors import my_objections, notice_board_for, notice_get_for_board, periodic_due_for, public_html, public_text
 from .services import objection_file, objection_reply
+from .word import notice_docx
 
 
 def board(request):
@@ -116,6 +118,19 @@ def notice_print(request, pk: int):
     pdf = notice_pdf(notice=notice, version=version, size=size, today=timezone.localdate(), request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, f"notice-{notice.pk}-{size}.pdf")
+    return response
+
+
+def notice_word(request, pk: int):
+    """The notice as it shows on the board today, as an official document in Word (GB/T 9704 layout)."""
+    notice = notice_get_for_board(user=request.user, pk=pk, request=request)
+    version = max(notice.versions.all(), key=lambda v: v.number, default=None)
+    if version is None:
+        raise Http404
+    response = HttpResponse(
+        notice_docx(notice=notice, version=version, today=timezone.localdate()), content_type=DOCX_TYPE
+    )
+    response["Content-Disposition"] = content_disposition_header(True, f"notice-{notice.pk}.docx")
     return response
 
 

@@ -197,3 +197,81 @@ def flagged_for(*, user, today: datetime.date) -> list[tuple[Person, str, dateti
             if seen is not None and seen <= limit:
                 flags.append((person, "absent", seen))
     return sorted(flags, key=lambda f: (f[0].node.path, f[0].name))
+
+
+# --- the structure of the membership (the annual party statistics' dimensions) -------------------------------------
+
+# Age bands of the annual party statistics (党内统计年报): 30 and under, then five-year bands, 61 and over.
+AGE_BANDS: tuple[tuple[int | None, int | None], ...] = (
+    (None, 30),
+    (31, 35),
+    (36, 40),
+    (41, 45),
+    (46, 50),
+    (51, 55),
+    (56, 60),
+    (61, None),
+)
+
+
+def age_band_label(band: tuple[int | None, int | None]) -> str:
+    from django.utils.translation import gettext as _
+
+    low, high = band
+    if low is None:
+        return _("%(age)d and under") % {"age": high}
+    if high is None:
+        return _("%(age)d and over") % {"age": low}
+    return f"{low}–{high}"
+
+
+def _born_between(day: datetime.date, band: tuple[int | None, int | None]) -> Q:
+    """Aged within the band on ``day`` (an age in whole years): born after ``day`` minus (high + 1) years, on or
+    before ``day`` minus ``low`` years."""
+    low, high = band
+    q = Q(birth_date__isnull=False)
+    if low is not None:
+        q &= Q(birth_date__lte=day - relativedelta(years=low))
+    if high is not None:
+        q &= Q(birth_date__gt=day - relativedelta(years=high + 1))
+    return q
+
+
+def structure_for(*, user, day: datetime.date, node: OrgNode | None = None) -> dict[str, list[tuple[str, str, int]]]:
+    """The members on ``day`` in the user's subtrees (under ``node`` if given) counted by standing (full,
+    probationary), gender, age band and education: {dimension: [(code, label, count), ...]}, an "unknown" line where
+    a fact is not recorded. One query (conditional counts over the roll)."""
+    from django.utils.translation import gettext as _
+
+    from apps.people.choices import Education, Gender
+
+    held = restrict(periods_on(day), user=user, perm=VIEW_SCOPE, path_field="node__path")
+    if node is not None:
+        held = held.filter(node__path__startswith=node.path)
+    people = Person.objects.filter(Exists(held.filter(person=OuterRef("pk")))).filter(status_q(day))
+    full = status_q(day, (PoliticalStatus.FULL,))
+    counts: dict[str, Count] = {"total": Count("pk")}
+    counts["standing:full"] = Count("pk", filter=full)
+    for code, _label in Gender.choices:
+        counts[f"gender:{code}"] = Count("pk", filter=Q(gender=code))
+    for i, band in enumerate(AGE_BANDS):
+        counts[f"age:{i}"] = Count("pk", filter=_born_between(day, band))
+    for code, _label in Education.choices:
+        counts[f"education:{code}"] = Count("pk", filter=Q(education=code))
+    n = people.aggregate(**counts)
+    total = n["total"]
+
+    def with_unknown(lines):
+        known = sum(c for _code, _label, c in lines)
+        return lines + ([("", _("Not recorded"), total - known)] if total - known else [])
+
+    return {
+        "total": [("", _("Members"), total)],
+        "standing": [
+            (PoliticalStatus.FULL, PoliticalStatus.FULL.label, n["standing:full"]),
+            (PoliticalStatus.PROBATIONARY, PoliticalStatus.PROBATIONARY.label, total - n["standing:full"]),
+        ],
+        "gender": with_unknown([(code, label, n[f"gender:{code}"]) for code, label in Gender.choices]),
+        "age": with_unknown([(str(i), age_band_label(b), n[f"age:{i}"]) for i, b in enumerate(AGE_BANDS)]),
+        "education": with_unknown([(code, label, n[f"education:{code}"]) for code, label in Education.choices]),
+    }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("organisations/<int:pk>/<str:action>/", views.node_action, name="node_action"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/word/", views.meeting_word, name="meeting_word"),
     path("meetings/<int:pk>/attendance/", views.attendance, name="attendance"),
     path("meetings/<int:pk>/<str:action>/", views.meeting_action, name="meeting_action"),
     path("leave/<int:pk>/<str:move>/", views.leave_decide_view, name="leave_decide"),

@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.documents.official import DOCX_TYPE
 from apps.lifecycle.models import DevelopmentCase
 from apps.lifecycle.steps import Stage
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, NodeKind
@@ -86,6 +87,7 @@ from .services import (
     study_decide,
     study_declare,
 )
+from .word import minutes_docx
 
 GRID_PAGE = 100
 MONTHS = range(1, 13)
@@ -391,6 +393,18 @@ def meeting_detail(request, pk: int):
         "show_minutes": can_record or covers(request.user, VIEW_SCOPE, meeting.node.path),
     }
     return render(request, "orglife/meeting.html", context)
+
+
+def meeting_word(request, pk: int):
+    """The minutes of a held meeting as an official document in Word, for those who see its minutes."""
+    meeting = meeting_get_for(user=request.user, pk=pk, request=request)
+    if not meeting.is_held or not (
+        manages(request.user, meeting.node) or covers(request.user, VIEW_SCOPE, meeting.node.path)
+    ):
+        raise Http404
+    response = HttpResponse(minutes_docx(meeting), content_type=DOCX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"minutes-{meeting.pk}-{meeting.held_on}.docx")
+    return response
 
 
 def _counts(vote) -> dict:

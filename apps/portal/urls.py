@@ -11,4 +11,5 @@ urlpatterns = [
     path("people/", views.person_list, name="person_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("me/", views.my_profile, name="my_profile"),
+    path("dashboards/", views.dashboards, name="dashboards"),
 ]

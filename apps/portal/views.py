@@ -192,3 +192,31 @@ def favicon(request):
     from django.templatetags.static import static
 
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def dashboards(request):
+    """Figures at a glance: for those with a view scope, the committee's dashboards over their subtrees; for a
+    member, their own year. Each chart with its numbers as a table; the year chosen (this year by default)."""
+    from apps.organisations.choices import VIEW_SCOPE
+    from apps.organisations.permissions import has_any_scope
+
+    from .dashboards import committee_dashboard, my_year
+
+    today = timezone.localdate()
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and today.year - 10 <= int(raw) <= today.year else today.year
+    scoped = has_any_scope(request.user, VIEW_SCOPE)
+    person = person_for_user(request.user)
+    view = "mine" if (request.GET.get("view") == "mine" or not scoped) and person is not None else "scope"
+    if view == "mine":
+        sections = [my_year(person=person, year=year)]
+    else:
+        sections = committee_dashboard(user=request.user, year=year, today=today) if scoped else []
+    context = {
+        "sections": sections,
+        "year": year,
+        "years": list(range(today.year, today.year - 6, -1)),
+        "view": view,
+        "tabs": scoped and person is not None,
+    }
+    return render(request, "portal/dashboards.html", context)

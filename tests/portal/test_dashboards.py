@@ -1,0 +1,127 @@
+"""Dashboards: each chart's numbers are those of the page it stands for (the same selectors), scoped like it, with
+a text alternative; the SVG is drawn on the server and escapes what it shows."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from apps.lifecycle.selectors import pipeline_counts
+from apps.membership.selectors import AGE_BANDS, structure_for
+from apps.portal import charts
+from apps.portal.dashboards import committee_dashboard, my_year
+from tests.conftest import sign_in
+from tests.dates import TODAY
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.usefixtures("today")
+
+
+def _section(sections, key):
+    return next(s for s in sections if s.key == key)
+
+
+def test_the_structure_counts_every_member_once_per_dimension(world):
+    data = structure_for(user=world.users["staff"], day=TODAY)
+    total = data["total"][0][2]
+    assert total > 0
+    for key in ("standing", "gender", "age", "education"):
+        assert sum(n for _c, _l, n in data[key]) == total, key
+
+
+def test_age_bands_at_their_edges(world):
+    """30 on the day counts as "30 and under", 31 in 31–35; 61 in "61 and over"."""
+
+    branch = world.branch_a
+    before = {code: n for code, _l, n in structure_for(user=world.users["staff"], day=TODAY, node=branch)["age"]}
+    for years in (30, 31, 61):
+        born = TODAY.replace(year=TODAY.year - years)
+        PersonFactory(node=branch, political_status="full", birth_date=born, full_member_on=datetime.date(2020, 1, 1))
+    after = {code: n for code, _l, n in structure_for(user=world.users["staff"], day=TODAY, node=branch)["age"]}
+    bands = {str(i): band for i, band in enumerate(AGE_BANDS)}
+    grown = {code: after.get(code, 0) - before.get(code, 0) for code in after}
+    assert grown[next(c for c, b in bands.items() if b == (None, 30))] == 1
+    assert grown[next(c for c, b in bands.items() if b == (31, 35))] == 1
+    assert grown[next(c for c, b in bands.items() if b == (61, None))] == 1
+
+
+def test_the_funnel_equals_the_pipeline_page(client, world):
+    sign_in(client, world.users["secretary_a"])
+    page = client.get(reverse("lifecycle:pipeline"))
+    counts = pipeline_counts(user=world.users["secretary_a"], today=TODAY)
+    assert page.context["total"] == sum(r["n"] for r in counts.values())
+    assert page.context["overdue"] == sum(r["overdue"] for r in counts.values())
+    funnel = _section(committee_dashboard(user=world.users["secretary_a"], year=TODAY.year, today=TODAY), "funnel")
+    rows = funnel.charts[0].rows
+    assert sum(int(r[-1]) for r in rows) == page.context["total"]
+    assert sum(int(r[2]) for r in rows) == page.context["overdue"]
+
+
+def test_the_heatmap_equals_the_compliance_grid(client, world):
+    sign_in(client, world.users["staff"])
+    grid = client.get(reverse("orglife:grid"))
+    expected = {node.name: [label for _s, label, _t in cells] for node, _r, cells, _c, _m in grid.context["rows"]}
+    heat = _section(committee_dashboard(user=world.users["staff"], year=TODAY.year, today=TODAY), "compliance")
+    assert {row[0]: row[1:] for row in heat.charts[0].rows} == expected
+
+
+def test_the_dues_rate_equals_the_collection_summary(client, world):
+    from apps.dues.selectors import collection_table
+
+    _months, table = collection_table(user=world.users["staff"], year=TODAY.year)
+    dues = _section(committee_dashboard(user=world.users["staff"], year=TODAY.year, today=TODAY), "dues")
+    owed = [line for line in table if line["due"]]
+    assert [r[0] for r in dues.charts[0].rows] == [line["name"] for line in owed]
+
+
+def test_a_secretary_sees_only_their_subtree(client, world):
+    sign_in(client, world.users["secretary_a"])
+    body = client.get(reverse("portal:dashboards")).content.decode()
+    assert world.branch_a.name in body and world.branch_b.name not in body
+    staff = structure_for(user=world.users["staff"], day=TODAY)["total"][0][2]
+    mine = structure_for(user=world.users["secretary_a"], day=TODAY)["total"][0][2]
+    assert 0 < mine < staff
+
+
+def test_a_member_sees_their_own_year_only(client, world):
+    sign_in(client, world.users["member_a"])
+    response = client.get(reverse("portal:dashboards"))
+    keys = re.findall(r'data-section="(\w+)"', response.content.decode())
+    assert keys == ["mine"]
+    section = my_year(person=world.people["member_a"], year=TODAY.year)
+    assert [c.title for c in section.charts] and all(c.rows for c in section.charts)
+
+
+def test_every_chart_has_a_title_and_its_numbers_as_a_table(client, world):
+    sign_in(client, world.users["staff"])
+    body = client.get(reverse("portal:dashboards")).content.decode()
+    svgs = re.findall(r"<svg[^>]*>.*?</svg>", body, re.S)
+    assert len(svgs) >= 6  # the structure (4), the funnel, the heatmap; dues only where dues are owed
+    for svg in svgs:
+        assert 'role="img"' in svg and "<title>" in svg and "aria-label=" in svg
+    assert body.count('<details class="chart-table">') == len(svgs)
+
+
+def test_labels_are_escaped_in_the_svg():
+    chart = charts.bars("t<script>", [("<b>x</b>&", 3)])
+    assert "<script>" not in chart.svg and "&lt;b&gt;" in chart.svg
+    heat = charts.heatmap("t", ["1"], [("<i>", [("held", "<x>")])], {"held": "#fff"})
+    assert "<i>" not in heat.svg and "<x>" not in heat.svg
+
+
+def test_staff_with_a_person_record_switch_to_their_own_year(client, world):
+    sign_in(client, world.users["secretary_a"])
+    body = client.get(reverse("portal:dashboards")).content.decode()
+    assert 'data-section="mine"' not in body and 'href="?view=mine&amp;year=' in body
+    body = client.get(reverse("portal:dashboards") + "?view=mine").content.decode()
+    assert re.findall(r'data-section="(\w+)"', body) == ["mine"]
+
+
+def test_a_year_out_of_range_falls_back_to_this_year(client, world):
+    sign_in(client, world.users["staff"])
+    for raw in ("1900", "abc", str(TODAY.year + 1)):
+        response = client.get(reverse("portal:dashboards") + f"?year={raw}")
+        assert response.status_code == 200 and response.context["year"] == TODAY.year
