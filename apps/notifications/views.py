@@ -10,7 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .calendar import ical
-from .context_processors import forget_unread
 from .forms import PreferenceForm
 from .models import Preference
 from .selectors import (
@@ -35,7 +34,6 @@ from .services import (
 def reminder_list(request):
     """The notification centre: the reminders that still ask for something, unread ones marked; those done (the step
     recorded, the deadline moved, news read) under "done and earlier"."""
-    forget_unread(request)  # the header of this page counts afresh
     show = request.GET.get("show") if request.GET.get("show") in (DONE, EVERYTHING) else CURRENT
     reminders = reminder_list_for(user=request.user, show=show)
     only_unread = request.GET.get("unread") == "1"
@@ -54,7 +52,6 @@ def reminder_open(request, pk: int):
     """Open a reminder: it counts as read, and the user goes on to its subject."""
     reminder = reminder_get_for(user=request.user, pk=pk)
     reminder_mark_read(user=request.user, reminder=reminder, now=timezone.now())
-    forget_unread(request)
     target = reminder.url
     if not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
         target = "/"
@@ -64,7 +61,6 @@ def reminder_open(request, pk: int):
 @require_POST
 def read_all(request):
     count = reminders_mark_all_read(user=request.user, now=timezone.now())
-    forget_unread(request)
     messages.success(request, _("%(n)s reminders marked as read.") % {"n": count})
     return redirect("notifications:list")
 
