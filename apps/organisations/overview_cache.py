@@ -89,6 +89,23 @@ def cached(key: str):
     return cache.get(key)
 
 
+def fragment_key(prefix: str, names: tuple[str, ...], *parts) -> str:
+    """The cache key of a fragment computed from the data ``names`` (their versions are part of it) for ``parts``
+    (the user, the language, the day, the page's parameters: whatever its content depends on)."""
+    versions = ".".join(map(str, data_versions(*names)))
+    digest = hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()
+    return f"{prefix}:{versions}:{digest}"
+
+
+def cached_fragment(key: str, render, timeout: int = TTL_SECONDS) -> str:
+    """The fragment cached under ``key``, or ``render()`` cached there."""
+    value = cached(key)
+    if value is None:
+        value = render()
+        cache.set(key, value, timeout=timeout)
+    return value
+
+
 def _bump(name: str) -> None:
     key = _key(name)
     try:

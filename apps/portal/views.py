@@ -58,9 +58,9 @@ def home(request):
     """
     user = request.user
     today = timezone.localdate()
-    org, todo, _reminders = data_versions("org", "todo", "reminders")
+    org, disclosure, todo, _reminders = data_versions("org", "disclosure", "todo", "reminders")
     suffix = f"{today.isoformat()}:{get_language()}:{user.pk}"
-    parts_key, todo_key = f"home-parts:{org}:{suffix}", f"home-todo:{org}:{todo}:{suffix}"
+    parts_key, todo_key = f"home-parts:{org}:{suffix}", f"home-todo:{org}:{disclosure}:{todo}:{suffix}"
     # with what the page's frame asks for (the grants of the navigation, the header's unread count): one round trip
     cached = read_ahead([parts_key, todo_key, grants_key(user.pk), unread_key(user.pk)])
     parts = cached.get(parts_key)

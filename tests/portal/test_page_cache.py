@@ -153,3 +153,37 @@ def test_a_version_is_bumped_at_the_first_write_and_once_on_commit(world, django
         assert overview_cache.data_version("test-notices") == before + 2
     finally:
         overview_cache._watched.pop("test-notices")
+
+
+def _published(world, title):
+    notice = _draft(world, "secretary_a", title)
+    notice_transition(actor=world.users["organiser_a"], notice=notice, move="check")
+    notice_transition(actor=world.users["admin"], notice=notice, move="approve")
+    notice_transition(actor=world.users["staff"], notice=notice, move="publish", now=at(TODAY))
+    return notice
+
+
+def test_the_cached_board_shows_every_change_on_the_next_request(client, world):
+    sign_in(client, world.users["member_a"])
+    board = reverse("disclosure:board")
+    assert "支部公开事项" not in client.get(board).content.decode()
+    notice = _published(world, "支部公开事项")
+    assert "支部公开事项" in client.get(board).content.decode()
+    Notice.objects.filter(pk=notice.pk).update(title="改过的支部公开")  # bypassing the services: shown too
+    body = client.get(board).content.decode()
+    assert "改过的支部公开" in body and "支部公开事项" not in body
+    # another member's board is their own (cached per user): a member of branch B does not read branch A's notice
+    sign_in(client, world.users["member_b"])
+    assert "改过的支部公开" not in client.get(board).content.decode()
+
+
+def test_the_cached_notification_centre_shows_every_change_on_the_next_request(client, world, due_case):
+    sign_in(client, world.users["secretary_a"])
+    centre = reverse("notifications:list")
+    assert '<li class="reminder' not in client.get(centre).content.decode()
+    sweep(today=TODAY, now=at(TODAY))
+    assert 'class="reminder unread' in client.get(centre).content.decode()
+    reminder = Reminder.objects.get(person=world.people["secretary_a"])
+    client.get(reverse("notifications:open", args=[reminder.pk]))
+    body = client.get(centre).content.decode()
+    assert body.count('<li class="reminder') == 1 and 'class="reminder unread' not in body
