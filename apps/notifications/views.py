@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from apps.organisations.overview_cache import cached_fragment, fragment_key
+from apps.organisations.overview_cache import cached_fragment, fragment_key, read_ahead
+from apps.organisations.permissions import grants_key
 
 from .calendar import ical
+from .context_processors import unread_key
 from .forms import PreferenceForm
 from .models import Preference
 from .selectors import (
@@ -49,6 +51,7 @@ def reminder_list(request):
     user = request.user
     parts = (user.pk, get_language(), today, show, only_unread, page_number)
     key = fragment_key("reminders", ("reminders", "org"), *parts)
+    read_ahead([key, grants_key(user.pk), unread_key(user.pk)])  # with what the frame asks for: one round trip
 
     def render_list() -> str:
         reminders = reminder_list_for(user=user, show=show)
