@@ -382,6 +382,7 @@ def _walk_figures(url: str) -> None:
     walk_url = urlparse(url)._replace(path=urlparse(url).path + "_walk").geturl()
     env = _env(walk_url)
     _recreate_database(walk_url)
+    _clear_cache(env)  # the same Redis database: nothing cached from the bench data set is served to the demo's
     _run(["migrate", "--noinput"], env)
     _run(["seed_demo"], env)
     _run(["collectstatic", "--noinput"], env)
@@ -396,6 +397,7 @@ result = walk_demo_accounts(Client, accounts=[account[0] for account in ACCOUNTS
 print(json.dumps({"pages": result.pages, "seconds": result.seconds, "problems": [str(p) for p in result.problems]}))
 """
     out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    _clear_cache(env)  # and nothing of the demo's to the figures after this one
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     for problem in figures["problems"]:
         print(f"# {problem}", file=sys.stderr)
