@@ -33,14 +33,22 @@ def _env(url: str) -> dict:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="partyportal.settings.production",
+        # production's settings, with the floor page of bench.pages added to the URLs
+        DJANGO_SETTINGS_MODULE="partyportal.settings.bench",
         DJANGO_SECRET_KEY="bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         DJANGO_SECURE_SSL_REDIRECT="False",
         LOG_LEVEL="WARNING",
+        # the production configuration: Redis for the cache (a database of its own: the bench empties it)
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
     )
-    env.pop("REDIS_URL", None)
     return env
+
+
+def _clear_cache(env: dict) -> None:
+    """Empty the bench's Redis database: entries cached against a previous data set carry the same versions."""
+    code = "import django; django.setup(); from django.core.cache import cache; cache.clear()"
+    subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True)
 
 
 def _recreate_database(url: str) -> None:
@@ -80,7 +88,8 @@ def _session_cookie(env: dict, username: str) -> str:
 
 
 def _in_process_figures(env: dict, cookies: dict[str, str], extra: dict) -> None:
-    """Query counts and p50 latency through Django's test client (no network), DEBUG off."""
+    """Query counts and p50 latency through Django's test client (no network), DEBUG off. (The home page's queries
+    and writes: bench.pages.)"""
     code = f"""
 import json, statistics, time, django
 django.setup()
@@ -113,7 +122,6 @@ print(json.dumps(results))
 
     out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     results = json.loads(out.stdout.strip().splitlines()[-1])
-    emit("home_queries", results["home"][0], "queries")
     emit("home_p50_ms", round(results["home"][1], 1), "ms")
     emit("admin_people_queries", results["admin_people"][0], "queries")
     emit("admin_people_p50_ms", round(results["admin_people"][1], 1), "ms")
@@ -324,21 +332,24 @@ def _sweep_figures(env: dict) -> None:
     emit("sweep_larger_queries", larger["queries"], "queries")
 
 
-def _load(url: str, cookie: str | None, seconds: int) -> float:
+def _load(url: str, cookie: str | None, seconds: int, connections: int = 8) -> float:
     """Requests per second against one URL on the local gunicorn (wrk when installed)."""
     headers = ["-H", "X-Forwarded-Proto: https"]
     if cookie:
         headers += ["-H", f"Cookie: {cookie}"]
     if shutil.which("wrk"):
         out = subprocess.run(
-            ["wrk", "-t2", "-c8", f"-d{seconds}s", *headers, url], capture_output=True, text=True, check=True
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", *headers, url],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         line = next(line for line in out.splitlines() if line.startswith("Requests/sec:"))
         return float(line.split()[1])
-    return _python_load(url, cookie, seconds)
+    return _python_load(url, cookie, seconds, connections)
 
 
-def _python_load(url: str, cookie: str | None, seconds: int) -> float:
+def _python_load(url: str, cookie: str | None, seconds: int, connections: int = 8) -> float:
     import http.client
     import threading
 
@@ -356,38 +367,12 @@ def _python_load(url: str, cookie: str | None, seconds: int) -> float:
             n += 1
         counts.append(n)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     return sum(counts) / seconds
-
-
-def _throughput(env: dict, cookie: str) -> None:
-    gunicorn = str(Path(PY).parent / "gunicorn")
-    server = subprocess.Popen(
-        [gunicorn, "partyportal.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        for _ in range(50):
-            try:
-                import urllib.request
-
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz/live", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        floor = _load(f"http://127.0.0.1:{PORT}/healthz/live", None, LOAD_SECONDS)
-        home = _load(f"http://127.0.0.1:{PORT}/", cookie, LOAD_SECONDS)
-        emit("floor_rps", round(floor, 1), "req/s")
-        emit("home_rps", round(home, 1), "req/s")
-        emit("home_vs_floor_ratio", round(home / floor, 3), "ratio")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _walk_figures(url: str) -> None:
@@ -399,6 +384,7 @@ def _walk_figures(url: str) -> None:
     walk_url = urlparse(url)._replace(path=urlparse(url).path + "_walk").geturl()
     env = _env(walk_url)
     _recreate_database(walk_url)
+    _clear_cache(env)  # the same Redis database: nothing cached from the bench data set is served to the demo's
     _run(["migrate", "--noinput"], env)
     _run(["seed_demo"], env)
     _run(["collectstatic", "--noinput"], env)
@@ -413,6 +399,7 @@ result = walk_demo_accounts(Client, accounts=[account[0] for account in ACCOUNTS
 print(json.dumps({"pages": result.pages, "seconds": result.seconds, "problems": [str(p) for p in result.problems]}))
 """
     out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    _clear_cache(env)  # and nothing of the demo's to the figures after this one
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     for problem in figures["problems"]:
         print(f"# {problem}", file=sys.stderr)
@@ -550,6 +537,7 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyportal_bench")
     env = _env(url)
     _recreate_database(url)
+    _clear_cache(env)
     _run(["manage.py", "migrate", "--noinput"], env)
     seconds = _run(["-m", "bench.dataset", "--members", str(MEMBERS)], env)
     emit(f"seed_{MEMBERS // 1000}k_s", round(seconds, 1), "s")
@@ -566,7 +554,9 @@ def main() -> None:
     _in_process_figures(env, cookies, extra)
     _audit(env, extra["audit_codes"])
     _disclosure_figures(env)
-    _throughput(env, cookies["secretary"])
+    from bench import pages  # here: it imports this module
+
+    pages.figures(env, pages.cookies_for(env), extra["case_url"])
     _sweep_figures(env)
     _walk_figures(url)
     _dues_figures(env)

@@ -1068,6 +1068,43 @@ def _client_for(client, world, role):
     return client
 
 
+# Pages that exist only under other settings than production's: the benchmark's floor (partyportal.settings.bench,
+# partyportal.urls_bench). Their names must not resolve in production's URLs; under their URL configuration every
+# role gets what is written here.
+BENCH_ONLY: dict[str, tuple[str, Case]] = {
+    "bench_floor": ("partyportal.urls_bench", Case(_r("bench_floor"), ALL_SIGNED_IN_200)),
+}
+
+
+def test_bench_only_pages_are_not_in_production_urls():
+    from django.urls import NoReverseMatch
+
+    for name in BENCH_ONLY:
+        assert name not in set(_named_patterns())
+        with pytest.raises(NoReverseMatch):
+            reverse(name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(BENCH_ONLY))
+def test_bench_only_url_matrix(client, matrix_world, name):
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    urlconf, case = BENCH_ONLY[name]
+    assert not _missing_roles(case)
+    wrong = []
+    with override_settings(ROOT_URLCONF=urlconf):
+        assert name in set(_named_patterns())
+        url = case.url(matrix_world)
+        for role in ROLES:
+            cache.clear()
+            response = _client_for(client, matrix_world, role).get(url)
+            if response.status_code != case.expect[role]:
+                wrong.append(f"{role}: {response.status_code}, expected {case.expect[role]}")
+    assert not wrong, f"GET {url}: " + "; ".join(wrong)
+
+
 MATRIX_CASES = [(name, i) for name, cases in MATRIX.items() for i in range(len(cases))]
 
 

@@ -104,4 +104,6 @@ def test_query_count_does_not_grow(client, world, role, url):
     _grow(world, 6)
     large = _count(client, target)
     assert large == small, f"{target}: {small} queries with few rows, {large} with more"
-    assert small <= 16, f"{target}: {small} queries"  # the home of an official: one query per to-do list
+    # the home of an official with an empty cache: one query per to-do list, the header's unread count (warm, the home
+    # page makes none: tests/portal/test_page_cache.py)
+    assert small <= 17, f"{target}: {small} queries"

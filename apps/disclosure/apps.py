@@ -14,3 +14,8 @@ class DisclosureConfig(AppConfig):
         from .selectors import notice_attachment_readable
 
         register("disclosure.notice_attachment", notice_attachment_readable)
+        # the boards (and the home page's to-do) are cached under this version: any committed write to a notice, a
+        # version, an objection or a category bumps it (docs/adr/0004)
+        from apps.organisations.overview_cache import watch_tables
+
+        watch_tables("disclosure", ("disclosure_",))

@@ -3,14 +3,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.documents.official import DOCX_TYPE
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_AUDIT, VIEW_SCOPE
+from apps.organisations.overview_cache import cached_fragment, fragment_key
 from apps.organisations.permissions import covers, has_any_scope
 from apps.people.selectors import person_for_user
 
@@ -24,24 +27,32 @@ from .word import notice_docx
 
 
 def board(request):
-    """The boards the user may read: the unit's, their organisations', and notices addressed to them."""
+    """The boards the user may read: the unit's, their organisations', and notices addressed to them.
+
+    The list is cached per user, language, day and parameters under the organisation's and the notices' data
+    versions (docs/adr/0004): any committed change of a notice, or of the people and posts that decide who reads it,
+    shows on the next request."""
     today = timezone.localdate()
-    categories = list(Category.objects.all())
-    chosen = next((c for c in categories if c.code == request.GET.get("category")), None)
-    page = Paginator(notice_board_for(user=request.user, category=chosen), 30).get_page(request.GET.get("page"))
-    rows = [(n, public_text(n, n.title, today), n.board_status(today)) for n in page]
-    return render(
-        request,
-        "disclosure/board.html",
-        {
+    user = request.user
+    category_code, page_number = request.GET.get("category", ""), request.GET.get("page", "")
+    key = fragment_key("board", ("org", "disclosure"), user.pk, get_language(), today, category_code, page_number)
+
+    def render_list() -> str:
+        categories = list(Category.objects.all())
+        chosen = next((c for c in categories if c.code == category_code), None)
+        page = Paginator(notice_board_for(user=user, category=chosen), 30).get_page(page_number)
+        rows = [(n, public_text(n, n.title, today), n.board_status(today)) for n in page]
+        context = {
             "page": page,
             "rows": rows,
             "categories": categories,
             "chosen": chosen,
             "today": today,
-            "can_see_due": has_any_scope(request.user, MANAGE_PEOPLE),  # who may open `periodic_due`
-        },
-    )
+            "can_see_due": has_any_scope(user, MANAGE_PEOPLE),  # who may open `periodic_due`
+        }
+        return render_to_string("disclosure/_board_list.html", context, request=request)
+
+    return render(request, "disclosure/board.html", {"body": mark_safe(cached_fragment(key, render_list))})
 
 
 def notice_detail(request, pk: int, number: int | None = None):

@@ -11,6 +11,10 @@ class NotificationsConfig(AppConfig):
         # apps below (the organisation's terms) are in this app's ``reminders`` module, found the same way.
         from django.utils.module_loading import autodiscover_modules
 
+        from apps.organisations.overview_cache import watch_tables
+
         from . import checks  # noqa: F401 - registers the check of the delivery timeouts
 
         autodiscover_modules("reminders")
+        # the header's unread count (context_processors) is keyed by this version, bumped on any committed write
+        watch_tables("reminders", ("notifications_reminder",))

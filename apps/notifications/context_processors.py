@@ -1,17 +1,18 @@
-"""The unread count in the header, kept in the session for a minute: no query and no cache round trip on most
-pages (the session is read anyway). Opening the notification centre or reading a reminder recounts at once."""
+"""The unread count in the header, kept in the shared cache per user under the ``reminders`` data version, which
+any committed write to the reminders bumps (a sweep that creates some, a reminder read, one settled; docs/adr/0004):
+no query on most pages, and no session write on any (a read request writes nothing)."""
 
-import time
-
+from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
-SESSION_KEY = "pp_unread"
-# How long the header's unread count is kept in the session (a new reminder shows in the count at most this late).
-UNREAD_KEPT_SECONDS = 60
+from apps.organisations.overview_cache import cached, data_version
+
+# An upper bound on how long a count is kept, should a change ever bypass the version (it is bumped on commit).
+UNREAD_KEPT_SECONDS = 300
 
 
-def forget_unread(request) -> None:
-    request.session.pop(SESSION_KEY, None)
+def unread_key(user_id: int) -> str:
+    return f"unread:{data_version('reminders')}:{user_id}"
 
 
 def unread(request):
@@ -22,12 +23,11 @@ def unread(request):
     def count():
         from .selectors import unread_count
 
-        now = time.time()
-        kept = request.session.get(SESSION_KEY)
-        if kept and now - kept[1] < UNREAD_KEPT_SECONDS:
-            return kept[0]
-        value = unread_count(user=user)
-        request.session[SESSION_KEY] = [value, now]
+        key = unread_key(user.pk)
+        value = cached(key)
+        if value is None:
+            value = unread_count(user=user)
+            cache.set(key, value, timeout=UNREAD_KEPT_SECONDS)
         return value
 
     return {"unread_reminders": SimpleLazyObject(count)}

@@ -3,14 +3,20 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from apps.organisations.overview_cache import cached_fragment, fragment_key, read_ahead
+from apps.organisations.permissions import grants_key
+
 from .calendar import ical
-from .context_processors import forget_unread
+from .context_processors import unread_key
 from .forms import PreferenceForm
 from .models import Preference
 from .selectors import (
@@ -34,27 +40,35 @@ from .services import (
 
 def reminder_list(request):
     """The notification centre: the reminders that still ask for something, unread ones marked; those done (the step
-    recorded, the deadline moved, news read) under "done and earlier"."""
-    forget_unread(request)  # the header of this page counts afresh
+    recorded, the deadline moved, news read) under "done and earlier".
+
+    The list is cached per user, language, day and parameters under the reminders' data version (any committed
+    write to a reminder bumps it) and the organisation's (the names of the organisations shown): docs/adr/0004."""
     show = request.GET.get("show") if request.GET.get("show") in (DONE, EVERYTHING) else CURRENT
-    reminders = reminder_list_for(user=request.user, show=show)
     only_unread = request.GET.get("unread") == "1"
-    if only_unread:
-        reminders = reminders.filter(read_at__isnull=True)
-    page = Paginator(reminders, 30).get_page(request.GET.get("page"))
+    page_number = request.GET.get("page", "")
     today = timezone.localdate()
-    return render(
-        request,
-        "notifications/list.html",
-        {"page": page, "only_unread": only_unread, "show": show, "today": today},
-    )
+    user = request.user
+    parts = (user.pk, get_language(), today, show, only_unread, page_number)
+    key = fragment_key("reminders", ("reminders", "org"), *parts)
+    read_ahead([key, grants_key(user.pk), unread_key(user.pk)])  # with what the frame asks for: one round trip
+
+    def render_list() -> str:
+        reminders = reminder_list_for(user=user, show=show)
+        if only_unread:
+            reminders = reminders.filter(read_at__isnull=True)
+        page = Paginator(reminders, 30).get_page(page_number)
+        context = {"page": page, "only_unread": only_unread, "show": show, "today": today}
+        return render_to_string("notifications/_list.html", context, request=request)
+
+    context = {"list": mark_safe(cached_fragment(key, render_list)), "only_unread": only_unread, "show": show}
+    return render(request, "notifications/list.html", context)
 
 
 def reminder_open(request, pk: int):
     """Open a reminder: it counts as read, and the user goes on to its subject."""
     reminder = reminder_get_for(user=request.user, pk=pk)
     reminder_mark_read(user=request.user, reminder=reminder, now=timezone.now())
-    forget_unread(request)
     target = reminder.url
     if not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
         target = "/"
@@ -64,7 +78,6 @@ def reminder_open(request, pk: int):
 @require_POST
 def read_all(request):
     count = reminders_mark_all_read(user=request.user, now=timezone.now())
-    forget_unread(request)
     messages.success(request, _("%(n)s reminders marked as read.") % {"n": count})
     return redirect("notifications:list")
 

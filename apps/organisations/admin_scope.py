@@ -12,7 +12,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import Permission
 from django.db import models
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -22,7 +22,7 @@ from apps.workdays.forms import DateField
 
 from .choices import MANAGE_PEOPLE, NODE_PERMISSIONS, VIEW_SCOPE
 from .models import OrgNode
-from .permissions import has_any_scope, restrict
+from .permissions import has_any_scope, restrict, scope_paths
 from .validators import validate_one_line
 
 # Foreign keys to these models offer only the rows in the user's subtree: model -> (node path field, joined
@@ -59,9 +59,34 @@ class ScopedNodeFilter(CheckedListFilter):
     parameter_name = "node"
     path_field = "node__path"
 
+    # A tree of thousands of organisations is not a list of links (rendering them was most of a changelist's time):
+    # the filter offers the top of the user's subtree, with the level below when it is short, and once a node is
+    # chosen, the nodes above it, itself and the level below it.
+    SHORT = 60
+
     def lookups(self, request, model_admin):
-        nodes = restrict(OrgNode.objects.all(), user=request.user, perm=VIEW_SCOPE, path_field="path")
-        return [(n.pk, "\u2003" * (n.depth - 1) + n.name) for n in nodes.order_by("path").only("pk", "name", "depth")]
+        scoped = restrict(OrgNode.objects.all(), user=request.user, perm=VIEW_SCOPE, path_field="path")
+        scoped = scoped.order_by("path").only("pk", "name", "depth", "path")
+        chosen = self._chosen(scoped)
+        if chosen is not None:
+            steplen = OrgNode.steplen
+            above = [chosen.path[:i] for i in range(steplen, len(chosen.path) + 1, steplen)]
+            nodes = list(scoped.filter(Q(path__in=above) | Q(path__startswith=chosen.path, depth=chosen.depth + 1)))
+        else:
+            roots = scope_paths(request.user, VIEW_SCOPE)
+            top = min((len(p) // OrgNode.steplen for p in roots), default=1) if roots is not None else 1
+            nodes = list(scoped.filter(depth=top))
+            below = list(scoped.filter(depth=top + 1)[: self.SHORT + 1])
+            if len(nodes) + len(below) <= self.SHORT:
+                nodes = sorted(nodes + below, key=lambda n: n.path)
+        return [(n.pk, "\u2003" * (n.depth - 1) + n.name) for n in nodes]
+
+    def _chosen(self, scoped):
+        value = self.used_parameters.get(self.parameter_name)
+        value = value[-1] if isinstance(value, list) else value
+        if not value or not str(value).isdigit():
+            return None
+        return scoped.filter(pk=value).first()
 
     def queryset(self, request, queryset):
         if not self.value():

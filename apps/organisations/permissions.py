@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from .choices import TWO_FACTOR_PERMISSIONS
 from .models import OrgNodeUserObjectPermission
-from .overview_cache import TTL_SECONDS, overview_version
+from .overview_cache import TTL_SECONDS, cached, overview_version
 
 _CACHE_ATTR = "_pp_scope_paths"
 
@@ -44,8 +44,8 @@ def _grants(user) -> dict[str, list[str]]:
     """
     grants = getattr(user, _CACHE_ATTR, None)
     if grants is None:
-        key = f"grants:{overview_version()}:{user.pk}"
-        grants = cache.get(key)
+        key = grants_key(user.pk)
+        grants = cached(key)
         if grants is None:
             grants = _load_grants(user.pk)
             cache.set(key, grants, timeout=TTL_SECONDS)
@@ -53,11 +53,15 @@ def _grants(user) -> dict[str, list[str]]:
     return grants
 
 
+def grants_key(user_id: int) -> str:
+    return f"grants:{overview_version()}:{user_id}"
+
+
 def forget_cached_scope(user) -> None:
     """Drop the user's grants from the request and the shared cache (the commit then bumps the version too)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
-    cache.delete(f"grants:{overview_version()}:{user.pk}")
+    cache.delete(grants_key(user.pk))
 
 
 def scope_paths(user, perm: str) -> list[str] | None:

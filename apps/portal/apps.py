@@ -7,4 +7,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
+        from apps.organisations.overview_cache import watch_tables
+
         from . import checks  # noqa: F401
+
+        # What the home page's to-do reads (apps.portal.todo) besides the notices and objections (the "disclosure"
+        # version): development cases and their records, transfers, and the user (staff or not decides the links).
+        # Any committed write to them bumps the version the cached to-do is keyed by (docs/adr/0004).
+        watch_tables("todo", ("lifecycle_", "membership_transfer", "accounts_user"))

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods
 from apps.audit.services import audit_record
 from apps.documents.forms import DocumentUploadForm
 from apps.documents.selectors import document_list_for
+from apps.notifications.context_processors import unread_key
 from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
 from apps.organisations.overview_cache import TTL_SECONDS as OVERVIEW_TTL_SECONDS
-from apps.organisations.overview_cache import overview_version
-from apps.organisations.permissions import covers
+from apps.organisations.overview_cache import data_versions, read_ahead
+from apps.organisations.permissions import covers, grants_key
 from apps.organisations.selectors import anchor_nodes_for, node_get_for, node_list_for, node_overviews, subtree_nodes
 from apps.people.selectors import can_see_sensitive, person_for_user, person_get_for, person_list_for
 from apps.people.services import person_update
@@ -48,21 +49,31 @@ def _home_context(user, today) -> dict:
 def home(request):
     """One page per role: the subtree the user is responsible for, or their own record.
 
-    The page body is cached per user, language and day under the organisation data version, which every
-    committed change of people, posts, terms or nodes bumps (docs/adr/0004); the to-do of an official (what waits
-    for their check, approval or record) is read on every request.
+    Two fragments, each cached per user, language and day under the data versions it is computed from
+    (docs/adr/0004): the page body under the organisation data version, which every committed change of people,
+    posts, terms or nodes bumps; the to-do of an official (what waits for their check, approval or record) under the
+    ``todo`` version too, which any committed write to the notices, objections, development cases and transfers
+    bumps (``apps.portal.apps``). A warm page makes no query; the frame with its CSRF-bearing forms is rendered every
+    time.
     """
     user = request.user
     today = timezone.localdate()
-    key = f"home-parts:{overview_version()}:{today.isoformat()}:{get_language()}:{user.pk}"
-    parts = cache.get(key)
+    org, disclosure, todo, _reminders = data_versions("org", "disclosure", "todo", "reminders")
+    suffix = f"{today.isoformat()}:{get_language()}:{user.pk}"
+    parts_key, todo_key = f"home-parts:{org}:{suffix}", f"home-todo:{org}:{disclosure}:{todo}:{suffix}"
+    # with what the page's frame asks for (the grants of the navigation, the header's unread count): one round trip
+    cached = read_ahead([parts_key, todo_key, grants_key(user.pk), unread_key(user.pk)])
+    parts = cached.get(parts_key)
     if parts is None:
         context = _home_context(user, today)
         parts = [render_to_string(f"portal/home_{part}.html", context, request=request) for part in ("head", "body")]
-        cache.set(key, parts, timeout=OVERVIEW_TTL_SECONDS)
+        cache.set(parts_key, parts, timeout=OVERVIEW_TTL_SECONDS)
+    todo_html = cached.get(todo_key)
+    if todo_html is None:
+        todo_html = render_to_string("portal/_todo.html", {"todo": todo_for(user=user, today=today)}, request=request)
+        cache.set(todo_key, todo_html, timeout=OVERVIEW_TTL_SECONDS)
     head, body = parts
-    # the to-do changes with every check, approval and record: read afresh, not cached with the page
-    context = {"head": mark_safe(head), "body": mark_safe(body), "todo": todo_for(user=user, today=today)}
+    context = {"head": mark_safe(head), "body": mark_safe(body), "todo_html": mark_safe(todo_html)}
     return render(request, "portal/home.html", context)
 
 

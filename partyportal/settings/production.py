@@ -26,6 +26,6 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 STORAGES = {
     **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "partyportal.storage.ManifestStorage"},  # the manifest, its URLs kept
 }
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

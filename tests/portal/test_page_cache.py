@@ -1,0 +1,189 @@
+"""Cached pages and fragments (docs/adr/0004): a read request writes nothing to the database (the session is saved
+again at most once a minute), a warm home page makes at most six queries, and every cached fragment shows a change
+of the data behind it on the next request, whichever way the data was changed."""
+
+import time
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.accounts.middleware import SEEN_AT_KEY
+from apps.disclosure.models import Category, Notice, Scope
+from apps.disclosure.services import notice_draft, notice_transition
+from apps.notifications.models import Reminder
+from apps.notifications.sweep import sweep
+from apps.organisations import overview_cache
+from apps.people.services import person_update
+from tests.conftest import sign_in
+from tests.dates import TODAY, at
+
+pytestmark = pytest.mark.usefixtures("today")
+
+HOME = "/"
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _writes(ctx) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().split(None, 1)[0].upper() in WRITES]
+
+
+def _home(client) -> str:
+    response = client.get(HOME)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["secretary_a", "staff", "admin", "member_a"])
+def test_reading_the_home_page_twice_within_a_minute_writes_nothing_the_second_time(client, world, who):
+    sign_in(client, world.users[who])
+    _home(client)  # the first request of the session stamps it (sign-in time, last seen)
+    with CaptureQueriesContext(connection) as ctx:
+        _home(client)
+    assert _writes(ctx) == []
+    assert len(ctx) <= 6, [q["sql"][:120] for q in ctx.captured_queries]
+
+
+def test_the_session_is_saved_again_once_a_minute_has_passed(client, world):
+    sign_in(client, world.users["secretary_a"])
+    _home(client)
+    session = client.session
+    session[SEEN_AT_KEY] = time.time() - 61
+    session.save()
+    with CaptureQueriesContext(connection) as ctx:
+        _home(client)
+    writes = _writes(ctx)
+    assert len(writes) == 1 and "django_session" in writes[0]  # the idle limit renewed
+    with CaptureQueriesContext(connection) as ctx:
+        _home(client)
+    assert _writes(ctx) == []
+
+
+@pytest.mark.parametrize("url", ["notifications:list", "disclosure:board", "portal:my_profile"])
+def test_other_read_pages_write_nothing_either(client, world, url):
+    sign_in(client, world.users["secretary_a"])
+    client.get(reverse(url))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse(url)).status_code == 200
+    assert _writes(ctx) == []
+
+
+def _draft(world, author, title):
+    return notice_draft(
+        actor=world.users[author],
+        node=world.branch_a,
+        category=Category.objects.get(code="meetings"),
+        title=title,
+        content="<p>内容</p>",
+        opens_on=TODAY,
+        scope=Scope.ORGANISATION,
+    )
+
+
+def test_the_cached_to_do_shows_every_change_on_the_next_request(client, world):
+    sign_in(client, world.users["secretary_a"])
+    assert 'id="todo"' not in _home(client)
+    # a service: the committee's staff drafts a notice of branch A, which the secretary is to check
+    notice = _draft(world, "staff", "党委公开事项")
+    assert "党委公开事项" in _home(client)
+    # a write that bypasses the services (a queryset update) shows too
+    Notice.objects.filter(pk=notice.pk).update(title="改过的公开事项")
+    body = _home(client)
+    assert "改过的公开事项" in body and "党委公开事项" not in body
+    # checked by someone else: nothing waits for the secretary any more
+    notice_transition(actor=world.users["organiser_a"], notice=notice, move="check")
+    assert 'id="todo"' not in _home(client)
+
+
+def test_the_cached_home_body_shows_a_change_of_people_on_the_next_request(client, world):
+    me = world.people["secretary_a"]
+    sign_in(client, world.users["secretary_a"])
+    assert me.name in _home(client)
+    person_update(actor=world.users["admin"], person=me, fields={"name": "新名字"}, today=TODAY)
+    body = _home(client)
+    assert "新名字" in body and me.name not in body
+
+
+def test_the_cached_unread_count_shows_every_change_on_the_next_request(client, world, due_case):
+    sign_in(client, world.users["secretary_a"])
+    assert 'class="count"' not in _home(client)
+    sweep(today=TODAY, now=at(TODAY))  # a reminder for the secretary: the applicant's talk is due
+    assert ">1</span>" in _home(client)
+    with CaptureQueriesContext(connection) as ctx:
+        assert ">1</span>" in client.get(reverse("portal:my_profile")).content.decode()
+    assert not [q for q in ctx.captured_queries if "notifications_reminder" in q["sql"]]  # counted once, cached
+    reminder = Reminder.objects.get(person=world.people["secretary_a"])
+    client.get(reverse("notifications:open", args=[reminder.pk]))  # read: the count goes
+    assert 'class="count"' not in _home(client)
+    Reminder.objects.filter(pk=reminder.pk).update(read_at=None)  # not through a service: it comes back
+    assert ">1</span>" in _home(client)
+
+
+@pytest.fixture
+def due_case(world):
+    from apps.lifecycle.services import case_open
+
+    return case_open(
+        actor=world.users["secretary_a"],
+        person=world.people["applicant_a"],
+        branch=world.branch_a,
+        application_on=TODAY.replace(month=TODAY.month - 1),
+        today=TODAY,
+    )
+
+
+def test_a_version_is_bumped_at_the_first_write_and_once_on_commit(world, django_capture_on_commit_callbacks):
+    overview_cache.watch_tables("test-notices", ("disclosure_notice",))
+    try:
+        before = overview_cache.data_version("test-notices")
+        with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+            _draft(world, "staff", "一")
+            _draft(world, "staff", "二")
+            Notice.objects.filter(title="一").update(title="三")
+            at_once = overview_cache.data_version("test-notices")
+        bumps = [c for c in callbacks if getattr(c, "name", "") == "test-notices"]
+        assert at_once == before + 1  # at the first write: a page cached before the commit is not served after it
+        assert len(bumps) == 1  # and once on commit, however many writes
+        assert overview_cache.data_version("test-notices") == before + 2
+        # reads bump nothing
+        list(Notice.objects.all())
+        assert overview_cache.data_version("test-notices") == before + 2
+    finally:
+        overview_cache._watched.pop("test-notices")
+
+
+def _published(world, title):
+    notice = _draft(world, "secretary_a", title)
+    notice_transition(actor=world.users["organiser_a"], notice=notice, move="check")
+    notice_transition(actor=world.users["admin"], notice=notice, move="approve")
+    notice_transition(actor=world.users["staff"], notice=notice, move="publish", now=at(TODAY))
+    return notice
+
+
+def test_the_cached_board_shows_every_change_on_the_next_request(client, world):
+    sign_in(client, world.users["member_a"])
+    board = reverse("disclosure:board")
+    assert "支部公开事项" not in client.get(board).content.decode()
+    notice = _published(world, "支部公开事项")
+    assert "支部公开事项" in client.get(board).content.decode()
+    Notice.objects.filter(pk=notice.pk).update(title="改过的支部公开")  # bypassing the services: shown too
+    body = client.get(board).content.decode()
+    assert "改过的支部公开" in body and "支部公开事项" not in body
+    # another member's board is their own (cached per user): a member of branch B does not read branch A's notice
+    sign_in(client, world.users["member_b"])
+    assert "改过的支部公开" not in client.get(board).content.decode()
+
+
+def test_the_cached_notification_centre_shows_every_change_on_the_next_request(client, world, due_case):
+    sign_in(client, world.users["secretary_a"])
+    centre = reverse("notifications:list")
+    assert '<li class="reminder' not in client.get(centre).content.decode()
+    sweep(today=TODAY, now=at(TODAY))
+    assert 'class="reminder unread' in client.get(centre).content.decode()
+    reminder = Reminder.objects.get(person=world.people["secretary_a"])
+    client.get(reverse("notifications:open", args=[reminder.pk]))
+    body = client.get(centre).content.decode()
+    assert body.count('<li class="reminder') == 1 and 'class="reminder unread' not in body
