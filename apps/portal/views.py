@@ -20,7 +20,7 @@ from apps.documents.selectors import document_list_for
 from apps.notifications.context_processors import unread_key
 from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
 from apps.organisations.overview_cache import TTL_SECONDS as OVERVIEW_TTL_SECONDS
-from apps.organisations.overview_cache import data_versions, read_ahead
+from apps.organisations.overview_cache import cached_fragment, data_versions, fragment_key, read_ahead
 from apps.organisations.permissions import covers, grants_key
 from apps.organisations.selectors import anchor_nodes_for, node_get_for, node_list_for, node_overviews, subtree_nodes
 from apps.people.selectors import can_see_sensitive, person_for_user, person_get_for, person_list_for
@@ -219,12 +219,19 @@ def dashboards(request):
     scoped = has_any_scope(request.user, VIEW_SCOPE)
     person = person_for_user(request.user)
     view = "mine" if (request.GET.get("view") == "mine" or not scoped) and person is not None else "scope"
-    if view == "mine":
-        sections = [my_year(person=person, year=year)]
-    else:
-        sections = committee_dashboard(user=request.user, year=year, today=today) if scoped else []
+
+    def render_body() -> str:
+        if view == "mine":
+            sections = [my_year(person=person, year=year)]
+        else:
+            sections = committee_dashboard(user=request.user, year=year, today=today) if scoped else []
+        return render_to_string("portal/dashboards_body.html", {"sections": sections}, request=request)
+
+    # Cached per user, language, day, year and view under the versions of the data it draws (docs/adr/0004): any
+    # committed write to people, membership, cases, meetings or dues, or to posts and grants, shows on the next request.
+    key = fragment_key("dashboard", ("org", "dashboard"), request.user.pk, get_language(), today, year, view)
     context = {
-        "sections": sections,
+        "body": mark_safe(cached_fragment(key, render_body)),
         "year": year,
         "years": list(range(today.year, today.year - 6, -1)),
         "view": view,

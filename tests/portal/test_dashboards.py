@@ -125,3 +125,32 @@ def test_a_year_out_of_range_falls_back_to_this_year(client, world):
     for raw in ("1900", "abc", str(TODAY.year + 1)):
         response = client.get(reverse("portal:dashboards") + f"?year={raw}")
         assert response.status_code == 200 and response.context["year"] == TODAY.year
+
+
+def test_the_cached_dashboard_shows_a_change_on_the_next_request(client, world):
+    """Cached per data version: a new member (a service), a meeting held (a raw update), a payment — each shows at
+    once."""
+    from django.core.cache import cache
+
+    cache.clear()
+    sign_in(client, world.users["secretary_a"])
+    url = reverse("portal:dashboards")
+
+    def members():
+        body = client.get(url).content.decode()
+        return int(re.search(r"(\d+)名|(\d+) members", body).group(1) or 0)
+
+    before = members()
+    assert members() == before  # from the cache
+    PersonFactory(node=world.branch_a, political_status="full", full_member_on=datetime.date(2020, 1, 1))
+    assert members() == before + 1
+    from apps.people.models import Person
+
+    def female():
+        body = client.get(url).content.decode()
+        found = re.search(r"<th scope=\"row\">(女|Female)</th><td>(\d+)</td>", body)
+        return int(found.group(2))
+
+    assert female() == 0
+    changed = Person.objects.filter(node=world.branch_a, political_status="full").update(gender="f")
+    assert changed and female() == changed  # a raw update bumps the version too
