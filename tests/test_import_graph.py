@@ -28,6 +28,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("lifecycle",),
     ("orglife",),  # organisational life: meetings, attendance, compliance; its votes feed the case
     ("dues",),  # party dues: the ledger over the roll, its reminders and disclosure
+    ("assessment",),  # target-responsibility assessment; a registry of result components for the apps above
+    ("appraisal",),  # secret ballots: democratic appraisal, satisfaction surveys, 述职评议 (components of assessment)
     ("portal",),  # the top: home pages, composition (seed_demo)
 )
 
