@@ -390,13 +390,13 @@ def appraisal_notice_draft(*, actor, appraisal: Appraisal, today: datetime.date)
     """Draft the notice of the appraisal's aggregate result (how many members in each grade — never who) for the
     board; others check and approve it through the disclosure workflow before anyone reads it."""
     _require(actor, appraisal.node)
-    if appraisal.state != BallotState.FIXED:
-        raise ValidationError(_("The notice follows the grades fixed by the branch meeting."))
     category = Category.objects.filter(code=DISCLOSURE_CATEGORY).first()
     if category is None:
         raise ValidationError(_("The disclosure catalogue has no category for the appraisal: run migrate."))
     with transaction.atomic():
         appraisal = Appraisal.objects.select_for_update().select_related("node").get(pk=appraisal.pk)
+        if appraisal.state != BallotState.FIXED:
+            raise ValidationError(_("The notice follows the grades fixed by the branch meeting."))
         if appraisal.notice_id:
             return appraisal.notice
         totals = Counter(Appraisee.objects.filter(appraisal=appraisal).values_list("grade", flat=True))
