@@ -625,3 +625,47 @@ def report_paper_counts(*, actor, report: Report, handed_out: int, returned: int
 
 def report_close(*, actor, report: Report) -> Report:
     return _close(actor=actor, ballot=report, action="appraisal.report_closed")
+
+
+# --- policy -------------------------------------------------------------------------------------------------------
+
+POLICY_FIELDS = [
+    "committee",
+    "min_voters",
+    "excellent_numerator",
+    "excellent_denominator",
+    "report_good",
+    "report_fairly_good",
+    "report_average",
+    "report_poor",
+]
+
+
+def policy_save(*, actor, policy: AppraisalPolicy | None, values: dict) -> AppraisalPolicy:
+    """Add a committee's policy or change one (administrators): validated, locked, audited old → new."""
+    if not getattr(actor, "is_superuser", False):
+        raise PermissionDenied(_("Only administrators change the appraisal policy."))
+    unknown = set(values) - set(POLICY_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be set here: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        if policy is None:
+            policy, old = AppraisalPolicy(), {}
+        else:
+            policy = AppraisalPolicy.objects.select_for_update().get(pk=policy.pk)
+            old = {name: getattr(policy, name) for name in values}
+        for name, value in values.items():
+            setattr(policy, name, value)
+        policy.full_clean()
+        changes = {
+            name: [str(old.get(name, "")), str(getattr(policy, name))]
+            for name in values
+            if old.get(name) != values[name]
+        }
+        if not changes and policy.pk:
+            return policy
+        policy.save()
+        audit_record(
+            actor=actor, action="appraisal.policy_saved", target=policy, node=policy.committee, changes=changes
+        )
+    return policy

@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "orglife.study_decided": _("Declared study hours decided"),
     # party dues
     "appraisal.opened": _("Democratic appraisal opened"),
+    "appraisal.policy_saved": _("Appraisal policy saved"),
     "appraisal.closed": _("Democratic appraisal's voting closed"),
     "appraisal.paper_counts": _("Paper ballots of an appraisal counted"),
     "appraisal.grades_fixed": _("Appraisal grades fixed by the branch meeting"),
