@@ -254,11 +254,12 @@ def appraisal_vote(*, actor, appraisal: Appraisal, grades: Mapping[int, str], to
         if any(pk not in members or members[pk] == me.pk for pk in grades):
             raise ValidationError(_("Grade the other members of this appraisal only."))
         _take_part(AppraisalVoter, me, appraisal=appraisal)
-        by_grade: dict[str, list[int]] = {}
-        for pk, grade in grades.items():
-            by_grade.setdefault(grade, []).append(pk)
-        for grade, pks in by_grade.items():
-            AppraisalCount.objects.filter(appraisee_id__in=pks, grade=grade).update(portal=F("portal") + 1)
+        # one UPDATE per grade, always in the same order (grades, then members): concurrent ballots lock the
+        # counters in one order and never deadlock
+        for grade in Grade.values:
+            pks = sorted(pk for pk, g in grades.items() if g == grade)
+            if pks:
+                AppraisalCount.objects.filter(appraisee_id__in=pks, grade=grade).update(portal=F("portal") + 1)
 
 
 def appraisal_paper_counts(
@@ -501,8 +502,10 @@ def survey_answer(*, actor, survey: Survey, answers: Mapping[int, int], today: d
         by_option: dict[int, list[int]] = {}
         for question, option in answers.items():
             by_option.setdefault(option, []).append(question)
-        for option, question_ids in by_option.items():
-            SurveyCount.objects.filter(question_id__in=question_ids, option_id=option).update(portal=F("portal") + 1)
+        for option in sorted(by_option):  # the same order for every respondent (no deadlock)
+            SurveyCount.objects.filter(question_id__in=sorted(by_option[option]), option_id=option).update(
+                portal=F("portal") + 1
+            )
 
 
 def survey_paper_counts(
