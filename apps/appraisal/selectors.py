@@ -8,14 +8,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from apps.audit.services import audit_record
 from apps.membership.selectors import periods_on
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
-from apps.organisations.permissions import restrict
+from apps.organisations.permissions import path_q, restrict, scope_paths
 from apps.people.models import Person
 
 from .choices import Audience, BallotState, Grade, ReportGrade, ReviewState
@@ -63,22 +64,28 @@ def min_voters_for(node: OrgNode) -> int:
 # --- lists ----------------------------------------------------------------------------------------------------------
 
 
+def _count_of(model, field: str):
+    """How many rows of ``model`` point at the outer ballot: a subquery (two joined counts would multiply)."""
+    rows = model.objects.filter(**{field: OuterRef("pk")}).values(field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows), 0)
+
+
 def appraisal_list_for(*, user) -> QuerySet[Appraisal]:
     return restrict(
         Appraisal.objects.select_related("node"), user=user, perm=VIEW_SCOPE, path_field="node__path"
-    ).annotate(voted=Count("voters", distinct=True), members=Count("appraisees", distinct=True))
+    ).annotate(voted=_count_of(AppraisalVoter, "appraisal"), members=_count_of(Appraisee, "appraisal"))
 
 
 def survey_list_for(*, user) -> QuerySet[Survey]:
     return restrict(
         Survey.objects.select_related("node"), user=user, perm=VIEW_SCOPE, path_field="node__path"
-    ).annotate(answered=Count("respondents"))
+    ).annotate(answered=_count_of(SurveyRespondent, "survey"))
 
 
 def report_list_for(*, user) -> QuerySet[Report]:
     return restrict(
         Report.objects.select_related("node", "reporter"), user=user, perm=VIEW_SCOPE, path_field="node__path"
-    ).annotate(voted=Count("voters"))
+    ).annotate(voted=_count_of(ReportVoter, "report"))
 
 
 def _get(queryset, *, user, pk, request=None):
@@ -114,15 +121,17 @@ def branches_for(*, user, perm: str) -> QuerySet[OrgNode]:
 
 
 def reviews_for(*, user) -> QuerySet[Appraisee]:
-    """Grades reported to a committee the user's scope covers, waiting for its review."""
-    return restrict(
+    """Grades reported to a base committee the user works for (a scope at a committee), waiting for its review."""
+    waiting = (
         Appraisee.objects.filter(review_state=ReviewState.REPORTED)
         .select_related("person", "appraisal__node")
-        .order_by("appraisal__node__path", "person__name"),
-        user=user,
-        perm=MANAGE_PEOPLE,
-        path_field="appraisal__node__path",
+        .order_by("appraisal__node__path", "person__name")
     )
+    paths = scope_paths(user, MANAGE_PEOPLE)
+    if paths is None:
+        return waiting
+    committees = list(OrgNode.objects.filter(path__in=paths, kind=NodeKind.COMMITTEE).values_list("path", flat=True))
+    return waiting.filter(path_q(committees, "appraisal__node__path"))
 
 
 # --- what waits for a voter -----------------------------------------------------------------------------------------
