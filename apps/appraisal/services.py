@@ -123,6 +123,13 @@ def _take_part(voter_model, person: Person, **ballot) -> None:
         raise ValidationError(voter_model._meta.constraints[0].violation_error_message) from None
 
 
+def _add_one(model, chosen: Q) -> None:
+    """Add one to the chosen counters: locked first in the order of their ids (every ballot locks in the same
+    order, so concurrent ballots queue and never deadlock), then updated in one statement."""
+    ids = list(model.objects.select_for_update().filter(chosen).order_by("pk").values_list("pk", flat=True))
+    model.objects.filter(pk__in=ids).update(portal=F("portal") + 1)
+
+
 def _close(*, actor, ballot, action: str):
     _require(actor, ballot.node)
     with transaction.atomic():
@@ -254,12 +261,12 @@ def appraisal_vote(*, actor, appraisal: Appraisal, grades: Mapping[int, str], to
         if any(pk not in members or members[pk] == me.pk for pk in grades):
             raise ValidationError(_("Grade the other members of this appraisal only."))
         _take_part(AppraisalVoter, me, appraisal=appraisal)
-        # one UPDATE per grade, always in the same order (grades, then members): concurrent ballots lock the
-        # counters in one order and never deadlock
+        chosen = Q(pk__in=[])
         for grade in Grade.values:
-            pks = sorted(pk for pk, g in grades.items() if g == grade)
+            pks = [pk for pk, g in grades.items() if g == grade]
             if pks:
-                AppraisalCount.objects.filter(appraisee_id__in=pks, grade=grade).update(portal=F("portal") + 1)
+                chosen |= Q(appraisee_id__in=pks, grade=grade)
+        _add_one(AppraisalCount, chosen)
 
 
 def appraisal_paper_counts(
@@ -502,10 +509,10 @@ def survey_answer(*, actor, survey: Survey, answers: Mapping[int, int], today: d
         by_option: dict[int, list[int]] = {}
         for question, option in answers.items():
             by_option.setdefault(option, []).append(question)
-        for option in sorted(by_option):  # the same order for every respondent (no deadlock)
-            SurveyCount.objects.filter(question_id__in=sorted(by_option[option]), option_id=option).update(
-                portal=F("portal") + 1
-            )
+        chosen = Q(pk__in=[])
+        for option, question_ids in by_option.items():
+            chosen |= Q(question_id__in=question_ids, option_id=option)
+        _add_one(SurveyCount, chosen)
 
 
 def survey_paper_counts(
@@ -597,7 +604,7 @@ def report_grade(*, actor, report: Report, grade: str, today: datetime.date) -> 
         if not may_grade(me, report):
             raise PermissionDenied(_("You are not among the members who grade this report."))
         _take_part(ReportVoter, me, report=report)
-        ReportCount.objects.filter(report=report, grade=grade).update(portal=F("portal") + 1)
+        _add_one(ReportCount, Q(report=report, grade=grade))
 
 
 def report_paper_counts(*, actor, report: Report, handed_out: int, returned: int, counts: Mapping[str, int]) -> Report:

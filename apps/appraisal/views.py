@@ -193,8 +193,9 @@ def _appraisal_page(request, appraisal):
     return {
         "appraisal": appraisal,
         "results": results,
-        "grades": Grade.choices,
-        "grade_choices": GRADE_CHOICES[1:],
+        "grades": [(v, str(label)) for v, label in Grade.choices],  # resolved once, not per row
+        "grade_choices": [(v, str(label)) for v, label in GRADE_CHOICES[1:]],
+        "show_paper": request.GET.get("paper") == "1",
         "manages": manages(request.user, appraisal.node),
         "review_form": ReviewForm(),
         "follow_up_form": FollowUpForm(),

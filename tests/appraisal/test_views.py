@@ -146,6 +146,7 @@ def test_query_counts_do_not_grow(client, world, ballots):
     vote(first)
     pages = [
         ("secretary_a", reverse("appraisal:appraisal", args=[appraisal.pk])),
+        ("secretary_a", reverse("appraisal:appraisal", args=[appraisal.pk]) + "?paper=1"),
         ("secretary_a", reverse("appraisal:survey", args=[survey.pk])),
         ("secretary_a", reverse("appraisal:report", args=[report.pk])),
         ("secretary_a", reverse("appraisal:home")),
