@@ -20,7 +20,7 @@ from apps.people.models import Person
 from apps.people.selectors import person_for_user
 from apps.spreadsheets.export import xlsx_response
 
-from .choices import REVIEWED_GRADES, Grade, ReportGrade
+from .choices import REVIEWED_GRADES, Grade, ReportGrade, ReviewState
 from .forms import (
     GRADE_CHOICES,
     AppraisalForm,
@@ -188,9 +188,23 @@ def new(request, kind):
 # --- the appraisal --------------------------------------------------------------------------------------------------
 
 
+def _appraisal_rows(results) -> list[tuple]:
+    """The members' rows as plain tuples (the page of a 300-member branch renders them without a lookup chain)."""
+    grades = {v: str(label) for v, label in Grade.choices}
+    reviews_ = {v: str(label) for v, label in ReviewState.choices}
+    return [
+        (a.pk, a.person.name, a.self_assessment, m.row if results.shown else None, grades.get(a.grade, ""),
+         reviews_.get(a.review_state, ""), a.review_note, a.follow_up_due, a.follow_up,
+         a.review_state == ReviewState.REPORTED, a.grade in REVIEWED_GRADES)
+        for m in results.members
+        for a in (m.appraisee,)
+    ]  # fmt: skip
+
+
 def _appraisal_page(request, appraisal):
     results = appraisal_results(appraisal)
     return {
+        "rows": _appraisal_rows(results),
         "appraisal": appraisal,
         "results": results,
         "grades": [(v, str(label)) for v, label in Grade.choices],  # resolved once, not per row
