@@ -232,3 +232,18 @@ def test_fixing_needs_voting_closed_and_votes_end_at_the_close(world, ballots):
     with pytest.raises(ValidationError):
         appraisal_vote(actor=world.users["member_a"], appraisal=appraisal, grades={other.pk: "qualified"}, today=TODAY)
     assert datetime.date(2026, 1, 1) < TODAY
+
+
+def test_reminders_of_an_open_ballot_skip_those_who_voted(world, ballots):
+    from apps.notifications.models import Reminder
+    from apps.notifications.sweep import sweep
+    from tests.dates import at
+
+    appraisal = ballots.appraisal(held_on=TODAY, opens_on=TODAY)
+    other = Appraisee.objects.filter(appraisal=appraisal).exclude(person=world.people["member_a"]).first()
+    appraisal_vote(actor=world.users["member_a"], appraisal=appraisal, grades={other.pk: "qualified"}, today=TODAY)
+    sweep(today=TODAY, now=at(TODAY))
+    reminded = set(Reminder.objects.filter(source="appraisal.ballot_open").values_list("person_id", flat=True))
+    assert world.people["secretary_a"].pk in reminded
+    assert world.people["member_a"].pk not in reminded  # voted: nothing to remind
+    assert not Reminder.objects.filter(source="appraisal.ballot_open").exclude(params__has_key="node").exists()
