@@ -35,6 +35,7 @@ from .models import (
 )
 
 HUNDREDTH = Decimal("0.01")
+GRADE_VALUES = tuple(Grade.values)
 
 
 # --- policies for many nodes at once --------------------------------------------------------------------------------
@@ -198,7 +199,7 @@ class MemberResult:
 
     @property
     def row(self) -> list[int]:
-        return [self.counts.get(g, 0) for g in Grade.values]
+        return [self.counts.get(g, 0) for g in GRADE_VALUES]
 
 
 @dataclass

@@ -193,7 +193,8 @@ def _appraisal_rows(results) -> list[tuple]:
     grades = {v: str(label) for v, label in Grade.choices}
     reviews_ = {v: str(label) for v, label in ReviewState.choices}
     return [
-        (a.pk, a.person.name, a.self_assessment, m.row if results.shown else None, grades.get(a.grade, ""),
+        (a.pk, a.person.name, a.self_assessment, [str(n) for n in m.row] if results.shown else None,
+         grades.get(a.grade, ""),
          reviews_.get(a.review_state, ""), a.review_note, a.follow_up_due, a.follow_up,
          a.review_state == ReviewState.REPORTED, a.grade in REVIEWED_GRADES)
         for m in results.members
