@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -152,13 +152,14 @@ def waiting_for(*, person: Person | None, today: datetime.date) -> Waiting:
     if person is None:
         return waiting
     open_q = Q(state=BallotState.OPEN, opens_on__lte=today, closes_on__gte=today)
+    voted = AppraisalVoter.objects.filter(person=person, appraisal_id=OuterRef("appraisal_id"))
     waiting.own = list(
-        Appraisee.objects.filter(person=person).select_related("appraisal__node").order_by("-appraisal__year")[:10]
+        Appraisee.objects.filter(person=person)
+        .annotate(voted=Exists(voted))
+        .select_related("appraisal__node")
+        .order_by("-appraisal__year")[:10]
     )
-    voted = set(AppraisalVoter.objects.filter(person=person).values_list("appraisal_id", flat=True))
-    waiting.appraisals = [
-        a.appraisal for a in waiting.own if a.appraisal.is_open_on(today) and a.appraisal_id not in voted
-    ]
+    waiting.appraisals = [a.appraisal for a in waiting.own if a.appraisal.is_open_on(today) and not a.voted]
     paths = [
         p for p in periods_on(today).filter(person=person).values_list("node__path", flat=True) if person.is_member
     ]
@@ -169,13 +170,15 @@ def waiting_for(*, person: Person | None, today: datetime.date) -> Waiting:
             return True
         return staff and node_path is not None and node_path.startswith(node_path_of_ballot)
 
-    answered = set(SurveyRespondent.objects.filter(person=person).values_list("survey_id", flat=True))
-    for s in Survey.objects.filter(open_q).exclude(audience=Audience.PAPER).select_related("node")[:200]:
-        if s.pk not in answered and covers(s.node.path, s.audience == Audience.STAFF):
+    answered = Exists(SurveyRespondent.objects.filter(person=person, survey_id=OuterRef("pk")))
+    for s in (
+        Survey.objects.filter(open_q).exclude(audience=Audience.PAPER).exclude(answered).select_related("node")[:200]
+    ):
+        if covers(s.node.path, s.audience == Audience.STAFF):
             waiting.surveys.append(s)
-    graded = set(ReportVoter.objects.filter(person=person).values_list("report_id", flat=True))
-    for r in Report.objects.filter(open_q).select_related("node", "reporter")[:200]:
-        if r.pk not in graded and covers(r.node.path, False):
+    graded = Exists(ReportVoter.objects.filter(person=person, report_id=OuterRef("pk")))
+    for r in Report.objects.filter(open_q).exclude(graded).select_related("node", "reporter")[:200]:
+        if covers(r.node.path, False):
             waiting.reports.append(r)
     return waiting
 
