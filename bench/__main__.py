@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bench import documents
+from bench.appraisal import figures as appraisal_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -568,6 +569,7 @@ def main() -> None:
     _membership_figures(env)
     _orglife_figures(env)
     documents.figures(env, cookies["pipeline"])
+    appraisal_figures(env)
 
 
 _DUES_RUN = """

@@ -18,6 +18,7 @@ urlpatterns = [
     path("membership/", include("apps.membership.urls")),
     path("dues/", include("apps.dues.urls")),
     path("orglife/", include("apps.orglife.urls")),
+    path("appraisal/", include("apps.appraisal.urls")),
     path("disclosure/", include("apps.disclosure.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -64,10 +64,15 @@ def ensure_roles() -> None:
         importlib.import_module("apps.notifications.migrations.0003_periodic_disclosure_rule"),
         importlib.import_module("apps.notifications.migrations.0008_objection_answered_rule"),
         importlib.import_module("apps.dues.migrations.0002_defaults"),  # also the default dues policy
+        importlib.import_module("apps.appraisal.migrations.0002_defaults"),  # also the default appraisal policy
     ]
     if ReminderRule.objects.filter(committee=None).count() < sum(len(m.RULES) for m in rules):
         for module in rules:
             module.seed(django_apps, None)
+    from apps.appraisal.models import AppraisalPolicy
+
+    if not AppraisalPolicy.objects.filter(committee=None).exists():
+        importlib.import_module("apps.appraisal.migrations.0002_defaults").seed(django_apps, None)
     if not CalendarYear.objects.exists():
         importlib.import_module("apps.workdays.migrations.0002_load_packaged_years").load(django_apps, None)
 

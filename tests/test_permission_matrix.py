@@ -61,6 +61,10 @@ IN_A_200 = {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 2
 OUT_OF_A_200 = IN_A_200 | {"secretary_a": 404}
 IN_A_302 = {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 302, "staff": 302, "admin": 302}
 OUT_OF_A_302 = IN_A_302 | {"secretary_a": 404}
+# Secret ballots: the people who may vote in branch A's (the members on its roll: the member and the secretary) and
+# in branch B's (the committee's staff member, recorded in branch B); nobody else learns that the ballot exists.
+VOTERS_A = {"anon": LOGIN, "member_a": 200, "applicant_a": 404, "secretary_a": 200, "staff": 404, "admin": 404}
+VOTERS_B = {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 200, "admin": 404}
 
 MATRIX: dict[str, list[Case]] = {
     "portal:home": [Case(_r("portal:home"), ALL_SIGNED_IN_200)],
@@ -612,6 +616,62 @@ MATRIX: dict[str, list[Case]] = {
         Case(_r("orglife:study_decide", lambda w: w.declarations["a"].pk, "confirm"), IN_A_302, method="post"),
         Case(_r("orglife:study_decide", lambda w: w.declarations["b"].pk, "confirm"), OUT_OF_A_302, method="post"),
     ],
+    "appraisal:home": [Case(_r("appraisal:home"), ALL_SIGNED_IN_200)],
+    "appraisal:new": [
+        Case(_r("appraisal:new", "appraisal"), OFFICIALS_200),
+        Case(_r("appraisal:new", "survey"), OFFICIALS_200),
+        Case(_r("appraisal:new", "report"), OFFICIALS_200),
+    ],
+    "appraisal:appraisal": [
+        Case(_r("appraisal:appraisal", lambda w: w.appraisals["a"].pk), IN_A_200),
+        Case(_r("appraisal:appraisal", lambda w: w.appraisals["b"].pk), OUT_OF_A_200),
+    ],
+    "appraisal:appraisal_export": [
+        Case(_r("appraisal:appraisal_export", lambda w: w.appraisals["a"].pk), IN_A_200),
+        Case(_r("appraisal:appraisal_export", lambda w: w.appraisals["b"].pk), OUT_OF_A_200),
+    ],
+    # a ballot: only the members appraised (the roll of the branch on the appraisal date) reach it
+    "appraisal:ballot": [
+        Case(_r("appraisal:ballot", lambda w: w.appraisals["a"].pk), VOTERS_A),
+        Case(_r("appraisal:ballot", lambda w: w.appraisals["b"].pk), VOTERS_B),
+    ],
+    "appraisal:appraisal_action": [
+        Case(_r("appraisal:appraisal_action", lambda w: w.appraisals["a"].pk, "close"), IN_A_302, method="post"),
+        Case(_r("appraisal:appraisal_action", lambda w: w.appraisals["b"].pk, "close"), OUT_OF_A_302, method="post"),
+    ],
+    "appraisal:appraisee_action": [
+        # an empty conclusion: the officials are sent back to the appraisal with the error
+        Case(_r("appraisal:appraisee_action", lambda w: w.appraisees["a"].pk, "review"), IN_A_302, method="post"),
+        Case(_r("appraisal:appraisee_action", lambda w: w.appraisees["b"].pk, "review"), OUT_OF_A_302, method="post"),
+    ],
+    "appraisal:survey": [
+        Case(_r("appraisal:survey", lambda w: w.surveys["a"].pk), IN_A_200),
+        Case(_r("appraisal:survey", lambda w: w.surveys["b"].pk), OUT_OF_A_200),
+    ],
+    "appraisal:survey_export": [
+        Case(_r("appraisal:survey_export", lambda w: w.surveys["a"].pk), IN_A_200),
+        Case(_r("appraisal:survey_export", lambda w: w.surveys["b"].pk), OUT_OF_A_200),
+    ],
+    "appraisal:survey_answer": [
+        Case(_r("appraisal:survey_answer", lambda w: w.surveys["a"].pk), VOTERS_A),
+        Case(_r("appraisal:survey_answer", lambda w: w.surveys["b"].pk), VOTERS_B),
+    ],
+    "appraisal:survey_action": [
+        Case(_r("appraisal:survey_action", lambda w: w.surveys["a"].pk, "close"), IN_A_302, method="post"),
+        Case(_r("appraisal:survey_action", lambda w: w.surveys["b"].pk, "close"), OUT_OF_A_302, method="post"),
+    ],
+    "appraisal:report": [
+        Case(_r("appraisal:report", lambda w: w.reports["a"].pk), IN_A_200),
+        Case(_r("appraisal:report", lambda w: w.reports["b"].pk), OUT_OF_A_200),
+    ],
+    "appraisal:report_grade": [
+        Case(_r("appraisal:report_grade", lambda w: w.reports["a"].pk), VOTERS_A),
+        Case(_r("appraisal:report_grade", lambda w: w.reports["b"].pk), VOTERS_B),
+    ],
+    "appraisal:report_action": [
+        Case(_r("appraisal:report_action", lambda w: w.reports["a"].pk, "close"), IN_A_302, method="post"),
+        Case(_r("appraisal:report_action", lambda w: w.reports["b"].pk, "close"), OUT_OF_A_302, method="post"),
+    ],
 }
 
 # Admin model pages. "in": an object inside branch A (the secretary's subtree), "out": one outside it.
@@ -670,6 +730,9 @@ SCOPED_ADMIN = {
     "dues.duesmonth": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "orglife.meeting": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "orglife.lifepolicy": {"add": 403, "change_in": None, "change_out": 404, "delete_in": None, "post": (None, 403)},
+    "appraisal.appraisal": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "appraisal.survey": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "appraisal.report": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "orglife.organisationcompliance": {
         "add": 403,
         "change_in": 200,
@@ -685,6 +748,7 @@ READ_ONLY_STAFF_ADMIN = {
     "lifecycle.ruleset",
     "disclosure.category",
     "dues.duespolicy",
+    "appraisal.appraisalpolicy",
 }
 # Logs of the system itself: every staff member reads them, nobody writes them.
 READ_ONLY_LOG_ADMIN = {"notifications.jobrun"}
@@ -947,7 +1011,11 @@ def _build_matrix_world(world, today):
         for key in ("a", "b")
     }
     _orglife_objects(world, today)
+    _appraisal_objects(world, today)
     world.admin_objects = {
+        "appraisal.appraisal": (world.appraisals["a"], world.appraisals["b"]),
+        "appraisal.survey": (world.surveys["a"], world.surveys["b"]),
+        "appraisal.report": (world.reports["a"], world.reports["b"]),
         "dues.duesmonth": (
             DuesMonth.objects.get(person=world.people["member_a"]),
             DuesMonth.objects.get(person=world.people["member_b"]),
@@ -1059,6 +1127,52 @@ def _orglife_objects(world, today):
         key: study_declare(actor=world.users[who], studied_on=today, hours=2, title="网上学习", now=at(today))
         for key, who in (("a", "member_a"), ("b", "member_b"))
     }
+
+
+def _appraisal_objects(world, today):
+    """An open appraisal, survey and report in each branch (branch A's by its secretary, branch B's by the staff)
+    and a member of each graded basically qualified, reported to the committee."""
+    from apps.appraisal.models import Appraisee
+    from apps.appraisal.services import appraisal_open, report_open, survey_open
+
+    opens, closes = today - datetime.timedelta(days=2), today + datetime.timedelta(days=5)
+    who = {"a": ("secretary_a", world.branch_a), "b": ("staff", world.branch_b)}
+    world.appraisals = {
+        key: appraisal_open(
+            actor=world.users[u], node=n, year=today.year, held_on=opens, opens_on=opens, closes_on=closes
+        )  # fmt: skip
+        for key, (u, n) in who.items()
+    }
+    world.surveys = {
+        key: survey_open(
+            actor=world.users[u],
+            node=n,
+            year=today.year,
+            title="满意度测评",
+            audience="members",
+            opens_on=opens,
+            closes_on=closes,
+            questions=["班子建设"],
+        )  # fmt: skip
+        for key, (u, n) in who.items()
+    }
+    world.reports = {
+        key: report_open(
+            actor=world.users[u],
+            node=n,
+            year=today.year,
+            reporter=world.people[f"secretary_{key}"],
+            held_on=opens,
+            opens_on=opens,
+            closes_on=closes,
+        )  # fmt: skip
+        for key, (u, n) in who.items()
+    }
+    world.appraisees = {}
+    for key in ("a", "b"):
+        appraisee = Appraisee.objects.filter(appraisal=world.appraisals[key]).order_by("pk").first()
+        Appraisee.objects.filter(pk=appraisee.pk).update(grade="basic", review_state="reported")
+        world.appraisees[key] = appraisee
 
 
 def _client_for(client, world, role):

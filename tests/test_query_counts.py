@@ -91,6 +91,12 @@ PAGES = [
     ("secretary_a", lambda w: reverse("portal:dashboards") + "?view=mine"),
     ("staff", lambda w: reverse("admin:orglife_meeting_changelist")),
     ("staff", lambda w: reverse("admin:orglife_organisationcompliance_changelist")),
+    # appraisal and surveys (ballots, members and votes added as well: tests/appraisal/test_views.py)
+    ("member_a", lambda w: reverse("appraisal:home")),
+    ("staff", lambda w: reverse("appraisal:home")),
+    ("staff", lambda w: reverse("admin:appraisal_appraisal_changelist")),
+    ("staff", lambda w: reverse("admin:appraisal_survey_changelist")),
+    ("staff", lambda w: reverse("admin:appraisal_report_changelist")),
 ]
 
 
