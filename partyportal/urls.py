@@ -19,6 +19,7 @@ urlpatterns = [
     path("dues/", include("apps.dues.urls")),
     path("orglife/", include("apps.orglife.urls")),
     path("disclosure/", include("apps.disclosure.urls")),
+    path("reports/", include("apps.reports.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     # browsers ask for /favicon.ico whatever the page says: the same icon, from the static files

@@ -238,6 +238,20 @@ def pipeline_for(*, user, node: OrgNode | None = None) -> QuerySet[DevelopmentCa
     return qs.order_by("stage", "next_due_on", "person__name")
 
 
+def pipeline_counts(cases: QuerySet[DevelopmentCase], *, today: datetime.date, by: tuple[str, ...] = ("stage",)):
+    """Open cases and overdue ones (a limit passed before ``today``) grouped by ``by``: rows of ``by``'s values and
+    ``n``, ``overdue``. The pipeline page's counts and the development statistics report both read them here."""
+    return list(
+        cases.order_by()
+        .values(*by)
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=Q(next_due_on__lt=today, next_due_is_limit=True)),
+        )
+        .order_by(*by)
+    )
+
+
 def helper_cases_for(*, user) -> QuerySet[DevelopmentCase]:
     """Cases the user accompanies as a training contact or sponsor."""
     return (

@@ -3,7 +3,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +26,7 @@ from .selectors import (
     case_plan,
     case_prefetched,
     helper_cases_for,
+    pipeline_counts,
     pipeline_for,
     record_origins,
     with_warning_count,
@@ -109,12 +110,7 @@ def pipeline(request):
         raise PermissionDenied
     today = timezone.localdate()
     cases = pipeline_for(user=request.user)
-    counts = {
-        row["stage"]: row
-        for row in cases.order_by()
-        .values("stage")
-        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(next_due_on__lt=today, next_due_is_limit=True)))
-    }
+    counts = {row["stage"]: row for row in pipeline_counts(cases, today=today)}
     page = Paginator(with_warning_count(cases), PIPELINE_PAGE).get_page(request.GET.get("page"))
     shown = list(page)
     by_stage = [
