@@ -128,7 +128,7 @@ def test_pdf_page_cap(world, private_storage):
     from apps.people.choices import PoliticalStatus
     from tests.factories import PersonFactory
 
-    for _ in range(80):
+    for _n in range(80):
         PersonFactory(node=world.branch_a, political_status=PoliticalStatus.FULL)
     capped = _run(world.users["secretary_a"], fmt="pdf")
     assert capped.status == RunStatus.FAILED
@@ -164,7 +164,7 @@ def test_a_user_without_scope_may_not_run(world):
 
 @pytest.mark.django_db
 def test_at_most_n_active_runs_per_person(world):
-    for _ in range(2):
+    for _n in range(2):
         run_request(actor=world.users["staff"], report_name="roster", params={}, fmt="xlsx", now=NOW)
     with pytest.raises(ValidationError):
         run_request(actor=world.users["staff"], report_name="roster", params={}, fmt="xlsx", now=NOW)
