@@ -87,6 +87,10 @@ PAGES = [
     ("staff", lambda w: reverse("orglife:grid")),
     ("staff", lambda w: reverse("admin:orglife_meeting_changelist")),
     ("staff", lambda w: reverse("admin:orglife_organisationcompliance_changelist")),
+    # reports (their tables: tests/reports/test_views.py)
+    ("staff", lambda w: reverse("reports:home")),
+    ("staff", lambda w: reverse("reports:home") + "?report=roster"),
+    ("admin", lambda w: reverse("admin:reports_reportrun_changelist")),
 ]
 
 

@@ -110,7 +110,7 @@ def _organisation(user) -> str:
 
     paths = scope_paths(user, VIEW_SCOPE)
     if paths is None:
-        root = OrgNode.get_root_nodes().first()
+        root = OrgNode.objects.filter(depth=1).order_by("path").first()
         return root.name if root else ""
     names = list(OrgNode.objects.filter(path__in=paths).order_by("path").values_list("name", flat=True)[:3])
     return "、".join(names)
