@@ -255,6 +255,15 @@ MATRIX: dict[str, list[Case]] = {
         ),
     ],
     "reports:home": [Case(_r("reports:home"), OFFICIALS_200)],
+    "reports:roster_import": [
+        Case(_r("reports:roster_import"), OFFICIALS_200),
+        # no file: those who manage people get the form again with its error
+        Case(
+            _r("reports:roster_import"),
+            {"anon": LOGIN, "member_a": 403, "applicant_a": 403, "secretary_a": 422, "staff": 422, "admin": 422},
+            method="post",
+        ),
+    ],
     "reports:run_status": [
         Case(
             _r("reports:run_status", lambda w: w.runs["a"].pk),

@@ -43,3 +43,8 @@ class PeriodForm(forms.Form):
 
 class FormatForm(forms.Form):
     fmt = forms.ChoiceField(label=_("Format"), choices=Format.choices, initial=Format.XLSX)
+
+
+class RosterImportForm(forms.Form):
+    file = forms.FileField(label=_("Roster exported for exchange (.xlsx)"))
+    dry_run = forms.BooleanField(label=_("Check only (save nothing)"), required=False, initial=True)

@@ -71,6 +71,7 @@ class ReportRun(models.Model):
     report = models.CharField(_("report"), max_length=60, db_index=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     fmt = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE, editable=False)
     # the runner's organisations when the run was asked for (paths; empty for an administrator): the committee's
     # staff over all of them may download the file too
     scope = models.JSONField(_("scope"), default=list, blank=True)

@@ -14,11 +14,12 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -86,6 +87,7 @@ def run_request(*, actor, report_name: str, params: dict, fmt: str, now: datetim
         params=catalogue.to_json(cleaned),
         fmt=fmt,
         scope=[""] if paths is None else sorted(paths),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
         requested_at=now,
         schedule=schedule,
     )
@@ -144,6 +146,11 @@ def run_execute(*, run_id: int, clock: Clock) -> ReportRun | None:
     run = _claim(run_id, clock())
     if run is None:
         return None
+    with translation.override(run.language):  # the file speaks the language of whoever asked for it
+        return _execute(run, clock)
+
+
+def _execute(run: ReportRun, clock: Clock) -> ReportRun:
     pol = policy()
     tmp = Path(default_storage.path(f"{TMP_DIR}/{run.pk}-{uuid.uuid4().hex}.part"))
     tmp.parent.mkdir(parents=True, exist_ok=True)

@@ -14,10 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.audit.services import audit_record
+from apps.organisations.choices import MANAGE_PEOPLE
+from apps.organisations.permissions import has_any_scope
 
 from . import catalogue
 from .choices import RunStatus
-from .forms import FormatForm
+from .forms import FormatForm, RosterImportForm
+from .roster_import import roster_import
 from .selectors import RUNS_SHOWN, run_get_for, runs_of
 from .services import run_request
 from .tasks import start
@@ -73,6 +76,7 @@ def home(request):
             "fmt_form": fmt_form,
             "runs": runs,
             "active": [r.pk for r in runs if r.status in (RunStatus.QUEUED, RunStatus.RUNNING)],
+            "can_import": has_any_scope(request.user, MANAGE_PEOPLE),
         },
     )
 
@@ -92,3 +96,28 @@ def download(request, pk: int):
     response = FileResponse(default_storage.open(run.file, "rb"), as_attachment=True, filename=run.filename)
     response["X-Content-SHA256"] = run.sha256
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def roster_import_view(request):
+    """Import a roster exported for exchange: a check first, then all rows or none."""
+    if not has_any_scope(request.user, MANAGE_PEOPLE):
+        raise PermissionDenied
+    form = RosterImportForm(request.POST or None, request.FILES or None)
+    result = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = roster_import(
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                today=timezone.localdate(),
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        if result is not None and result.errors:
+            status = 422
+    elif request.method == "POST":
+        status = 422
+    return render(request, "reports/roster_import.html", {"form": form, "result": result}, status=status)
