@@ -36,13 +36,13 @@ ROSTER_COLUMNS = [
     Column("birth_date", gettext_lazy("Date of birth"), 12, "date"),
     Column("education", gettext_lazy("Education"), 12),
     Column("category", gettext_lazy("Personnel category"), 10),
-    Column("branch", gettext_lazy("Party branch"), 24),
+    Column("branch", gettext_lazy("Party branch"), 20),
     Column("joined_on", gettext_lazy("Date of joining the Party"), 12, "date"),
     Column("full_member_on", gettext_lazy("Date of conversion"), 12, "date"),
-    Column("job_title", gettext_lazy("Job"), 16),
-    Column("occupation", gettext_lazy("Occupation"), 16),
-    Column("phone", gettext_lazy("Phone"), 14),
-    Column("home_address", gettext_lazy("Home address"), 30),
+    Column("job_title", gettext_lazy("Job"), 10),
+    Column("occupation", gettext_lazy("Occupation"), 14),
+    Column("phone", gettext_lazy("Phone"), 13),
+    Column("home_address", gettext_lazy("Home address"), 20),
     Column("status", gettext_lazy("Membership status"), 10),
 ]
 ROSTER_FIELDS = [c.key for c in ROSTER_COLUMNS]

@@ -17,6 +17,9 @@ from .catalogue import Column, Table
 
 LANDSCAPE_FROM_COLUMNS = 8
 ROWS_PER_PAGE_MOST = 60  # no page holds more rows than this: a table that cannot fit the cap is refused unrendered
+# The table is laid out in pieces of this many rows, a page each, with fixed column widths: WeasyPrint's automatic
+# table layout measures every cell again for every page (a 279-row roster took minutes; pieces take seconds).
+ROWS_PER_PIECE = {True: 26, False: 40}  # landscape, portrait
 
 
 class TooManyPages(ValidationError):
@@ -71,16 +74,20 @@ def write_pdf(
     for n, row in enumerate(table.rows, start=1):
         rows.append(list(zip(row, kinds, strict=False)))
         on_row(n)
+    landscape = len(columns) >= LANDSCAPE_FROM_COLUMNS
+    per = ROWS_PER_PIECE[landscape]
+    total_width = sum(c.width for c in columns) or 1
+    shares = [{"title": c.title, "share": round(100 * c.width / total_width, 2)} for c in columns]
     html = render_to_string(
         "reports/table.pdf.html",
         {
             "title": title,
-            "columns": columns,
-            "rows": rows,
+            "columns": shares,
+            "chunks": [rows[i : i + per] for i in range(0, len(rows), per)] or [[]],
             "note": table.note,
             "organisation": table.organisation,
             "day": day,
-            "landscape": len(columns) >= LANDSCAPE_FROM_COLUMNS,
+            "landscape": landscape,
         },
     )
     document = HTML(string=html, base_url=None, url_fetcher=_fetcher()).render()

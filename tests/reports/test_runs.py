@@ -65,7 +65,7 @@ def test_excel_header_frozen_dates_as_dates_and_formulas_escaped(world, private_
     assert sheet["A2"].value == "姓名" and sheet["A2"].font.b
     found = [row for row in sheet.iter_rows(min_row=3) if row[0].value == "'=HYPERLINK(1)"]
     assert found and found[0][8].is_date and found[0][8].value.date() == datetime.date(2010, 7, 1)
-    assert sheet.column_dimensions["H"].width == 24
+    assert sheet.column_dimensions["H"].width == 20
 
 
 @pytest.mark.django_db
