@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,7 +70,13 @@ def _may_exchange(user) -> bool:
 
 
 def _label(choices, value) -> str:
-    return str(dict(choices.choices).get(value, value or ""))
+    """The choice's label in the active language (the labels of each choice class read once per language)."""
+    return _labels(choices, translation.get_language()).get(value, value or "")
+
+
+@functools.cache
+def _labels(choices, language) -> dict:
+    return {value: str(label) for value, label in choices.choices}
 
 
 def roster_row(person, *, masked: bool) -> tuple:
