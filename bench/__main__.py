@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bench import documents
+from bench import reports as reports_bench
 from bench.appraisal import figures as appraisal_figures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -570,6 +571,7 @@ def main() -> None:
     _orglife_figures(env)
     documents.figures(env, cookies["pipeline"])
     appraisal_figures(env)
+    reports_bench.figures(env)
 
 
 _DUES_RUN = """

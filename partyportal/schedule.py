@@ -18,5 +18,6 @@ PERIODIC_JOBS = [
     ("disclosure-sweep", "apps.disclosure.tasks.notice_sweep_task", _every(10 * 60)),
     ("lifecycle-refresh", "apps.lifecycle.tasks.case_refresh_task", _every(6 * 60 * 60)),
     ("reminders-sweep", "apps.notifications.tasks.reminders_sweep_task", _every(5 * 60)),
+    ("reports-sweep", "apps.reports.tasks.reports_sweep_task", _every(60)),
     ("outbox-deliver", "apps.notifications.tasks.outbox_deliver_task", _every(60)),
 ]

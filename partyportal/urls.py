@@ -20,6 +20,7 @@ urlpatterns = [
     path("orglife/", include("apps.orglife.urls")),
     path("appraisal/", include("apps.appraisal.urls")),
     path("disclosure/", include("apps.disclosure.urls")),
+    path("reports/", include("apps.reports.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     # browsers ask for /favicon.ico whatever the page says: the same icon, from the static files

@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("notifications", "disclosure"),
     ("membership",),  # membership periods, the roll on a date, transfers
     ("lifecycle",),
+    ("reports",),  # the report catalogue and its runs; the apps above register their reports
     ("orglife",),  # organisational life: meetings, attendance, compliance; its votes feed the case
     ("dues",),  # party dues: the ledger over the roll, its reminders and disclosure
     ("assessment",),  # target-responsibility assessment; a registry of result components for the apps above

@@ -259,6 +259,36 @@ MATRIX: dict[str, list[Case]] = {
             method="post",
         ),
     ],
+    "reports:home": [Case(_r("reports:home"), OFFICIALS_200)],
+    "reports:roster_import": [
+        Case(_r("reports:roster_import"), OFFICIALS_200),
+        # no file: those who manage people get the form again with its error
+        Case(
+            _r("reports:roster_import"),
+            {"anon": LOGIN, "member_a": 403, "applicant_a": 403, "secretary_a": 422, "staff": 422, "admin": 422},
+            method="post",
+        ),
+    ],
+    "reports:run_status": [
+        Case(
+            _r("reports:run_status", lambda w: w.runs["a"].pk),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("reports:run_status", lambda w: w.runs["b"].pk),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 200, "admin": 200},
+        ),
+    ],
+    "reports:download": [
+        Case(
+            _r("reports:download", lambda w: w.runs["a"].pk),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 200, "staff": 200, "admin": 200},
+        ),
+        Case(
+            _r("reports:download", lambda w: w.runs["b"].pk),
+            {"anon": LOGIN, "member_a": 404, "applicant_a": 404, "secretary_a": 404, "staff": 200, "admin": 200},
+        ),
+    ],
     "dues:mine": [
         Case(_r("dues:mine"), ALL_SIGNED_IN_200),
         # an empty declaration: members get the form again with the errors (422); who owes no dues, 403
@@ -764,6 +794,9 @@ SUPERUSER_ONLY_ADMIN = {
     "organisations.posttitle",
     "notifications.preference",
     "notifications.calendartoken",
+    "reports.reportrun",
+    "reports.reportschedule",
+    "reports.reportpolicy",
 }
 ADMIN_MODEL_ACTIONS = {"changelist", "add", "change", "delete", "history", "simple_history"}
 # Unnamed patterns: Django admin's "<object_id>/" → change redirect and the final catch-all (no view of its own).
@@ -1068,7 +1101,22 @@ def _build_matrix_world(world, today):
             CommitteeRuleSet.objects.create(committee=world.committee, rule_set=RuleSet.objects.get(edition="2026.05")),
         ),
     }
+    world.runs = {key: _report_run(world.users[f"secretary_{key}"], today) for key in ("a", "b")}
     return world
+
+
+def _report_run(user, today):
+    """A finished run of the roster by a branch's secretary, its file in place."""
+    from django.core.files.storage import default_storage
+
+    from apps.reports.models import ReportRun
+    from apps.reports.services import run_execute, run_request
+
+    run = run_request(actor=user, report_name="roster", params={}, fmt="xlsx", now=at(today))
+    run_execute(run_id=run.pk, clock=lambda: at(today))
+    run.refresh_from_db()
+    assert run.downloadable and default_storage.exists(run.file), run.error
+    return ReportRun.objects.get(pk=run.pk)
 
 
 def _orglife_objects(world, today):

@@ -97,6 +97,10 @@ PAGES = [
     ("staff", lambda w: reverse("admin:appraisal_appraisal_changelist")),
     ("staff", lambda w: reverse("admin:appraisal_survey_changelist")),
     ("staff", lambda w: reverse("admin:appraisal_report_changelist")),
+    # reports (their tables: tests/reports/test_views.py)
+    ("staff", lambda w: reverse("reports:home")),
+    ("staff", lambda w: reverse("reports:home") + "?report=roster"),
+    ("admin", lambda w: reverse("admin:reports_reportrun_changelist")),
 ]
 
 

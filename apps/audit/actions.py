@@ -8,6 +8,9 @@ written by ``audit_record(action="…")`` anywhere under ``apps/`` has no label:
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
+    # reports
+    "reports.run_requested": _("Report asked for"),
+    "reports.downloaded": _("Report downloaded"),
     # sign-in and accounts
     "auth.login": _("Signed in"),
     "auth.logout": _("Signed out"),

@@ -17,3 +17,7 @@ class DuesConfig(AppConfig):
         register_transfer_listener(dues_follow_transfer)  # the ledger follows the member to the receiving branch
         register_dues_paid_until(paid_up_to)  # the transfer letter states the month dues are paid up to
         register_flag_source(flags_for_decision)  # six consecutive months unpaid: for the branch to decide (党章 §9)
+
+        from .reports import register_reports
+
+        register_reports()  # the collection summary in the report catalogue (ADR 15)

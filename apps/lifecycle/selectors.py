@@ -238,16 +238,18 @@ def pipeline_for(*, user, node: OrgNode | None = None) -> QuerySet[DevelopmentCa
     return qs.order_by("stage", "next_due_on", "person__name")
 
 
-def pipeline_counts(*, user, today: datetime.date, node: OrgNode | None = None) -> dict[str, dict]:
-    """Open cases per stage in the user's subtrees: {stage: {"n": cases, "overdue": cases past a time limit}} —
-    what the pipeline page heads its columns with and the development funnel draws. One query."""
-    rows = (
-        pipeline_for(user=user, node=node)
-        .order_by()
-        .values("stage")
-        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(next_due_on__lt=today, next_due_is_limit=True)))
+def pipeline_counts(cases: QuerySet[DevelopmentCase], *, today: datetime.date, by: tuple[str, ...] = ("stage",)):
+    """Open cases and overdue ones (a limit passed before ``today``) grouped by ``by``: rows of ``by``'s values and
+    ``n``, ``overdue``. The pipeline page's counts and the development statistics report both read them here."""
+    return list(
+        cases.order_by()
+        .values(*by)
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=Q(next_due_on__lt=today, next_due_is_limit=True)),
+        )
+        .order_by(*by)
     )
-    return {row["stage"]: {"n": row["n"], "overdue": row["overdue"]} for row in rows}
 
 
 def helper_cases_for(*, user) -> QuerySet[DevelopmentCase]:

@@ -110,7 +110,7 @@ def pipeline(request):
         raise PermissionDenied
     today = timezone.localdate()
     cases = pipeline_for(user=request.user)
-    counts = pipeline_counts(user=request.user, today=today)
+    counts = {row["stage"]: row for row in pipeline_counts(cases, today=today)}
     page = Paginator(with_warning_count(cases), PIPELINE_PAGE).get_page(request.GET.get("page"))
     shown = list(page)
     by_stage = [

@@ -17,3 +17,7 @@ class OrglifeConfig(AppConfig):
 
         register_absence_source(last_taken_part)
         register_record_origin(vote_origins)
+
+        from .reports import register_reports
+
+        register_reports()  # meeting compliance in the report catalogue (ADR 15)

@@ -28,6 +28,31 @@ class Education(models.TextChoices):
     DOCTOR = "doctor", _("Doctorate")
 
 
+class Occupation(models.TextChoices):
+    """The national register's occupation groups (党员职业), as the annual statistics count them."""
+
+    WORKER = "worker", _("Worker")
+    FARMER = "farmer", _("Farmer, herdsman or fisherman")
+    ENTERPRISE = "enterprise", _("Staff of an enterprise or public institution")
+    PROFESSIONAL = "professional", _("Professional or technical staff")
+    CIVIL_SERVANT = "civil_servant", _("Staff of a Party or state organ")
+    STUDENT = "student", _("Student")
+    MILITARY = "military", _("Serviceman or armed police")
+    RETIRED = "retired", _("Retired")
+    OTHER = "other", _("Other occupation")
+
+
+class LeftHow(models.TextChoices):
+    """How a person left the roll (出党方式 and the other ways off the roll)."""
+
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    WITHDREW = "withdrew", _("Withdrew from the Party")
+    REMOVED = "removed", _("Removed from the Party")
+    EXPELLED = "expelled", _("Expelled from the Party")
+    PROBATION_CANCELLED = "probation_cancelled", _("Probationary membership cancelled")
+    DECEASED = "deceased", _("Deceased")
+
+
 class PenaltyKind(models.TextChoices):
     WARNING = "warning", _("Warning")
     SERIOUS_WARNING = "serious_warning", _("Serious warning")

@@ -14,7 +14,7 @@ from apps.organisations.choices import NodeKind
 from apps.organisations.demo import STRUCTURE
 from apps.organisations.models import OrgNode
 
-from .choices import Education, Gender, PoliticalStatus
+from .choices import Education, Gender, Occupation, PoliticalStatus
 from .models import Person
 from .validators import id_number_check_character
 
@@ -54,6 +54,12 @@ SMALL_BRANCH = "青年创新党支部"  # too few full members, to show the warn
 RETIRED_BRANCH = "离退休党支部"
 LARGEST_BRANCH = "一车间党支部"  # takes whatever rounding leaves over
 STAFF_BRANCH = "综合办公室党支部"  # where the committee's own staff are on the roll
+
+
+def _occupation(branch: str, seq: int) -> str:
+    if branch == RETIRED_BRANCH:
+        return Occupation.RETIRED
+    return (Occupation.WORKER, Occupation.ENTERPRISE, Occupation.PROFESSIONAL, Occupation.ENTERPRISE)[seq % 4]
 
 
 def seed_people(*, rng: random.Random, nodes: dict[str, OrgNode], total: int, today: datetime.date) -> list[Person]:
@@ -96,6 +102,8 @@ def seed_people(*, rng: random.Random, nodes: dict[str, OrgNode], total: int, to
                     education=rng.choice(Education.values),
                     work_unit=dept,
                     job_title=rng.choice(["职员", "工程师", "技术员", "主管", "操作工", "经理"]),
+                    # by the sequence, not the generator: the draws of the rest of the demo stay the same
+                    occupation=_occupation(branch.name, seq),
                     phone=f"13{rng.randrange(100000000, 999999999)}",
                     email=f"user{seq}@hongxing.example",
                     political_status=status,

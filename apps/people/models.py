@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import Education, Gender, PenaltyKind, PoliticalStatus
+from .choices import Education, Gender, LeftHow, Occupation, PenaltyKind, PoliticalStatus
 
 # Fields only the branch secretary, the organisation committee member and the approving committee may see.
 SENSITIVE_FIELDS = ("id_number", "home_address")
@@ -33,6 +33,7 @@ class Person(models.Model):
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     work_unit = models.CharField(_("department"), max_length=120, blank=True)
     job_title = models.CharField(_("position"), max_length=60, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=20, choices=Occupation.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     political_status = models.CharField(
@@ -47,6 +48,8 @@ class Person(models.Model):
     is_active = models.BooleanField(
         _("on the roll"), default=True, help_text=_("Off the roll after a transfer out, leaving or death.")
     )
+    left_on = models.DateField(_("left the roll on"), null=True, blank=True)
+    left_how = models.CharField(_("how the person left"), max_length=20, choices=LeftHow.choices, blank=True)
     id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
     home_address = models.CharField(_("home address"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -30,10 +30,13 @@ PROFILE_FIELDS = [
     "education",
     "work_unit",
     "job_title",
+    "occupation",
     "phone",
     "email",
     "id_number",
     "home_address",
+    "left_on",
+    "left_how",
 ]
 
 

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from apps.dues.selectors import collection_table
-from apps.lifecycle.selectors import pipeline_counts
+from apps.lifecycle.selectors import pipeline_counts, pipeline_for
 from apps.lifecycle.steps import OPEN_STAGES, Stage
-from apps.membership.selectors import structure_for
 from apps.orglife.choices import Presence
 from apps.orglife.compliance import STATE_LABELS, State
 from apps.orglife.selectors import attendance_of, compliance_branches_for, compliance_reports, study_ledger
+from apps.reports.definitions import structure_table
 
 from . import charts
 
@@ -46,26 +46,40 @@ class Section:
     link: tuple[str, str] | None = None  # (url name, text): where the figures come from, to drill down
 
 
-def structure_section(*, user, today: datetime.date) -> Section:
-    data = structure_for(user=user, day=today)
-    total = data["total"][0][2]
+def _age_order(line: tuple[str, int]) -> int:
+    """Age bands in their order (by the first number of the label: 30 and under, 31–35 … 61 and over), "not
+    recorded" last."""
+    digits = "".join(ch if ch.isdigit() else " " for ch in line[0]).split()
+    return int(digits[0]) if digits else 1000
+
+
+def structure_section(*, user, year: int, today: datetime.date) -> Section:
+    """The members by standing, gender, age band and education: the rows of the membership structure report
+    (``reports.definitions.structure_table``), drawn."""
+    table = structure_table(user=user, params={"year": year}, today=today)
+    total = table.totals["members"]
+    by_dimension: dict[str, list[tuple[str, int]]] = {}
+    for dimension, value, n, _share in table.rows:
+        by_dimension.setdefault(str(dimension), []).append((str(value), n))
     section = Section(
         "structure", _("Membership structure"), note=_("%(n)d members on %(day)s") % {"n": total, "day": today}
     )
     for key, title in (
-        ("standing", _("By standing")),
-        ("gender", _("By gender")),
-        ("age", _("By age")),
-        ("education", _("By education")),
+        (_("Party standing"), _("By standing")),
+        (_("Gender"), _("By gender")),
+        (_("Age"), _("By age")),
+        (_("Education"), _("By education")),
     ):
-        lines = [(str(label), n) for _code, label, n in data[key]]
+        lines = by_dimension.get(str(key), [])
+        if key == _("Age"):
+            lines = sorted(lines, key=_age_order)
         section.charts.append(charts.bars(title, lines, headers=[title, _("Members")], small=True))
-    section.link = ("portal:person_list", _("People"))
+    section.link = ("reports:home", _("Reports"))
     return section
 
 
 def funnel_section(*, user, today: datetime.date) -> Section:
-    counts = pipeline_counts(user=user, today=today)
+    counts = {row["stage"]: row for row in pipeline_counts(pipeline_for(user=user), today=today)}
     lines = []
     for stage in OPEN_STAGES:
         row = counts.get(stage, {"n": 0, "overdue": 0})
@@ -126,7 +140,7 @@ def dues_section(*, user, year: int) -> Section:
 
 def committee_dashboard(*, user, year: int, today: datetime.date) -> list[Section]:
     return [
-        structure_section(user=user, today=today),
+        structure_section(user=user, year=year, today=today),
         funnel_section(user=user, today=today),
         compliance_section(user=user, year=year, today=today),
         dues_section(user=user, year=year),

@@ -48,3 +48,56 @@ def xlsx_response(*, filename: str, title: str, header: Iterable, rows: Iterable
     response = HttpResponse(xlsx_bytes(title=title, header=header, rows=rows), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+def cell_read(value):
+    """A cell's value as an import reads it back: the apostrophe ``cell_value`` put before a formula-like text is
+    taken off again (so an export read back gives the text that was exported)."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def xlsx_write(
+    target,
+    *,
+    title: str,
+    columns: Iterable[tuple],
+    rows: Iterable[Iterable],
+    note: str = "",
+    on_row=None,
+) -> int:
+    """One sheet written at constant memory (openpyxl write-only: each row goes to a temporary file as it comes) to
+    ``target`` (a path or a binary file): ``columns`` are ``(header, width)`` pairs, the header row bold and frozen,
+    each column its width; dates stay dates (a date format), every text through ``cell_value``. A ``note`` is a
+    first line above the header. ``on_row(n)`` is called after each row (progress). Returns the rows written."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(force_str(title)[:31])
+    columns = list(columns)
+    for index, (_header, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A3" if note else "A2"
+    if note:
+        cell = WriteOnlyCell(sheet, value=cell_value(note))
+        cell.font = Font(italic=True, color="AA0000")
+        sheet.append([cell])
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="F2DCDB")
+    header = []
+    for head, _width in columns:
+        cell = WriteOnlyCell(sheet, value=cell_value(head))
+        cell.font, cell.fill, cell.alignment = bold, fill, Alignment(horizontal="center")
+        header.append(cell)
+    sheet.append(header)
+    written = 0
+    for row in rows:
+        sheet.append([cell_value(v) for v in row])
+        written += 1
+        if on_row is not None:
+            on_row(written)
+    workbook.save(target)
+    return written

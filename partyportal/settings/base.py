@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.dues",
     "apps.appraisal",
     "apps.orglife",
+    "apps.reports",
     "apps.notifications",
     "apps.portal",
 ]
@@ -205,6 +206,8 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Reports (ADR 15): without a broker a run goes to a thread of the web process, so the request returns at once.
+REPORTS_IN_THREAD = env.bool("REPORTS_IN_THREAD", default=not REDIS_URL)
 # Acknowledged on receipt by default; only the idempotent periodic tasks set acks_late (a task lost with a worker
 # that dies is run again by the next tick anyway). One message per worker process at a time; hard time limits.
 # The timeouts nest (checked by apps.notifications.checks): the wait for the mail server's last reply < a claim's

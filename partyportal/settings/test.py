@@ -11,6 +11,7 @@ if not env("DATABASE_URL", default=""):
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TWO_FACTOR_REQUIRED = True
 CELERY_TASK_ALWAYS_EAGER = True
+REPORTS_IN_THREAD = False  # runs execute when their request's transaction commits (a browser test turns it on)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     **STORAGES,  # noqa: F405

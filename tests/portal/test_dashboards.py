@@ -9,10 +9,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from apps.lifecycle.selectors import pipeline_counts
-from apps.membership.selectors import AGE_BANDS, structure_for
+from apps.lifecycle.selectors import pipeline_counts, pipeline_for
 from apps.portal import charts
 from apps.portal.dashboards import committee_dashboard, my_year
+from apps.reports.definitions import structure_table
 from tests.conftest import sign_in
 from tests.dates import TODAY
 from tests.factories import PersonFactory
@@ -24,36 +24,44 @@ def _section(sections, key):
     return next(s for s in sections if s.key == key)
 
 
-def test_the_structure_counts_every_member_once_per_dimension(world):
-    data = structure_for(user=world.users["staff"], day=TODAY)
-    total = data["total"][0][2]
+def _structure(user, day=TODAY):
+    return structure_table(user=user, params={"year": day.year}, today=day)
+
+
+def test_the_structure_charts_are_the_structure_report(world):
+    """Each bar of the structure charts is a row of the membership structure report (the same numbers)."""
+    table = _structure(world.users["staff"])
+    total = table.totals["members"]
     assert total > 0
-    for key in ("standing", "gender", "age", "education"):
-        assert sum(n for _c, _l, n in data[key]) == total, key
+    section = _section(committee_dashboard(user=world.users["staff"], year=TODAY.year, today=TODAY), "structure")
+    report = {(str(d), str(v)): n for d, v, n, _s in table.rows}
+    for chart, dimension in zip(section.charts, ("Party standing", "Gender", "Age", "Education"), strict=True):
+        assert sum(int(n) for _l, n in chart.rows) == total, dimension
+        from django.utils.translation import gettext
+
+        for label, n in chart.rows:
+            assert report[(gettext(dimension), label)] == int(n)
 
 
-def test_age_bands_at_their_edges(world):
-    """30 on the day counts as "30 and under", 31 in 31–35; 61 in "61 and over"."""
-
-    branch = world.branch_a
-    before = {code: n for code, _l, n in structure_for(user=world.users["staff"], day=TODAY, node=branch)["age"]}
+def test_age_bands_are_drawn_in_their_order(world):
     for years in (30, 31, 61):
         born = TODAY.replace(year=TODAY.year - years)
-        PersonFactory(node=branch, political_status="full", birth_date=born, full_member_on=datetime.date(2020, 1, 1))
-    after = {code: n for code, _l, n in structure_for(user=world.users["staff"], day=TODAY, node=branch)["age"]}
-    bands = {str(i): band for i, band in enumerate(AGE_BANDS)}
-    grown = {code: after.get(code, 0) - before.get(code, 0) for code in after}
-    assert grown[next(c for c, b in bands.items() if b == (None, 30))] == 1
-    assert grown[next(c for c, b in bands.items() if b == (31, 35))] == 1
-    assert grown[next(c for c, b in bands.items() if b == (61, None))] == 1
+        PersonFactory(
+            node=world.branch_a, political_status="full", birth_date=born, full_member_on=datetime.date(2020, 1, 1)
+        )
+    section = _section(committee_dashboard(user=world.users["staff"], year=TODAY.year, today=TODAY), "structure")
+    age = [label for label, _n in section.charts[2].rows]
+    numbered = [label for label in age if any(ch.isdigit() for ch in label)]
+    firsts = [int("".join(ch if ch.isdigit() else " " for ch in label).split()[0]) for label in numbered]
+    assert firsts == sorted(firsts) and firsts[0] == 30 and firsts[-1] == 61
 
 
 def test_the_funnel_equals_the_pipeline_page(client, world):
     sign_in(client, world.users["secretary_a"])
     page = client.get(reverse("lifecycle:pipeline"))
-    counts = pipeline_counts(user=world.users["secretary_a"], today=TODAY)
-    assert page.context["total"] == sum(r["n"] for r in counts.values())
-    assert page.context["overdue"] == sum(r["overdue"] for r in counts.values())
+    counts = pipeline_counts(pipeline_for(user=world.users["secretary_a"]), today=TODAY)
+    assert page.context["total"] == sum(r["n"] for r in counts)
+    assert page.context["overdue"] == sum(r["overdue"] for r in counts)
     funnel = _section(committee_dashboard(user=world.users["secretary_a"], year=TODAY.year, today=TODAY), "funnel")
     rows = funnel.charts[0].rows
     assert sum(int(r[-1]) for r in rows) == page.context["total"]
@@ -81,8 +89,8 @@ def test_a_secretary_sees_only_their_subtree(client, world):
     sign_in(client, world.users["secretary_a"])
     body = client.get(reverse("portal:dashboards")).content.decode()
     assert world.branch_a.name in body and world.branch_b.name not in body
-    staff = structure_for(user=world.users["staff"], day=TODAY)["total"][0][2]
-    mine = structure_for(user=world.users["secretary_a"], day=TODAY)["total"][0][2]
+    staff = _structure(world.users["staff"]).totals["members"]
+    mine = _structure(world.users["secretary_a"]).totals["members"]
     assert 0 < mine < staff
 
 
@@ -138,7 +146,7 @@ def test_the_cached_dashboard_shows_a_change_on_the_next_request(client, world):
 
     def members():
         body = client.get(url).content.decode()
-        return int(re.search(r"(\d+)名|(\d+) members", body).group(1) or 0)
+        return int(re.search(r"党员共(\d+)名", body).group(1))
 
     before = members()
     assert members() == before  # from the cache
@@ -149,7 +157,7 @@ def test_the_cached_dashboard_shows_a_change_on_the_next_request(client, world):
     def female():
         body = client.get(url).content.decode()
         found = re.search(r"<th scope=\"row\">(女|Female)</th><td>(\d+)</td>", body)
-        return int(found.group(2))
+        return int(found.group(2)) if found else 0
 
     assert female() == 0
     changed = Person.objects.filter(node=world.branch_a, political_status="full").update(gender="f")

@@ -34,6 +34,7 @@ from apps.organisations.models import OrgNode
 from apps.organisations.overview_cache import org_data_changed
 from apps.orglife.demo import seed_meetings
 from apps.people import demo as people_demo
+from apps.reports.demo import seed_reports
 
 # Above this many cases the warnings come with the nightly sweep (lifecycle-refresh), not with the demo.
 REFRESH_AT_MOST = 2000
@@ -82,10 +83,12 @@ class Command(BaseCommand):
             self.stdout.write("The warnings of the development cases come with the nightly sweep (lifecycle-refresh).")
         notice_sweep(today=today)
         reminders = notifications_demo.seed_reminders(now=now)
+        reports = seed_reports(now=now)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(nodes)} organisations, {members} people, {len(notices)} board notices, "
-                f"{cases} development cases and {reminders} reminders in {time.monotonic() - started:.1f} s."
+                f"{cases} development cases, {reminders} reminders and {reports} reports "
+                f"in {time.monotonic() - started:.1f} s."
             )
         )
         self._print_accounts()

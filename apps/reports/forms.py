@@ -1,0 +1,50 @@
+"""Parameter forms of the reports declared here, and the run form of the reports page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.workdays.forms import DateField
+
+from .choices import Format
+
+
+class NoParams(forms.Form):
+    pass
+
+
+class RosterForm(forms.Form):
+    exchange = forms.BooleanField(
+        label=_("For exchange (ID numbers and addresses in full, can be imported again)"),
+        required=False,
+        help_text=_("Needs the right to see sensitive data over all your organisations."),
+    )
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2100)
+
+
+class OptionalYearForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Applications of the year"),
+        min_value=1900,
+        max_value=2100,
+        required=False,
+        help_text=_("Leave empty for every open case."),
+    )
+
+
+class PeriodForm(forms.Form):
+    since = DateField(label=_("From"))
+    until = DateField(label=_("To"))
+
+
+class FormatForm(forms.Form):
+    fmt = forms.ChoiceField(label=_("Format"), choices=Format.choices, initial=Format.XLSX)
+
+
+class RosterImportForm(forms.Form):
+    file = forms.FileField(label=_("Roster exported for exchange (.xlsx)"))
+    dry_run = forms.BooleanField(label=_("Check only (save nothing)"), required=False, initial=True)
