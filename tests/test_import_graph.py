@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("lifecycle",),
     ("orglife",),  # organisational life: meetings, attendance, compliance; its votes feed the case
     ("dues",),  # party dues: the ledger over the roll, its reminders and disclosure
+    ("assessment",),  # target-responsibility assessment: schemes, sheets scored from indicator sources, results
     ("portal",),  # the top: home pages, composition (seed_demo)
 )
 
