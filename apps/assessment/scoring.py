@@ -366,16 +366,19 @@ def score(sheet: Sheet, facts: Mapping[str, Mapping] | None) -> Result:
 
     total = sum((v for item in sheet.indicators if (v := walk(item)) is not None), Decimal(0))
     uncapped = grade_for(sheet.bands, total)
-    grade = uncapped
-    for code in capped_by:
-        grade = cap_grade(sheet.bands, grade, _leaf(sheet, code).params["caps_grade_at"])
+    grade = capped_grade(sheet, total, capped_by)
     return Result(
         indicators=values, total=total, grade=grade, uncapped_grade=uncapped, capped_by=capped_by, details=details
     )
 
 
-def _leaf(sheet: Sheet, code: str) -> Indicator:
-    return next(item for item in sheet.leaves() if item.code == code)
+def capped_grade(sheet: Sheet, total: Decimal, capped_by: list[str]) -> str | None:
+    """The grade of ``total`` from the sheet's bands, capped by each triggered veto."""
+    grade = grade_for(sheet.bands, total)
+    vetoes = {item.code: item for item in sheet.leaves()}
+    for code in capped_by:
+        grade = cap_grade(sheet.bands, grade, vetoes[code].params["caps_grade_at"])
+    return grade
 
 
 def grade_for(bands: list[Band], total: Decimal) -> str | None:
