@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bench.assessment import figures as assessment_figures
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "50000"))
@@ -575,6 +577,7 @@ def main() -> None:
     _deliver_figures(env)
     _membership_figures(env)
     _orglife_figures(env)
+    assessment_figures(env)
 
 
 _DUES_RUN = """

@@ -270,6 +270,7 @@ class Column(models.Model):
     facts = models.JSONField(_("facts"), default=dict, blank=True)
     notes = models.JSONField(_("explanations"), default=dict, blank=True)
     total = models.DecimalField(_("total"), **POINTS, null=True, blank=True)
+    points = models.JSONField(_("points when last saved"), default=dict, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

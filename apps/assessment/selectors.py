@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -97,14 +97,15 @@ def year_end_snapshot(sheet: Sheet) -> Snapshot | None:
     return Snapshot.objects.filter(sheet=sheet, kind=SnapshotKind.YEAR_END, superseded=False).first()
 
 
-def sheet_facts(sheet: Sheet, *, as_of: datetime.date, snapshot: Snapshot | None = None) -> dict:
-    """The facts of the sheet's data indicators: frozen once locked, from the sources otherwise."""
+def sheet_facts(sheet: Sheet, *, as_of: datetime.date, snapshot: Snapshot | None = None, leaves=None) -> dict:
+    """The facts of the sheet's data indicators: frozen once locked, from the sources otherwise (``leaves``: the
+    scheme's indicators when the caller has them already)."""
     if sheet.locked:
         snapshot = snapshot or year_end_snapshot(sheet)
         if snapshot is not None:
             return snapshot.data_facts
     as_of = min(as_of, datetime.date(sheet.scheme.year, 12, 31))
-    return data_facts_for(sheet.scheme, [sheet.node], as_of=as_of).get(sheet.node_id, {})
+    return data_facts_for(sheet.scheme, [sheet.node], as_of=as_of, leaves=leaves).get(sheet.node_id, {})
 
 
 # --- who sees what -------------------------------------------------------------------------------------------------
@@ -193,58 +194,46 @@ class Progress:
     rows: list[Sheet]
     counts: dict[str, int] = field(default_factory=dict)
     totals: dict[int, Decimal | None] = field(default_factory=dict)
+    codes: list[str] = field(default_factory=list)  # the top-level categories compared
+    categories: list[Indicator] = field(default_factory=list)
+    comparison: list[tuple[Sheet, list[Decimal]]] = field(default_factory=list)
 
 
 def progress(*, scheme: Scheme) -> Progress:
-    """Every sheet of the scheme with its state and latest total: a fixed number of queries."""
+    """Every sheet of the scheme with its state and latest total, and the points per top-level category of its
+    latest column — as scored when the column was last saved (the data indicators with the facts of that day), or
+    as frozen with the year-end result. Four queries however many organisations; no source is read here (the
+    sheet's own page shows today's facts)."""
     rows = list(
         Sheet.objects.filter(scheme=scheme)
         .select_related("node")
-        .prefetch_related(Prefetch("columns", queryset=Column.objects.only("sheet_id", "level", "total")))
+        .prefetch_related(Prefetch("columns", queryset=Column.objects.only("sheet_id", "level", "total", "points")))
         .order_by("peer_group", "node__path")
     )
     counts = dict.fromkeys(SheetStatus.values, 0)
-    for status, n in Sheet.objects.filter(scheme=scheme).values_list("status").annotate(n=Count("pk")):
-        counts[status] = n
-    combined = dict(
-        Snapshot.objects.filter(sheet__scheme=scheme, kind=SnapshotKind.YEAR_END, superseded=False).values_list(
-            "sheet_id", "combined"
-        )
-    )
-    totals = {}
+    for sheet in rows:
+        counts[sheet.status] += 1
+    snapshots = {
+        sheet_id: (combined, points)
+        for sheet_id, combined, points in Snapshot.objects.filter(
+            sheet__scheme=scheme, kind=SnapshotKind.YEAR_END, superseded=False
+        ).values_list("sheet_id", "combined", "points")
+    }
+    categories = [
+        i for i in scheme.indicators.filter(parent__isnull=True).order_by("order", "pk") if i.mode != Mode.VETO
+    ]
+    totals, compared = {}, []
     for sheet in rows:
         columns = sorted(sheet.columns.all(), key=lambda c: c.level)
-        totals[sheet.pk] = combined.get(sheet.pk, columns[-1].total if columns else None)
-    return Progress(scheme, rows, counts, totals)
-
-
-def comparison(*, scheme: Scheme, as_of: datetime.date) -> tuple[list[str], list[tuple[Sheet, list[Decimal]]], list]:
-    """Points per top-level category of each sheet's latest column (data indicators from their sources, frozen for
-    locked sheets): one call of each source for all the organisations, a fixed number of queries."""
-    indicators = list(scheme.indicators.all())
-    sheet_def = scheme_sheet(scheme, indicators)
-    categories = [i for i in sheet_def.indicators if i.mode != Mode.VETO]
-    sheets = list(
-        Sheet.objects.filter(scheme=scheme).select_related("node").prefetch_related("columns").order_by("node__path")
-    )
-    open_nodes = [s.node for s in sheets if not s.locked]
-    day = min(as_of, datetime.date(scheme.year, 12, 31))
-    live = data_facts_for(scheme, open_nodes, as_of=day, leaves=indicators) if open_nodes else {}
-    frozen = dict(
-        Snapshot.objects.filter(
-            sheet__scheme=scheme, kind=SnapshotKind.YEAR_END, superseded=False, sheet__locked=True
-        ).values_list("sheet_id", "data_facts")
-    )
-    rows = []
-    for sheet in sheets:
-        columns = sorted(sheet.columns.all(), key=lambda c: c.level)
+        frozen = snapshots.get(sheet.pk)
+        totals[sheet.pk] = frozen[0] if frozen else (columns[-1].total if columns else None)
         if not columns:
             continue
-        data = frozen.get(sheet.pk) if sheet.locked else live.get(sheet.node_id, {})
-        present = {k: v for k, v in (data or {}).items() if v is not None}
-        result = scoring.score(sheet_def, {**columns[-1].facts, **present})
-        rows.append((sheet, [result.indicators.get(c.code, Decimal(0)) for c in categories]))
-    return [c.code for c in categories], rows, categories
+        points = columns[-1].points or {}
+        if sheet.locked and frozen:
+            points = frozen[1].get(str(columns[-1].level)) or points
+        compared.append((sheet, [Decimal(points.get(c.code, "0")) for c in categories]))
+    return Progress(scheme, rows, counts, totals, [c.code for c in categories], categories, compared)
 
 
 def published_results_for(*, user, person) -> list[tuple[Sheet, Snapshot | None]]:

@@ -459,7 +459,7 @@ def sheets_assign(*, actor, scheme: Scheme, nodes, now: datetime.datetime) -> in
 
 def _lock_sheet(sheet: Sheet) -> Sheet:
     return (
-        Sheet.objects.select_for_update()
+        Sheet.objects.select_for_update(of=("self",))
         .select_related("scheme__band_set", "scheme__assessing_node", "node")
         .get(pk=sheet.pk)
     )
@@ -481,9 +481,11 @@ def clean_column(sheet_def: scoring.Sheet, facts: dict) -> dict:
     return clean
 
 
-def _column_total(sheet_def, facts: dict, data: dict) -> Decimal:
+def _column_score(sheet_def, facts: dict, data: dict) -> tuple[Decimal, dict]:
+    """The column's total and points per indicator (as text), with the data indicators' facts of the day."""
     merged = {**facts, **{code: f for code, f in data.items() if f is not None}}
-    return scoring.score(sheet_def, merged).total
+    result = scoring.score(sheet_def, merged)
+    return result.total, {code: str(v) for code, v in result.indicators.items()}
 
 
 def _save_column(*, actor, sheet: Sheet, level: int, node: OrgNode, facts: dict, notes: dict, now, as_of) -> Column:
@@ -501,7 +503,7 @@ def _save_column(*, actor, sheet: Sheet, level: int, node: OrgNode, facts: dict,
         return column
     old = column.facts
     column.facts, column.notes = clean, notes
-    column.total = _column_total(sheet_def, clean, sheet_facts(sheet, as_of=as_of))
+    column.total, column.points = _column_score(sheet_def, clean, sheet_facts(sheet, as_of=as_of))
     column.updated_by, column.updated_at = _user(actor), now
     column.save()
     audit_record(
@@ -542,24 +544,22 @@ def sheet_save_self(*, actor, sheet: Sheet, facts: dict, notes: dict, now: datet
     return sheet
 
 
-def submission_problems(sheet: Sheet, *, as_of: datetime.date) -> list[str]:
-    """What stops a submission: a data indicator whose source has no data; evidence required and not attached."""
-    sheet_def = scheme_sheet(sheet.scheme)
-    data = sheet_facts(sheet, as_of=as_of)
+def submission_problems(
+    sheet: Sheet, *, as_of: datetime.date, data: dict | None = None, indicators=None, evidence_codes=None
+) -> list[str]:
+    """What stops a submission: a data indicator whose source has no data; evidence required and not attached.
+    (The sheet page passes what it has read already: the facts, the indicators, the codes with evidence.)"""
+    items = indicators if indicators is not None else list(sheet.scheme.indicators.all())
+    if data is None:
+        data = sheet_facts(sheet, as_of=as_of, leaves=items)
     problems = [
         _("%(code)s: no data from its source — the sheet cannot be submitted until the records exist.") % {"code": code}
         for code, facts in data.items()
         if facts is None
     ]
-    required = set(
-        sheet.scheme.indicators.filter(evidence_required=True).exclude(mode="").values_list("code", flat=True)
-    )
-    have = set(sheet.evidence.values_list("code", flat=True))
-    problems += [
-        _("%(code)s: evidence is required.") % {"code": code}
-        for code in sorted(required - have)
-        if code in {leaf.code for leaf in sheet_def.leaves()}
-    ]
+    required = {i.code for i in items if i.evidence_required and i.mode}
+    have = set(evidence_codes) if evidence_codes is not None else set(sheet.evidence.values_list("code", flat=True))
+    problems += [_("%(code)s: evidence is required.") % {"code": code} for code in sorted(required - have)]
     return problems
 
 
@@ -661,13 +661,18 @@ def sheet_accept(*, actor, sheet: Sheet, now: datetime.datetime) -> Sheet:
     level = sheet.level
     if not Column.objects.filter(sheet=sheet, level=level).exists():
         below = Column.objects.filter(sheet=sheet, level__lt=level).order_by("-level").first()
+        facts = below.facts if below else {}
+        total, points = _column_score(
+            scheme_sheet(sheet.scheme), facts, sheet_facts(sheet, as_of=timezone.localdate(now))
+        )
         Column.objects.create(
             sheet=sheet,
             level=level,
             reviewer_node=node,
-            facts=below.facts if below else {},
+            facts=facts,
             notes={},
-            total=below.total if below else None,
+            total=total,
+            points=points,
             updated_by=_user(actor),
             updated_at=now,
         )
@@ -773,14 +778,16 @@ def results_compute(*, actor, scheme: Scheme, now: datetime.datetime) -> dict:
     the star band, the rank in the peer group; the sheet is then locked. A sheet whose data source has no data or
     whose weighted component has no score yet waits (it is listed, nothing of it is saved)."""
     scheme = (
-        Scheme.objects.select_for_update()
+        Scheme.objects.select_for_update(of=("self",))
         .select_related("band_set", "star_band_set", "assessing_node")
         .get(pk=scheme.pk)
     )
     require_assessor(actor, scheme.assessing_node)
     today = timezone.localdate(now)
     sheets = list(
-        Sheet.objects.select_for_update().filter(scheme=scheme, status=SheetStatus.REVIEWED).select_related("node")
+        Sheet.objects.select_for_update(of=("self",))
+        .filter(scheme=scheme, status=SheetStatus.REVIEWED)
+        .select_related("node")
     )
     if not sheets:
         return {"fixed": 0, "waiting": []}
@@ -901,7 +908,7 @@ def quota_problems(scheme: Scheme, grades: dict[int, str]) -> list[str]:
 def grades_fix(*, actor, scheme: Scheme, grades: dict[int, str], now: datetime.datetime) -> int:
     """The committee fixes the grades of the year-end results: never better than the bands and vetoes give, and
     within each band's quota in the peer group (refused as a whole, with the reason, when a quota is exceeded)."""
-    scheme = Scheme.objects.select_for_update().select_related("band_set").get(pk=scheme.pk)
+    scheme = Scheme.objects.select_for_update(of=("self",)).select_related("band_set").get(pk=scheme.pk)
     require_assessor(actor, scheme.assessing_node)
     if scheme.result_notice_id:
         _refuse(_("The results are in their 公示: reopen a sheet to change its grade."))
@@ -975,7 +982,9 @@ def sheet_reopen(*, actor, sheet: Sheet, reason: str, now: datetime.datetime) ->
 def results_publish(*, actor, scheme: Scheme, today: datetime.date):
     """The results drafted as a 公示 of the assessing organisation (category 党建工作目标及完成情况), through the
     disclosure services: checked, approved and published there by others (four eyes), objections possible."""
-    scheme = Scheme.objects.select_for_update().select_related("band_set", "assessing_node").get(pk=scheme.pk)
+    scheme = (
+        Scheme.objects.select_for_update(of=("self",)).select_related("band_set", "assessing_node").get(pk=scheme.pk)
+    )
     require_assessor(actor, scheme.assessing_node)
     if scheme.result_notice_id:
         return scheme.result_notice

@@ -31,7 +31,7 @@ from apps.dues.arrears import deadline
 from apps.dues.models import DuesMonth
 from apps.dues.selectors import policy_on
 from apps.lifecycle.compliance import NOT_VIOLATIONS
-from apps.lifecycle.models import CaseWarning, DevelopmentCase
+from apps.lifecycle.models import DevelopmentCase
 from apps.lifecycle.steps import WarningCode
 from apps.notifications.models import Reminder
 from apps.organisations.choices import NodeKind
@@ -98,7 +98,7 @@ def _year_end(year: int, as_of: datetime.date) -> datetime.date:
 
 
 def _orglife_facts(*, nodes, year, as_of):
-    recording = set(Meeting.objects.filter(node__in=nodes).values_list("node_id", flat=True).distinct())
+    recording = set(Meeting.objects.filter(node__in=nodes).order_by().values_list("node_id", flat=True).distinct())
     reports = compliance_reports(nodes=[n for n in nodes if n.pk in recording], year=year, as_of=as_of)
     out = {}
     for node in nodes:
@@ -127,18 +127,19 @@ def _lifecycle_facts(*, nodes, year, as_of):
     root = _common_root(nodes)
     by_path = {n.path: n for n in nodes}
     out: dict[int, Facts] = {}
-    for path in DevelopmentCase.objects.filter(branch__path__startswith=root).values_list("branch__path", flat=True):
-        for node in _owner(path, by_path):
-            out.setdefault(node.pk, {"events": []})
     rows = (
-        CaseWarning.objects.filter(case__branch__path__startswith=root)
-        .exclude(code__in=NOT_VIOLATIONS)
-        .values_list("case_id", "case__branch__path", "case__person__name", "code")
-        .order_by("case_id", "code")
-    )
+        DevelopmentCase.objects.filter(branch__path__startswith=root)
+        .values_list("pk", "branch__path", "person__name", "warnings__code")
+        .order_by("pk", "warnings__code")
+    )  # one query: every case (it gives its organisation data) with its findings, if any
     for case_id, path, name, code in rows:
+        owners = _owner(path, by_path)
+        for node in owners:
+            out.setdefault(node.pk, {"events": []})
+        if code is None or code in NOT_VIOLATIONS:
+            continue
         label = WarningCode(code).label if code in WarningCode.values else code
-        for node in _owner(path, by_path):
+        for node in owners:
             out[node.pk]["events"].append(
                 {
                     "key": f"case-{case_id}",
@@ -156,16 +157,17 @@ def _disclosure_due_facts(*, nodes, year, as_of):
     day = _year_end(year, as_of)
     categories = list(Category.objects.filter(cadence=Cadence.PERIODIC, period_months__isnull=False))
     ids = [n.pk for n in nodes]
-    last = {
-        (node_id, category_id): opened
-        for node_id, category_id, opened in Notice.objects.filter(
-            node_id__in=ids, category__in=categories, status__in=BOARD_STATUSES, opens_on__lte=day
-        )
+    last, publishing = {}, set()
+    rows = (
+        Notice.objects.filter(node_id__in=ids)
+        .order_by()
         .values_list("node_id", "category_id")
-        .annotate(opened=Max("opens_on"))
-        .values_list("node_id", "category_id", "opened")
-    }
-    publishing = set(Notice.objects.filter(node_id__in=ids).values_list("node_id", flat=True).distinct())
+        .annotate(opened=Max("opens_on", filter=Q(status__in=BOARD_STATUSES, opens_on__lte=day)))
+    )  # one query: every organisation that has notices here, and the last one published of each category
+    for node_id, category_id, opened in rows:
+        publishing.add(node_id)
+        if opened is not None:
+            last[(node_id, category_id)] = opened
     out = {}
     for node in nodes:
         if node.pk not in publishing:
@@ -192,7 +194,8 @@ def _objections_late_facts(*, nodes, year, as_of):
     root = _common_root(nodes)
     by_path = {n.path: n for n in nodes}
     out: dict[int, Facts] = {}
-    for path in Notice.objects.filter(node__path__startswith=root).values_list("node__path", flat=True).distinct():
+    notices = Notice.objects.filter(node__path__startswith=root).order_by()
+    for path in notices.values_list("node__path", flat=True).distinct():
         for node in _owner(path, by_path):
             out.setdefault(node.pk, {"events": []})
     late = Q(resolved_on__gt=F("due_on")) | Q(resolved_on__isnull=True, due_on__lt=_year_end(year, as_of))

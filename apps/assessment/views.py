@@ -23,19 +23,18 @@ from apps.people.selectors import person_for_user
 from apps.spreadsheets.export import xlsx_response
 
 from . import scoring, sources
-from .choices import CheckMethod, Mode, SchemeStatus, SheetStatus, SnapshotKind
+from .choices import CheckMethod, EventKind, Mode, SchemeStatus, SheetStatus, SnapshotKind
 from .forms import AssignForm, CopyForm, EvidenceForm, ReasonForm, column_from_post
 from .models import Scheme, Snapshot
 from .selectors import (
+    STEP,
     assessable_nodes,
     assesses,
     assessing_nodes_for,
-    comparison,
     my_sheets,
     progress,
     published_results_for,
     results_final,
-    review_levels,
     review_queue,
     scheme_get_for,
     scheme_sheet,
@@ -65,6 +64,7 @@ from .services import (
     submission_problems,
 )
 
+CHECKED = (EventKind.HALF_YEAR, EventKind.RESULT, EventKind.REOPENED)  # the events that leave a snapshot
 COLOURS = ["#b71c1c", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#455a64"]
 CHART_ROWS = 60
 
@@ -225,7 +225,7 @@ def _chart(codes, rows, categories) -> str:
     """A stacked horizontal bar per organisation (points per category), server-rendered SVG; the same numbers are
     in the table beside it."""
     shown = rows[:CHART_ROWS]
-    scale_max = float(sum((c.max or 0) for c in categories) or 100)
+    scale_max = float(sum((c.max_points or 0) for c in categories) or 100)
     width, label_w, bar_w, row_h = 760, 200, 520, 22
     height = 40 + row_h * len(shown)
     parts = [
@@ -269,7 +269,7 @@ def progress_view(request, pk):
     obj = scheme_get_for(user=request.user, pk=pk)
     _require_assessor_of(request.user, obj)
     report = progress(scheme=obj)
-    codes, rows, categories = comparison(scheme=obj, as_of=timezone.localdate())
+    codes, rows, categories = report.codes, report.comparison, report.categories
     grades = [b.grade for b in obj.band_set.bands.all()]
     context = {
         "scheme": obj,
@@ -292,7 +292,7 @@ def export(request, pk):
     obj = scheme_get_for(user=request.user, pk=pk)
     _require_assessor_of(request.user, obj)
     report = progress(scheme=obj)
-    codes, rows, _categories = comparison(scheme=obj, as_of=timezone.localdate())
+    codes, rows = report.codes, report.comparison
     by_sheet = {s.pk: values for s, values in rows}
     header = [
         _("Organisation"),
@@ -333,16 +333,16 @@ def _sheet_context(request, sheet):
     bands = list(obj.band_set.bands.all())
     sheet_def = scheme_sheet(obj, items, bands)
     snapshot = year_end_snapshot(sheet) if sheet.locked else None
-    data = sheet_facts(sheet, as_of=today, snapshot=snapshot)
+    data = sheet_facts(sheet, as_of=today, snapshot=snapshot, leaves=items)
     present = {code: f for code, f in data.items() if f is not None}
     columns = sorted(sheet.columns.select_related("reviewer_node"), key=lambda c: c.level)
-    levels = review_levels(sheet)
+    level_count = (len(sheet.node.path) - len(obj.assessing_node.path)) // STEP  # 一级考核一级: the levels above
     scored = [(c, scoring.score(sheet_def, {**c.facts, **present})) for c in columns]
     evidence = list(sheet.evidence.select_related("document"))
     is_reviewer = (
         sheet.status == SheetStatus.SUBMITTED
-        and 1 <= sheet.level <= len(levels)
-        and covers(request.user, MANAGE_PEOPLE, levels[sheet.level - 1].path)
+        and 1 <= sheet.level <= level_count
+        and covers(request.user, MANAGE_PEOPLE, sheet.node.path[: len(sheet.node.path) - STEP * sheet.level])
         and not covers_only_below(request.user, sheet.node)
     )
     can_fill = sheet.status in (SheetStatus.NOT_STARTED, SheetStatus.DRAFT, SheetStatus.RETURNED) and covers(
@@ -355,6 +355,7 @@ def _sheet_context(request, sheet):
         editing = next((c for c in columns if c.level == sheet.level), None) or next(
             (c for c in reversed(columns) if c.level < sheet.level), None
         )
+    events = list(sheet.events.all())
     lines = []
     for item, depth in rows:
         leaf = next((leaf for leaf in sheet_def.leaves() if leaf.code == item.code), None) if item.mode else None
@@ -391,28 +392,31 @@ def _sheet_context(request, sheet):
         "scheme": obj,
         "lines": lines,
         "columns": scored,
-        "levels": levels,
-        "column_names": [_column_name(c, levels) for c, _r in scored],
+        "level_count": level_count,
+        "column_names": [_column_name(c) for c, _r in scored],
         "can_fill": can_fill,
         "is_reviewer": is_reviewer,
         "is_assessor": assesses(request.user, obj),
-        "problems": submission_problems(sheet, as_of=today) if can_fill else [],
+        "problems": submission_problems(
+            sheet, as_of=today, data=data, indicators=items, evidence_codes=[e.code for e in evidence]
+        )
+        if can_fill
+        else [],
         "evidence_form": EvidenceForm(codes=[leaf.code for leaf in sheet_def.leaves() if leaf.mode != Mode.VETO])
         if can_fill
         else None,
         "reason_form": ReasonForm(),
-        "events": list(sheet.events.select_related("actor")),
-        "snapshots": list(sheet.snapshots.all()),
+        "events": events,
+        "snapshots": list(sheet.snapshots.all()) if any(e.kind in CHECKED for e in events) else [],
         "snapshot": snapshot,
         "check_methods": dict(CheckMethod.choices),
     }
 
 
-def _column_name(column, levels) -> str:
+def _column_name(column) -> str:
     if column.level == 0:
         return _("Self-assessment")
-    node = levels[column.level - 1] if column.level <= len(levels) else column.reviewer_node
-    return _("Review: %(node)s") % {"node": node.name}
+    return _("Review: %(node)s") % {"node": column.reviewer_node.name}
 
 
 def _entered(facts) -> str:

@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from apps.assessment.models import BandSet
 from apps.assessment.services import indicator_save, scheme_create, scheme_publish, sheets_assign
@@ -94,6 +95,13 @@ def build_scheme(world, *, year=YEAR, publish=True, data=True, veto=True):
         scheme = scheme_publish(actor=staff, scheme=scheme, now=at(TODAY))
         sheets_assign(actor=staff, scheme=scheme, nodes=[world.branch_a, world.branch_b], now=at(TODAY))
     return scheme
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' refusals read in English here (the site's default language is zh-Hans)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

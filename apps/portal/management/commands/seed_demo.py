@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from apps.assessment.demo import seed_assessment
 from apps.audit.services import audit_record
 from apps.disclosure import demo as disclosure_demo
 from apps.disclosure.services import notice_sweep
@@ -72,6 +73,7 @@ class Command(BaseCommand):
             membership_demo.seed_membership(rng=rng, today=today)
             seed_dues(rng=rng, today=today)
             seed_meetings(rng=rng, today=today)
+            seed_assessment(rng=rng, users=users, committee_name=organisations_demo.COMMITTEE_NAME, today=today)
             audit_record(actor=None, action="demo.seeded", note=f"{members} people, {cases} development cases")
             org_data_changed()
         if cases <= REFRESH_AT_MOST:
