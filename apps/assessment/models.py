@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.organisations.choices import NodeKind
+
 from .choices import CheckMethod, EventKind, Mode, SchemeStatus, SheetStatus, SnapshotKind
 
 POINTS = {"max_digits": 7, "decimal_places": 2}
@@ -256,6 +258,11 @@ class Sheet(models.Model):
 
     def __str__(self):
         return f"{self.node} — {self.scheme}"
+
+    @property
+    def peer_group_label(self) -> str:
+        """The peer group as read: the organisation kind's label where it is one (the default), else as typed."""
+        return str(NodeKind(self.peer_group).label) if self.peer_group in NodeKind.values else self.peer_group
 
 
 class Column(models.Model):

@@ -209,11 +209,12 @@ def scheme_action(request, pk, action):
                 _("The 公示 of the results was drafted (%(title)s): others check and approve it, then it is published.")
                 % {"title": notice.title},
             )
+            target = redirect("assessment:progress", obj.pk)
         else:
             raise Http404
     except (ValidationError, PermissionDenied) as exc:
         _refused(request, exc)
-        if action in ("results", "grades"):
+        if action in ("results", "grades", "disclose"):
             target = redirect("assessment:progress", obj.pk)
     return target
 
@@ -311,7 +312,7 @@ def export(request, pk):
         data.append(
             [
                 sheet.node.name,
-                sheet.peer_group,
+                sheet.peer_group_label,
                 sheet.get_status_display(),
                 *[float(v) if v is not None else None for v in values],
                 float(total) if total is not None else None,

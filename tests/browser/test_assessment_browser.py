@@ -104,9 +104,20 @@ def test_copy_publish_self_assess_return_resubmit_review_result_notice(browser, 
     staff.click("form[action$='/results/'] button[type=submit]")
     staff.wait_for_selector("form[action$='/disclose/']")
     sheet.refresh_from_db()
-    assert sheet.locked and sheet.grade
+    assert sheet.locked and sheet.grade == "好"
+    # the quota (at most 1 in 3 好, rounded down) refuses the 公示 of one 好 among one organisation
+    staff.click("form[action$='/disclose/'] button[type=submit]")
+    staff.wait_for_selector(".messages li")
+    shot(staff, "assessment_06_quota")
+    current.refresh_from_db()
+    assert current.result_notice is None
+    staff.select_option(f"select[name=grade_{sheet.pk}]", "较好")
+    staff.click("form[action$='/grades/'] button[type=submit]")
+    staff.wait_for_selector("form[action$='/disclose/']")
+    sheet.refresh_from_db()
+    assert sheet.grade == "较好"
     staff.click("form[action$='/disclose/'] button[type=submit]")
     staff.wait_for_load_state()
     current.refresh_from_db()
     assert current.result_notice is not None and current.result_notice.status == "draft"
-    shot(staff, "assessment_06_result")
+    shot(staff, "assessment_07_result")
