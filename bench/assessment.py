@@ -33,7 +33,9 @@ committee = max(OrgNode.objects.filter(kind="committee"),
 nodes = list(OrgNode.objects.filter(kind__in=("branch", "general_branch"), is_active=True).order_by("path")[:500])
 SOURCES = ["orglife.meetings_missing", "lifecycle.findings", "disclosure.due_unpublished",
            "disclosure.objections_late", "notifications.overdue", "dues.late"]
-scheme = Scheme.objects.create(assessing_node=committee, year=today.year, name="基准考核", version=99,
+version = 1 + max(Scheme.objects.filter(assessing_node=committee, year=today.year).values_list("version", flat=True),
+                  default=0)
+scheme = Scheme.objects.create(assessing_node=committee, year=today.year, name="基准考核", version=version,
                                band_set=BandSet.objects.get(name="好/较好/一般/较差"), status="published")
 scheme.weights.create(part="target", percent=100)
 grades = {{"好": 10, "较好": 8, "一般": 6, "较差": 0}}
@@ -71,10 +73,17 @@ def score_all(batch):
         totals.append(scoring.score(sheet_def, {{**facts, **present}}).total)
     return totals
 
-with CaptureQueriesContext(connection) as small:
+class Counter:
+    def __init__(self):
+        self.n = 0
+    def __call__(self, execute, sql, params, many, context):
+        self.n += 1
+        return execute(sql, params, many, context)
+small, large = Counter(), Counter()
+with connection.execute_wrapper(small):
     score_all(nodes[:100])
 started = time.perf_counter()
-with CaptureQueriesContext(connection) as large:
+with connection.execute_wrapper(large):
     score_all(nodes)
 score_s = time.perf_counter() - started
 # the progress page of 500 sheets, each with a saved column
@@ -103,8 +112,8 @@ def measure(url, runs):
     return queries, statistics.median(timings)
 progress = measure(f"/assessment/schemes/{{scheme.pk}}/progress/", 5)
 page = measure(f"/assessment/sheets/{{sheets[0].pk}}/", 20)
-print(json.dumps({{"organisations": len(nodes), "score_s": score_s, "queries_100": len(small),
-                  "queries_500": len(large), "progress": progress, "sheet": page, "indicators": len(leaves)}}))
+print(json.dumps({{"organisations": len(nodes), "score_s": score_s, "queries_100": small.n,
+                  "queries_500": large.n, "progress": progress, "sheet": page, "indicators": len(leaves)}}))
 """
 
 
@@ -112,7 +121,9 @@ def figures(env: dict) -> None:
     from bench.__main__ import PY, ROOT, _session_cookie, emit
 
     script = RUN.format(cookie=_session_cookie(env, "admin"))
-    out = subprocess.run([PY, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    out = subprocess.run([PY, "-c", script], cwd=ROOT, env=env, check=False, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"bench.assessment failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
     emit("assessment_organisations", result["organisations"], "organisations")
     emit("assessment_indicators", result["indicators"], "indicators")
@@ -126,6 +137,10 @@ def figures(env: dict) -> None:
 
 
 if __name__ == "__main__":
-    from bench.__main__ import _env
+    from bench.__main__ import PY, ROOT, _env
 
-    figures(_env(os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyportal_bench")))
+    env = _env(os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyportal_bench"))
+    subprocess.run(  # the production settings serve hashed static names
+        [PY, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+    figures(env)
