@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 from bench import documents
 from bench import reports as reports_bench
 from bench.appraisal import figures as appraisal_figures
+from bench.assessment import figures as assessment_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -572,6 +573,7 @@ def main() -> None:
     documents.figures(env, cookies["pipeline"])
     appraisal_figures(env)
     reports_bench.figures(env)
+    assessment_figures(env)
 
 
 _DUES_RUN = """

@@ -17,6 +17,7 @@ urlpatterns = [
     path("development/", include("apps.lifecycle.urls")),
     path("membership/", include("apps.membership.urls")),
     path("dues/", include("apps.dues.urls")),
+    path("assessment/", include("apps.assessment.urls")),
     path("orglife/", include("apps.orglife.urls")),
     path("appraisal/", include("apps.appraisal.urls")),
     path("disclosure/", include("apps.disclosure.urls")),

@@ -65,6 +65,7 @@ def ensure_roles() -> None:
         importlib.import_module("apps.notifications.migrations.0008_objection_answered_rule"),
         importlib.import_module("apps.dues.migrations.0002_defaults"),  # also the default dues policy
         importlib.import_module("apps.appraisal.migrations.0002_defaults"),  # also the default appraisal policy
+        importlib.import_module("apps.assessment.migrations.0002_defaults"),  # also the default band sets
     ]
     if ReminderRule.objects.filter(committee=None).count() < sum(len(m.RULES) for m in rules):
         for module in rules:

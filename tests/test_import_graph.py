@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("reports",),  # the report catalogue and its runs; the apps above register their reports
     ("orglife",),  # organisational life: meetings, attendance, compliance; its votes feed the case
     ("dues",),  # party dues: the ledger over the roll, its reminders and disclosure
-    ("assessment",),  # target-responsibility assessment; a registry of result components for the apps above
+    ("assessment",),  # target-responsibility assessment: schemes, sheets scored from indicator sources, results
     ("appraisal",),  # secret ballots: democratic appraisal, satisfaction surveys, 述职评议 (components of assessment)
     ("portal",),  # the top: home pages, composition (seed_demo)
 )

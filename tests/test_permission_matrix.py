@@ -642,6 +642,25 @@ MATRIX: dict[str, list[Case]] = {
         # an empty declaration: everyone signed in is sent back with the errors
         Case(_r("orglife:study_declare"), dict.fromkeys(ROLES[1:], 302) | {"anon": LOGIN}, method="post"),
     ],
+    # assessment: the committee's scheme (run by its staff), a sheet of branch A (the secretary fills it) and of B
+    "assessment:home": [Case(_r("assessment:home"), ALL_SIGNED_IN_200)],
+    "assessment:queue": [Case(_r("assessment:queue"), OFFICIALS_200)],
+    "assessment:scheme": [Case(_r("assessment:scheme", lambda w: w.scheme.pk), OUT_OF_A_200)],
+    "assessment:progress": [Case(_r("assessment:progress", lambda w: w.scheme.pk), OUT_OF_A_200)],
+    "assessment:export": [Case(_r("assessment:export", lambda w: w.scheme.pk), OUT_OF_A_200)],
+    "assessment:scheme_action": [
+        # publishing a published scheme: nothing changes, back to the scheme
+        Case(_r("assessment:scheme_action", lambda w: w.scheme.pk, "publish"), OUT_OF_A_302, method="post"),
+    ],
+    "assessment:sheet": [
+        Case(_r("assessment:sheet", lambda w: w.sheets["a"].pk), IN_A_200),
+        Case(_r("assessment:sheet", lambda w: w.sheets["b"].pk), OUT_OF_A_200),
+    ],
+    "assessment:sheet_action": [
+        # accepting a sheet that is not submitted: refused with the reason, back to the sheet
+        Case(_r("assessment:sheet_action", lambda w: w.sheets["a"].pk, "accept"), IN_A_302, method="post"),
+        Case(_r("assessment:sheet_action", lambda w: w.sheets["b"].pk, "accept"), OUT_OF_A_302, method="post"),
+    ],
     "orglife:study_decide": [
         Case(_r("orglife:study_decide", lambda w: w.declarations["a"].pk, "confirm"), IN_A_302, method="post"),
         Case(_r("orglife:study_decide", lambda w: w.declarations["b"].pk, "confirm"), OUT_OF_A_302, method="post"),
@@ -763,6 +782,7 @@ SCOPED_ADMIN = {
     "appraisal.appraisal": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "appraisal.survey": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "appraisal.report": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "assessment.scheme": {"add": 200, "change_in": None, "change_out": 404, "delete_in": None, "post": (None, 404)},
     "orglife.organisationcompliance": {
         "add": 403,
         "change_in": 200,
@@ -779,6 +799,7 @@ READ_ONLY_STAFF_ADMIN = {
     "disclosure.category",
     "dues.duespolicy",
     "appraisal.appraisalpolicy",
+    "assessment.bandset",
 }
 # Logs of the system itself: every staff member reads them, nobody writes them.
 READ_ONLY_LOG_ADMIN = {"notifications.jobrun"}
@@ -1045,6 +1066,7 @@ def _build_matrix_world(world, today):
     }
     _orglife_objects(world, today)
     _appraisal_objects(world, today)
+    _assessment_objects(world)
     world.admin_objects = {
         "appraisal.appraisal": (world.appraisals["a"], world.appraisals["b"]),
         "appraisal.survey": (world.surveys["a"], world.surveys["b"]),
@@ -1095,6 +1117,7 @@ def _build_matrix_world(world, today):
         ),
         "orglife.meeting": (world.meetings["a"], world.meetings["b"]),
         "orglife.lifepolicy": (None, world.life_policy),
+        "assessment.scheme": (None, world.scheme),
         "orglife.organisationcompliance": (world.branch_a, world.branch_b),
         "lifecycle.committeeruleset": (
             None,
@@ -1117,6 +1140,15 @@ def _report_run(user, today):
     run.refresh_from_db()
     assert run.downloadable and default_storage.exists(run.file), run.error
     return ReportRun.objects.get(pk=run.pk)
+
+
+def _assessment_objects(world):
+    """The committee's published scheme, assigned to branches A and B."""
+    from apps.assessment.models import Sheet
+    from tests.assessment.conftest import build_scheme
+
+    world.scheme = build_scheme(world, data=False)
+    world.sheets = {key: Sheet.objects.get(scheme=world.scheme, node=getattr(world, f"branch_{key}")) for key in "ab"}
 
 
 def _orglife_objects(world, today):

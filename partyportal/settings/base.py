@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.membership",
     "apps.lifecycle",
     "apps.dues",
+    "apps.assessment",
     "apps.appraisal",
     "apps.orglife",
     "apps.reports",

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.appraisal.demo import seed_appraisal
+from apps.assessment.demo import seed_assessment
 from apps.audit.services import audit_record
 from apps.disclosure import demo as disclosure_demo
 from apps.disclosure.services import notice_sweep
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             seed_dues(rng=rng, today=today)
             seed_meetings(rng=rng, today=today)
             seed_appraisal(rng=rng, today=today)
+            seed_assessment(rng=rng, users=users, committee_name=organisations_demo.COMMITTEE_NAME, today=today)
             audit_record(actor=None, action="demo.seeded", note=f"{members} people, {cases} development cases")
             org_data_changed()
         if cases <= REFRESH_AT_MOST:

@@ -1,0 +1,281 @@
+"""The assessment in the admin: band sets (reference data, changed by administrators; gaps and overlaps refused),
+and schemes of the user's subtree with their indicator tree (ordered inline rows, each under its category or item)
+and weights. A published scheme is read-only here: a change is a new version, made on the portal with its reason.
+Indicators and weights are saved through the services (checked by the scoring engine, audited)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from apps.audit.services import audit_record
+from apps.organisations.admin import ServiceSaveMixin
+from apps.organisations.admin_scope import FORM_FIELDS, ScopedHistoryAdmin
+from apps.organisations.choices import VIEW_SCOPE
+from apps.organisations.permissions import has_any_scope
+
+from . import components, sources
+from .choices import TARGET
+from .models import Band, BandSet, Indicator, Scheme, Weight
+from .services import (
+    INDICATOR_FIELDS,
+    bands_check,
+    indicator_check,
+    indicator_save,
+    scheme_create,
+    scheme_update,
+    weights_check,
+    weights_save,
+)
+
+
+class BandFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        rows = [
+            f.cleaned_data
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("grade")
+        ]
+        if any(self.errors):
+            return
+        bands_check(rows)
+
+
+class BandInline(admin.TabularInline):
+    model = Band
+    formset = BandFormSet
+    extra = 0
+    fields = ["grade", "min_points", "quota_numerator", "quota_denominator"]
+
+
+@admin.register(BandSet)
+class BandSetAdmin(admin.ModelAdmin):
+    """Grade and star bands: every staff member reads them, administrators change them."""
+
+    formfield_overrides = FORM_FIELDS
+    list_display = ["name", "is_star", "bands_text"]
+    inlines = [BandInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("bands")
+
+    @admin.display(description=_("bands"))
+    def bands_text(self, obj):
+        return " · ".join(f"{b.grade} ≥ {b.min_points}" for b in obj.bands.all())
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff and has_any_scope(request.user, VIEW_SCOPE)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # schemes refer to their bands
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        audit_record(
+            actor=request.user,
+            action="assessment.bands_saved",
+            target=form.instance,
+            note=" · ".join(f"{b.grade} ≥ {b.min_points}" for b in form.instance.bands.all()),
+        )
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = INDICATOR_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"] = forms.ChoiceField(
+            label=_("indicator source"), required=False, choices=[("", "—"), *sources.source_choices()]
+        )
+
+
+class IndicatorFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not form.has_changed():
+                continue
+            try:
+                indicator_check(self.instance, {f: data.get(f) for f in INDICATOR_FIELDS})
+            except ValidationError as exc:
+                form.add_error(None, exc)
+
+
+class IndicatorInline(admin.TabularInline):
+    """The tree as ordered rows: a row with a scoring mode is a standard; without, a category or item that others
+    sit under (``under``). Saved through ``indicator_save``."""
+
+    model = Indicator
+    form = IndicatorForm
+    formset = IndicatorFormSet
+    fk_name = "scheme"
+    extra = 0
+    fields = INDICATOR_FIELDS
+    ordering = ["order", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or not obj.frozen
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.frozen
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and not obj.frozen
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            scheme_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = Indicator.objects.filter(scheme_id=scheme_id or 0, mode="")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class WeightFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        weights = {
+            f.cleaned_data["part"]: f.cleaned_data["percent"]
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("part")
+        }
+        weights_check(weights)
+
+
+class WeightForm(forms.ModelForm):
+    class Meta:
+        model = Weight
+        fields = ["part", "percent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["part"] = forms.ChoiceField(
+            label=_("part"), choices=[(TARGET, _("Target score (the sheet total)")), *components.component_choices()]
+        )
+
+
+class WeightInline(admin.TabularInline):
+    model = Weight
+    form = WeightForm
+    formset = WeightFormSet
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or not obj.frozen
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.frozen
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and not obj.frozen
+
+
+@admin.register(Scheme)
+class SchemeAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
+    """Schemes of the organisations in the user's subtree; published ones read-only."""
+
+    scope_path = "assessing_node__path"
+    list_display = ["year", "name", "version", "assessing_node", "status", "portal_link"]
+    list_filter = ["year", "status"]
+    list_select_related = ["assessing_node"]
+    search_fields = ["name", "assessing_node__name"]
+    fields = ["assessing_node", "year", "name", "band_set", "star_band_set", "self_due_on", "review_due_on"]
+    readonly_fields = ["portal_link", "sources_text"]
+    inlines = [IndicatorInline, WeightInline]
+
+    def get_fields(self, request, obj=None):
+        return [*self.fields, "portal_link", "sources_text"] if obj else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        frozen = ["assessing_node", "year", "band_set", "star_band_set"] if obj.frozen else ["assessing_node", "year"]
+        return [*frozen, "portal_link", "sources_text"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("on the portal"))
+    def portal_link(self, obj):
+        if obj.pk is None:
+            return ""
+        return format_html('<a href="{}">{}</a>', reverse("assessment:scheme", args=[obj.pk]), _("Open the scheme"))
+
+    @admin.display(description=_("indicator sources"))
+    def sources_text(self, obj):
+        return format_html(
+            "<dl>{}</dl>",
+            format_html_join(
+                "",
+                "<dt><code>{}</code> {}</dt><dd>{}</dd>",
+                ((s.code, s.label, s.definition) for s in sources.all_sources()),
+            ),
+        )
+
+    def save_via_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            created = scheme_create(
+                actor=request.user,
+                assessing_node=data["assessing_node"],
+                year=data["year"],
+                name=data["name"],
+                band_set=data["band_set"],
+            )
+            obj.pk = created.pk
+            obj._state.adding = False
+            fields = {k: data.get(k) for k in ("star_band_set", "self_due_on", "review_due_on") if data.get(k)}
+            if fields:
+                scheme_update(actor=request.user, scheme=created, fields=fields)
+            obj.refresh_from_db()
+            return
+        fields = {k: data[k] for k in form.changed_data if k in data}
+        scheme_update(actor=request.user, scheme=Scheme.objects.get(pk=obj.pk), fields=fields)
+
+    def save_formset(self, request, form, formset, change):
+        scheme = form.instance
+        if formset.model is Weight:
+            weights = {
+                f.cleaned_data["part"]: f.cleaned_data["percent"]
+                for f in formset.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("part")
+            }
+            if weights:
+                weights_save(actor=request.user, scheme=scheme, weights=weights)
+            return
+        if formset.model is Indicator:
+            for f in formset.forms:
+                data = getattr(f, "cleaned_data", None)
+                if not data:
+                    continue
+                if data.get("DELETE"):
+                    if f.instance.pk and not scheme.frozen:
+                        f.instance.delete()
+                    continue
+                if not f.has_changed():
+                    continue
+                values = {k: data.get(k) for k in INDICATOR_FIELDS}
+                indicator_save(
+                    actor=request.user, scheme=scheme, values=values, indicator=f.instance if f.instance.pk else None
+                )
+            return
+        super().save_formset(request, form, formset, change)
