@@ -116,4 +116,5 @@ def test_query_count_does_not_grow(client, world, role, url):
     assert large == small, f"{target}: {small} queries with few rows, {large} with more"
     # the home of an official with an empty cache: one query per to-do list, the header's unread count (warm, the home
     # page makes none: tests/portal/test_page_cache.py)
-    assert small <= 17, f"{target}: {small} queries"
+    # the dashboards with an empty cache: the figures of six selectors (warm, the cached body makes none)
+    assert small <= (20 if "/dashboards/" in target else 17), f"{target}: {small} queries"

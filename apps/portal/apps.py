@@ -15,5 +15,6 @@ class PortalConfig(AppConfig):
         # version): development cases and their records, transfers, and the user (staff or not decides the links).
         # Any committed write to them bumps the version the cached to-do is keyed by (docs/adr/0004).
         watch_tables("todo", ("lifecycle_", "membership_transfer", "accounts_user"))
-        # What the dashboards draw (apps.portal.dashboards): people and their membership, cases, meetings, dues.
-        watch_tables("dashboard", ("people_", "membership_", "lifecycle_", "orglife_", "dues_"))
+        # What the dashboards draw (apps.portal.dashboards): people and their membership, cases, meetings, dues and
+        # assessment sheets.
+        watch_tables("dashboard", ("people_", "membership_", "lifecycle_", "orglife_", "dues_", "assessment_"))

@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from apps.assessment.choices import SchemeStatus, SheetStatus
+from apps.assessment.selectors import assesses, progress, schemes_for
 from apps.dues.selectors import collection_table
 from apps.lifecycle.selectors import pipeline_counts, pipeline_for
 from apps.lifecycle.steps import OPEN_STAGES, Stage
@@ -138,12 +140,45 @@ def dues_section(*, user, year: int) -> Section:
     return Section("dues", _("Party dues"), [chart], note, ("dues:committee", _("Collection summary")))
 
 
+def assessment_sections(*, user, year: int) -> list[Section]:
+    """For those who run a published scheme of the year (its assessing organisation's staff): where the sheets
+    stand, and the mean points per category against the category's maximum — the assessment's progress page's
+    comparison (``assessment.selectors.progress``), summed over the organisations that have a column."""
+    sections = []
+    schemes = schemes_for(user=user).filter(year=year, status=SchemeStatus.PUBLISHED).order_by("assessing_node__path")
+    for scheme in schemes[:3]:
+        if not assesses(user, scheme):
+            continue
+        report = progress(scheme=scheme)
+        states = [(str(label), report.counts.get(value, 0)) for value, label in SheetStatus.choices]
+        means = []
+        for k, category in enumerate(report.categories):
+            points = [values[k] for _sheet, values in report.comparison]
+            mean = (sum(points, Decimal(0)) / len(points)).quantize(Decimal("0.1")) if points else Decimal(0)
+            means.append((f"{category.code} {category.title}", mean, category.max_points))
+        section = Section("assessment", _("Assessment: %(scheme)s") % {"scheme": scheme.name})
+        section.charts.append(charts.bars(_("Sheets by state"), states, headers=[_("State"), _("Sheets")], small=True))
+        section.charts.append(
+            charts.bars(
+                _("Mean points per category"),
+                [(label, mean) for label, mean, _max in means],
+                headers=[_("Category"), _("Mean points")],
+                maximum=max([m for _l, _mean, m in means if m] or [1]),
+            )
+        )
+        section.note = _("%(n)d organisations assessed") % {"n": len(report.rows)}
+        section.link = ("assessment:home", _("Assessment"))
+        sections.append(section)
+    return sections
+
+
 def committee_dashboard(*, user, year: int, today: datetime.date) -> list[Section]:
     return [
         structure_section(user=user, year=year, today=today),
         funnel_section(user=user, today=today),
         compliance_section(user=user, year=year, today=today),
         dues_section(user=user, year=year),
+        *assessment_sections(user=user, year=year),
     ]
 
 

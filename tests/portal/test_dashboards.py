@@ -162,3 +162,28 @@ def test_the_cached_dashboard_shows_a_change_on_the_next_request(client, world):
     assert female() == 0
     changed = Person.objects.filter(node=world.branch_a, political_status="full").update(gender="f")
     assert changed and female() == changed  # a raw update bumps the version too
+
+
+def test_the_assessment_section_is_the_progress_pages_comparison(world):
+    from apps.assessment.models import Sheet
+    from apps.assessment.selectors import progress
+    from apps.assessment.services import sheet_save_self
+    from tests.assessment.conftest import build_scheme
+    from tests.dates import at
+
+    scheme = build_scheme(world, data=False)
+    sheet = Sheet.objects.get(scheme=scheme, node=world.branch_a)
+    facts = {"A1": {"events": [{"key": "a"}, {"key": "b"}]}, "A2": {"grade": "较好"}, "B1": {"grade": "好"}}
+    sheet_save_self(actor=world.users["secretary_a"], sheet=sheet, facts=facts, notes={}, now=at(TODAY))
+    sections = committee_dashboard(user=world.users["staff"], year=scheme.year, today=TODAY)
+    section = _section(sections, "assessment")
+    report = progress(scheme=scheme)
+    states, means = section.charts
+    assert sum(int(n) for _l, n in states.rows) == len(report.rows)
+    for k, (label, mean) in enumerate(means.rows):
+        points = [values[k] for _s, values in report.comparison]
+        assert label.startswith(report.categories[k].code)
+        assert float(mean) == pytest.approx(float(sum(points) / len(points)), abs=0.05)
+    # a branch secretary runs no scheme: no assessment section for them
+    assert not [s for s in committee_dashboard(user=world.users["secretary_a"], year=scheme.year, today=TODAY)
+                if s.key == "assessment"]  # fmt: skip
