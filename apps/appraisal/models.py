@@ -181,7 +181,7 @@ class Appraisee(models.Model):
     feedback given to them (private to them and their officials). Not a ballot: nobody's vote is here."""
 
     appraisal = models.ForeignKey(
-        Appraisal, verbose_name=_("appraisal"), on_delete=models.CASCADE, related_name="appraisees"
+        Appraisal, verbose_name=_("democratic appraisal"), on_delete=models.CASCADE, related_name="appraisees"
     )
     person = models.ForeignKey("people.Person", verbose_name=_("member"), on_delete=models.PROTECT, related_name="+")
     self_assessment = models.TextField(_("self-assessment"), blank=True)
@@ -239,7 +239,7 @@ class AppraisalVoter(models.Model):
     """That a person has voted in an appraisal — and nothing else: no choice, no moment."""
 
     appraisal = models.ForeignKey(
-        Appraisal, verbose_name=_("appraisal"), on_delete=models.CASCADE, related_name="voters"
+        Appraisal, verbose_name=_("democratic appraisal"), on_delete=models.CASCADE, related_name="voters"
     )
     person = models.ForeignKey("people.Person", verbose_name=_("voter"), on_delete=models.PROTECT, related_name="+")
 
@@ -386,7 +386,9 @@ class Report(Ballot):
 
 
 class ReportCount(models.Model):
-    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="counts")
+    report = models.ForeignKey(
+        Report, verbose_name=_("secretary's report"), on_delete=models.CASCADE, related_name="counts"
+    )
     grade = models.CharField(_("grade"), max_length=12, choices=ReportGrade.choices)
     portal = models.PositiveIntegerField(_("portal ballots"), default=0)
     paper = models.PositiveIntegerField(_("paper ballots"), default=0)
@@ -409,7 +411,9 @@ class ReportCount(models.Model):
 class ReportVoter(models.Model):
     """That a person has graded a report — and nothing else."""
 
-    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="voters")
+    report = models.ForeignKey(
+        Report, verbose_name=_("secretary's report"), on_delete=models.CASCADE, related_name="voters"
+    )
     person = models.ForeignKey("people.Person", verbose_name=_("voter"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:

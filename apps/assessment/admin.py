@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from apps.audit.services import audit_record
 from apps.organisations.admin import ServiceSaveMixin
 from apps.organisations.admin_scope import FORM_FIELDS, ScopedHistoryAdmin
-from apps.organisations.choices import VIEW_SCOPE
+from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE
 from apps.organisations.permissions import has_any_scope
 
 from . import components, sources
 from .choices import TARGET
 from .models import Band, BandSet, Indicator, Scheme, Weight
+from .selectors import assesses
 from .services import (
     INDICATOR_FIELDS,
     bands_check,
@@ -178,6 +179,15 @@ class WeightInline(admin.TabularInline):
     form = WeightForm
     formset = WeightFormSet
     extra = 0
+    readonly_fields = ["part_name"]
+
+    def get_fields(self, request, obj=None):
+        # A frozen scheme's weights are read-only: the part by its name, not its code.
+        return ["part_name", "percent"] if obj is not None and obj.frozen else ["part", "percent"]
+
+    @admin.display(description=_("part"))
+    def part_name(self, weight):
+        return weight.part_label
 
     def has_add_permission(self, request, obj=None):
         return obj is None or not obj.frozen
@@ -202,8 +212,23 @@ class SchemeAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
     readonly_fields = ["portal_link", "sources_text"]
     inlines = [IndicatorInline, WeightInline]
 
+    @staticmethod
+    def _opens_on_portal(request, obj=None) -> bool:
+        """The scheme's portal page is for its assessors (who manage people over the assessing organisation): a
+        link is shown only to those it opens for."""
+        if obj is None:
+            return has_any_scope(request.user, MANAGE_PEOPLE)
+        return assesses(request.user, obj)
+
+    def get_list_display(self, request):
+        shown = list(super().get_list_display(request))
+        return shown if self._opens_on_portal(request) else [f for f in shown if f != "portal_link"]
+
     def get_fields(self, request, obj=None):
-        return [*self.fields, "portal_link", "sources_text"] if obj else self.fields
+        if obj is None:
+            return self.fields
+        link = ["portal_link"] if self._opens_on_portal(request, obj) else []
+        return [*self.fields, *link, "sources_text"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

@@ -217,7 +217,17 @@ class Weight(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.part} {self.percent}%"
+        return f"{self.part_label} {self.percent}%"
+
+    @property
+    def part_label(self) -> str:
+        """The part by its name: the target score, or the registered component's label (its code if unknown)."""
+        from .components import get
+
+        if self.part == "target":
+            return str(_("target score"))
+        component = get(self.part)
+        return str(component.label) if component else self.part
 
 
 class Sheet(models.Model):

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.organisations.choices import MANAGE_PEOPLE
+from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE
 from apps.organisations.permissions import covers, has_any_scope
 from apps.people.selectors import person_for_user
 from apps.spreadsheets.export import xlsx_response
@@ -102,7 +102,9 @@ def home(request):
 
 @login_required
 def queue(request):
-    if not has_any_scope(request.user, MANAGE_PEOPLE):
+    # Whoever the menu shows it to (a view scope); the queue holds the sheets the user reviews (managing people
+    # over the level reviewing them), so it may be empty.
+    if not has_any_scope(request.user, VIEW_SCOPE):
         raise PermissionDenied
     return render(request, "assessment/queue.html", {"sheets": review_queue(user=request.user)})
 
@@ -229,9 +231,10 @@ def _chart(codes, rows, categories) -> str:
     scale_max = float(sum((c.max_points or 0) for c in categories) or 100)
     width, label_w, bar_w, row_h = 760, 200, 520, 22
     height = 40 + row_h * len(shown)
+    label = escape(_("Points per category and organisation"))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'aria-label="{escape(_("Points per category and organisation"))}">'
+        f'aria-label="{label}">'
     ]
     x = label_w
     for index, code in enumerate(codes):

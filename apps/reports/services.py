@@ -95,7 +95,7 @@ def run_request(*, actor, report_name: str, params: dict, fmt: str, now: datetim
         actor=actor,
         action="reports.run_requested",
         target=run,
-        changes={"report": [None, report.name], "format": [None, fmt]},
+        changes={"report": [None, report.name], "fmt": [None, fmt]},
     )
     return run
 
