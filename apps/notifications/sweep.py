@@ -365,7 +365,7 @@ def _insert(rows: list[ReminderRow], *, now: datetime.datetime) -> int:
 def _insert_by_copy(rows: list[ReminderRow], *, now: datetime.datetime) -> int:
     """PostgreSQL: COPY into a temporary table (tens of thousands of rows in well under a second), then one
     INSERT … SELECT … ON CONFLICT DO NOTHING."""
-    table = Reminder._meta.db_table
+    table = connection.ops.quote_name(Reminder._meta.db_table)  # quoted: the data-version watch reads the name
     columns = ", ".join(f'"{c}"' for c in COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
