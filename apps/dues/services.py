@@ -410,7 +410,7 @@ def _insert_months(rows: list[tuple]) -> int:
         columns = list(zip(*rows, strict=True))
         arrays = ", ".join(f"%s::{kind}[]" for kind in _PG_TYPES)
         sql = (
-            f"INSERT INTO {DuesMonth._meta.db_table} ({', '.join(MONTH_COLUMNS)}) "
+            f"INSERT INTO {connection.ops.quote_name(DuesMonth._meta.db_table)} ({', '.join(MONTH_COLUMNS)}) "
             f"SELECT * FROM unnest({arrays}) ON CONFLICT (person_id, month) DO NOTHING"
         )
         with connection.cursor() as cursor:
