@@ -388,9 +388,9 @@ def _walk_figures(url: str) -> None:
     env = _env(walk_url)
     _recreate_database(walk_url)
     _clear_cache(env)  # the same Redis database: nothing cached from the bench data set is served to the demo's
-    _run(["migrate", "--noinput"], env)
-    _run(["seed_demo"], env)
-    _run(["collectstatic", "--noinput"], env)
+    _run(["manage.py", "migrate", "--noinput"], env)
+    _run(["manage.py", "seed_demo"], env)
+    _run(["manage.py", "collectstatic", "--noinput"], env)
     code = """
 import json, django
 django.setup()
@@ -537,13 +537,16 @@ def _import_parse_figures(env: dict) -> None:
 
 
 def main() -> None:
+    """Every figure, on a bench data set seeded anew. ``BENCH_REUSE=1`` keeps the data set of the previous run (its
+    seed figure is then not printed); ``BENCH_ONLY=walk,dues,…`` prints only the named groups (see ``groups``)."""
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyportal_bench")
     env = _env(url)
-    _recreate_database(url)
-    _clear_cache(env)
-    _run(["manage.py", "migrate", "--noinput"], env)
-    seconds = _run(["-m", "bench.dataset", "--members", str(MEMBERS)], env)
-    emit(f"seed_{MEMBERS // 1000}k_s", round(seconds, 1), "s")
+    if os.environ.get("BENCH_REUSE") != "1":
+        _recreate_database(url)
+        _clear_cache(env)
+        _run(["manage.py", "migrate", "--noinput"], env)
+        seconds = _run(["-m", "bench.dataset", "--members", str(MEMBERS)], env)
+        emit(f"seed_{MEMBERS // 1000}k_s", round(seconds, 1), "s")
     subprocess.run(
         [PY, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
     )
@@ -554,26 +557,32 @@ def main() -> None:
         "admin": _session_cookie(env, "admin"),
         "pipeline": _session_cookie(env, "bench_committee"),
     }
-    _in_process_figures(env, cookies, extra)
-    _audit(env, extra["audit_codes"])
-    _disclosure_figures(env)
     from bench import pages  # here: it imports this module
 
-    pages.figures(env, pages.cookies_for(env), extra["case_url"])
-    _sweep_figures(env)
-    _walk_figures(url)
-    _dues_figures(env)
-
-    _import_parse_figures(env)
-    _import_figures(env)
-    emit("members", MEMBERS, "people")
-    _deliver_figures(env)
-    _membership_figures(env)
-    _orglife_figures(env)
-    documents.figures(env, cookies["pipeline"])
-    appraisal_figures(env)
-    reports_bench.figures(env)
-    assessment_figures(env)
+    groups = {
+        "pages_in_process": lambda: _in_process_figures(env, cookies, extra),
+        "audit": lambda: _audit(env, extra["audit_codes"]),
+        "disclosure": lambda: _disclosure_figures(env),
+        "pages": lambda: pages.figures(env, pages.cookies_for(env), extra["case_url"]),
+        "sweep": lambda: _sweep_figures(env),
+        "walk": lambda: _walk_figures(url),
+        "dues": lambda: _dues_figures(env),
+        "import": lambda: (_import_parse_figures(env), _import_figures(env), emit("members", MEMBERS, "people")),
+        "deliver": lambda: _deliver_figures(env),
+        "membership": lambda: _membership_figures(env),
+        "orglife": lambda: _orglife_figures(env),
+        "documents": lambda: documents.figures(env, cookies["pipeline"]),
+        "appraisal": lambda: appraisal_figures(env),
+        "reports": lambda: reports_bench.figures(env),
+        "assessment": lambda: assessment_figures(env),
+    }
+    only = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
+    unknown = sorted(set(only) - set(groups))
+    if unknown:
+        raise SystemExit(f"BENCH_ONLY: unknown group(s) {', '.join(unknown)}; known: {', '.join(groups)}")
+    for name, run in groups.items():
+        if not only or name in only:
+            run()
 
 
 _DUES_RUN = """
