@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import BaseSource, BaseState, Category, LineKind, Method, Purpose, ReliefKind, ReliefState
-from .rates import Rates, parse_bands
+from .rates import Rates, describe_bands, parse_bands
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
 
@@ -120,6 +120,16 @@ class DuesPolicy(models.Model):
             farmer_max=self.farmer_max,
             fixed_amount=self.fixed_amount,
         )
+
+    @property
+    def employed_text(self) -> str:
+        """The employed members' bands in words (the member's dues page)."""
+        return describe_bands(parse_bands(self.employed_bands))
+
+    @property
+    def retired_text(self) -> str:
+        """The retired members' bands in words."""
+        return describe_bands(parse_bands(self.retired_bands))
 
     @property
     def remind_months(self) -> list[int]:

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .choices import FIXED_CATEGORIES, Category
 from .money import to_fen
@@ -48,6 +49,31 @@ def parse_bands(text: str) -> tuple[Band, ...]:
 
 def format_bands(bands: tuple[Band, ...]) -> str:
     return "; ".join(f"{'*' if b.up_to is None else b.up_to}:{b.rate.normalize():f}" for b in bands)
+
+
+def describe_bands(bands: tuple[Band, ...]) -> str:
+    """The bands as a member reads them: "up to 3,000 yuan: 0.5 %; 3,000 to 5,000 yuan: 1 %; …; above 10,000 yuan:
+    2 %" (translated), instead of the policy's notation."""
+    parts, lower = [], None
+    for band in bands:
+        rate = f"{band.rate.normalize():f}"
+        if band.up_to is None:
+            text = (
+                _("above %(low)s yuan: %(rate)s %%") % {"low": f"{lower.normalize():f}", "rate": rate}
+                if lower is not None
+                else _("any amount: %(rate)s %%") % {"rate": rate}
+            )
+        elif lower is None:
+            text = _("up to %(high)s yuan: %(rate)s %%") % {"high": f"{band.up_to.normalize():f}", "rate": rate}
+        else:
+            text = _("above %(low)s up to %(high)s yuan: %(rate)s %%") % {
+                "low": f"{lower.normalize():f}",
+                "high": f"{band.up_to.normalize():f}",
+                "rate": rate,
+            }
+        parts.append(text)
+        lower = band.up_to
+    return pgettext("between the bands of a rate table", "; ").join(parts)
 
 
 def band_problems(bands: list[Band] | tuple[Band, ...]) -> list[str]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from apps.organisations.overview_cache import cached_fragment, fragment_key, read_ahead
 from apps.organisations.permissions import grants_key
+from apps.people.selectors import standing_key
 
 from .calendar import ical
 from .context_processors import unread_key
@@ -51,7 +52,9 @@ def reminder_list(request):
     user = request.user
     parts = (user.pk, get_language(), today, show, only_unread, page_number)
     key = fragment_key("reminders", ("reminders", "org"), *parts)
-    read_ahead([key, grants_key(user.pk), unread_key(user.pk)])  # with what the frame asks for: one round trip
+    read_ahead(
+        [key, grants_key(user.pk), standing_key(user.pk), unread_key(user.pk)]
+    )  # with what the frame asks for: one round trip
 
     def render_list() -> str:
         reminders = reminder_list_for(user=user, show=show)

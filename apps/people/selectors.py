@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from apps.audit.services import access_denied_note
 from apps.organisations.choices import VIEW_SCOPE, VIEW_SENSITIVE
+from apps.organisations.overview_cache import TTL_SECONDS, cached, overview_version
 from apps.organisations.permissions import covers, restrict
 
+from .choices import MEMBER_STATUSES
 from .models import Person
+
+_STANDING_ATTR = "_pp_party_member"
 
 
 def _own(user) -> Q:
@@ -31,6 +36,30 @@ def person_get_for(*, user, pk, perm: str = VIEW_SCOPE, request=None) -> Person:
         if denied is not None:
             access_denied_note(actor=user, target=denied, node=denied.node, request=request)
         raise Http404 from None
+
+
+def standing_key(user_id: int) -> str:
+    """The cache key of whether the user is a Party member, under the organisation data version (a change of
+    political status, of a person or of their account bumps it: ``person_set_status`` and the people services)."""
+    return f"standing:{overview_version()}:{user_id}"
+
+
+def is_party_member(user) -> bool:
+    """Whether the user's person is an active full or probationary member: what the menu shows them (their dues,
+    their year). Kept on the user object for the request and in the shared cache; no query on a warm page."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    value = getattr(user, _STANDING_ATTR, None)
+    if value is None:
+        key = standing_key(user.pk)
+        value = cached(key)
+        if value is None:
+            value = Person.objects.filter(
+                user_id=user.pk, is_active=True, political_status__in=MEMBER_STATUSES
+            ).exists()
+            cache.set(key, value, timeout=TTL_SECONDS)
+        setattr(user, _STANDING_ATTR, value)
+    return value
 
 
 def can_see_sensitive(*, user, person: Person) -> bool:

@@ -2,6 +2,7 @@
 
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_AUDIT, VIEW_SCOPE
 from apps.organisations.permissions import has_any_scope
+from apps.people.selectors import is_party_member
 
 
 def navigation(request):
@@ -14,5 +15,8 @@ def navigation(request):
             "admin": user.is_staff,
             "audit": user.is_staff and has_any_scope(user, VIEW_AUDIT),
             "manage_people": has_any_scope(user, MANAGE_PEOPLE),
+            # a member's own pages (dues, their year, their organisation's results): not offered to an applicant or
+            # a non-member colleague, who has none of them
+            "member": is_party_member(user),
         }
     }

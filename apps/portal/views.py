@@ -23,7 +23,13 @@ from apps.organisations.overview_cache import TTL_SECONDS as OVERVIEW_TTL_SECOND
 from apps.organisations.overview_cache import cached_fragment, data_versions, fragment_key, read_ahead
 from apps.organisations.permissions import covers, grants_key
 from apps.organisations.selectors import anchor_nodes_for, node_get_for, node_list_for, node_overviews, subtree_nodes
-from apps.people.selectors import can_see_sensitive, person_for_user, person_get_for, person_list_for
+from apps.people.selectors import (
+    can_see_sensitive,
+    person_for_user,
+    person_get_for,
+    person_list_for,
+    standing_key,
+)
 from apps.people.services import person_update
 
 from .agenda import agenda_for
@@ -62,7 +68,7 @@ def home(request):
     suffix = f"{today.isoformat()}:{get_language()}:{user.pk}"
     parts_key, todo_key = f"home-parts:{org}:{suffix}", f"home-todo:{org}:{disclosure}:{todo}:{suffix}"
     # with what the page's frame asks for (the grants of the navigation, the header's unread count): one round trip
-    cached = read_ahead([parts_key, todo_key, grants_key(user.pk), unread_key(user.pk)])
+    cached = read_ahead([parts_key, todo_key, grants_key(user.pk), standing_key(user.pk), unread_key(user.pk)])
     parts = cached.get(parts_key)
     if parts is None:
         context = _home_context(user, today)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.dues.money import parse_yuan, to_fen
-from apps.dues.rates import Rates, band_problems, format_bands, monthly_amount, parse_bands
+from apps.dues.rates import Rates, band_problems, describe_bands, format_bands, monthly_amount, parse_bands
 
 D = Decimal
 RATES_2008 = Rates(
@@ -152,3 +152,16 @@ def test_amounts_that_are_refused_say_why(typed, says, settings):
     with translation.override("en"), pytest.raises(ValidationError) as refused:
         parse_yuan(typed)
     assert says in " ".join(refused.value.messages)
+
+
+def test_a_rate_table_reads_in_words_for_the_member():
+    from django.utils import translation
+
+    bands = parse_bands("3000:0.5; 5000:1; 10000:1.5; *:2")
+    with translation.override("zh-hans"):
+        assert (
+            describe_bands(bands)
+            == "3000元及以下：0.5%；3000元以上至5000元：1%；5000元以上至10000元：1.5%；10000元以上：2%"
+        )
+    with translation.override("en"):
+        assert describe_bands(parse_bands("*:1")) == "any amount: 1 %"

@@ -4,7 +4,10 @@ from django.urls import reverse
 
 from apps.organisations.models import OrgPolicy
 from apps.organisations.services import policy_update
+from apps.people.choices import PoliticalStatus
+from apps.people.services import person_set_status
 from tests.conftest import sign_in
+from tests.dates import TODAY
 
 
 def test_secretary_home_shows_branch_with_warnings(client, world, django_capture_on_commit_callbacks):
@@ -120,3 +123,33 @@ def test_warning_chips_are_whole_and_lead_to_the_warning(client, world, django_c
     assert "…" not in body  # never cut
     # the link leads to the organisation's page, where the warning carries that anchor
     assert 'id="warning-too_few_members"' in client.get(detail).content.decode()
+
+
+def _menu(client) -> str:
+    body = client.get(reverse("portal:home")).content.decode()
+    return body[body.index("<nav") : body.index("</nav>")]
+
+
+def test_the_menu_offers_a_members_pages_to_members_and_officials_only(
+    client, world, django_capture_on_commit_callbacks
+):
+    dues, dashboards, assessment = reverse("dues:mine"), reverse("portal:dashboards"), reverse("assessment:home")
+    sign_in(client, world.users["applicant_a"])
+    menu = _menu(client)
+    assert dues not in menu and dashboards not in menu and assessment not in menu
+    assert reverse("appraisal:home") in menu  # a survey may ask non-members too
+    for name in ("member_a", "secretary_a", "staff"):
+        sign_in(client, world.users[name])
+        menu = _menu(client)
+        assert dues in menu and dashboards in menu and assessment in menu, name
+    # the applicant admitted: the next page offers them their dues (the status change bumps the version it is cached
+    # under)
+    with django_capture_on_commit_callbacks(execute=True):
+        person_set_status(
+            actor=world.users["staff"],
+            person=world.people["applicant_a"],
+            status=PoliticalStatus.PROBATIONARY,
+            joined_on=TODAY,
+        )
+    sign_in(client, world.users["applicant_a"])
+    assert dues in _menu(client)
