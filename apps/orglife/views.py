@@ -5,7 +5,6 @@ Excel export. Views read the clock once and pass the day on; every write is a se
 from __future__ import annotations
 
 import datetime
-from io import BytesIO
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +27,7 @@ from apps.organisations.selectors import branch_of
 from apps.people.choices import PIPELINE_STATUSES
 from apps.people.models import Person
 from apps.people.selectors import person_for_user
+from apps.spreadsheets.export import xlsx_sheets_response
 
 from .choices import KIND_BY_CODE, MeetingStatus, Presence
 from .compliance import STATE_LABELS
@@ -653,38 +653,30 @@ def grid(request):
 
 @require_GET
 def grid_export(request):
-    """The grid as an Excel workbook (every organisation in the user's subtree under the chosen one)."""
-    from openpyxl import Workbook
-
+    """The grid as an Excel workbook (every organisation in the user's subtree under the chosen one): the months,
+    and the meetings by kind. Every cell goes through the spreadsheets app's formula escaping (ADR 12)."""
     context = _grid_context(request, paginate=False)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_("Compliance")))
-    sheet.append([str(_("Organisation")), *(f"{context['year']}-{m:02d}" for m in MONTHS), str(_("Compliant"))])
-    for node, report, cells, _chosen, _missing in context["rows"]:
-        sheet.append(
-            [
-                _cell(node.name),
-                *(label for _state, label, _title in cells),
-                str(_("yes") if report.compliant else _("no")),
-            ]
-        )
-    details = workbook.create_sheet(str(_("By kind")))
-    details.append([str(_("Organisation")), str(_("Kind")), str(_("Required")), str(_("Held")), str(_("Missing")),
-                    str(_("In progress"))])  # fmt: skip
-    for node, _report, _cells, chosen, _missing in context["rows"]:
-        for k in chosen:
-            details.append([_cell(node.name), _cell(k.label), k.required, k.held, " ".join(k.missing),
-                            " ".join(k.in_progress)])  # fmt: skip
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    months = [
+        [node.name, *(label for _state, label, _title in cells), _("yes") if report.compliant else _("no")]
+        for node, report, cells, _chosen, _missing in context["rows"]
+    ]
+    kinds = [
+        [node.name, k.label, k.required, k.held, " ".join(k.missing), " ".join(k.in_progress)]
+        for node, _report, _cells, chosen, _missing in context["rows"]
+        for k in chosen
+    ]
+    return xlsx_sheets_response(
+        filename=f"compliance-{context['year']}.xlsx",
+        sheets=[
+            (
+                _("Compliance"),
+                [_("Organisation"), *(f"{context['year']}-{m:02d}" for m in MONTHS), _("Compliant")],
+                months,
+            ),
+            (
+                _("By kind"),
+                [_("Organisation"), _("Kind"), _("Required"), _("Held"), _("Missing"), _("In progress")],
+                kinds,
+            ),
+        ],
     )
-    response["Content-Disposition"] = content_disposition_header(True, f"compliance-{context['year']}.xlsx")
-    return response
-
-
-def _cell(value) -> str:
-    """A text cell a spreadsheet would read as a formula is written as text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -31,13 +31,19 @@ def cell_value(value):
 
 def xlsx_bytes(*, title: str, header: Iterable, rows: Iterable[Iterable]) -> bytes:
     """One sheet, written row by row (openpyxl write-only mode), every cell through ``cell_value``."""
+    return xlsx_sheets_bytes([(title, header, rows)])
+
+
+def xlsx_sheets_bytes(sheets: Iterable[tuple[str, Iterable, Iterable[Iterable]]]) -> bytes:
+    """Several sheets, each ``(title, header, rows)``, written row by row, every cell through ``cell_value``."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(force_str(title)[:31])
-    sheet.append([cell_value(h) for h in header])
-    for row in rows:
-        sheet.append([cell_value(v) for v in row])
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(force_str(title)[:31])
+        sheet.append([cell_value(h) for h in header])
+        for row in rows:
+            sheet.append([cell_value(v) for v in row])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -45,7 +51,12 @@ def xlsx_bytes(*, title: str, header: Iterable, rows: Iterable[Iterable]) -> byt
 
 def xlsx_response(*, filename: str, title: str, header: Iterable, rows: Iterable[Iterable]) -> HttpResponse:
     """The workbook as a download (the file name goes through Django's header builder, never into a format string)."""
-    response = HttpResponse(xlsx_bytes(title=title, header=header, rows=rows), content_type=XLSX)
+    return xlsx_sheets_response(filename=filename, sheets=[(title, header, rows)])
+
+
+def xlsx_sheets_response(*, filename: str, sheets: Iterable[tuple[str, Iterable, Iterable[Iterable]]]) -> HttpResponse:
+    """A workbook of several sheets as a download."""
+    response = HttpResponse(xlsx_sheets_bytes(sheets), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 

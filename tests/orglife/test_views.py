@@ -147,10 +147,13 @@ def test_the_grid_and_its_export(client, world, held):
     assert export.status_code == 200
     from openpyxl import load_workbook
 
-    sheet = load_workbook(BytesIO(export.content)).worksheets[0]
-    rows = {row[0]: row for row in sheet.iter_rows(values_only=True)}
+    months, kinds = load_workbook(BytesIO(export.content)).worksheets
+    rows = {row[0]: row for row in months.iter_rows(values_only=True)}
     assert rows[world.branch_a.name][2] == "已召开"  # February: Q1 held
     assert rows[world.branch_a.name][4] == "未召开"  # April: Q2 missing
+    by_kind = list(kinds.iter_rows(values_only=True))
+    assert len(by_kind[0]) == 6  # organisation, kind, required, held, missing, in progress
+    assert any(row[0] == world.branch_a.name and row[3] >= 1 for row in by_kind[1:])
     secretary = _as(client, world, "secretary_a").get(reverse("orglife:grid"))
     assert f'data-node="{world.branch_b.pk}"' not in secretary.content.decode()
     assert _as(client, world, "member_a").get(reverse("orglife:grid")).status_code == 403
