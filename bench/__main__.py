@@ -609,7 +609,7 @@ today = timezone.localdate(now)
 current = month_of(today)
 rates = policy_on(today).rates
 admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
-committee = OrgNode.objects.get(depth=1)
+committee = OrgNode.objects.filter(depth=1).order_by("path").first()  # the first base committee
 
 def base(person_id, applies_from):
     income = Decimal(rng.randrange(2500, 15000))
@@ -625,11 +625,15 @@ DuesBase.objects.bulk_create([base(pk, add_months(current, -12)) for pk in membe
                               if pk not in based], batch_size=5000)
 Payment.objects.filter(month__month=current).delete()
 DuesMonth.objects.filter(month=current).delete()
-with CaptureQueriesContext(connection) as ctx:
-    started = time.perf_counter()
-    rows = month_open(actor=admin, node=committee, month=current, today=today)
-    month_s = time.perf_counter() - started
-month_queries = len(ctx)
+# the data set holds several base committees (roots): each opens its month, the figures are their sum (the rows, the
+# time) and the most queries one of them took (set-based: the same for 400 members or 4,000)
+rows, month_s, month_queries = 0, 0.0, 0
+for root in OrgNode.objects.filter(depth=1).order_by("path"):
+    with CaptureQueriesContext(connection) as ctx:
+        started = time.perf_counter()
+        rows += month_open(actor=admin, node=root, month=current, today=today)
+        month_s += time.perf_counter() - started
+    month_queries = max(month_queries, len(ctx))
 
 # a branch of 300 members with twelve months of a year in its ledger, most of them paid
 year = today.year - 1
