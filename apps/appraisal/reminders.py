@@ -74,6 +74,7 @@ register(
         ),
         url=lambda due, role: _ballot_url(),
         help_text=gettext_lazy("Each member of the appraisal who has not voted yet, on the day voting opens."),
+        opening=True,  # its date is when voting opened; the deadline is in its title (and in the closing reminder)
     )
 )
 register(

@@ -102,7 +102,7 @@ def _item(reminder: Reminder, today: datetime.date) -> dict:
     return {
         "title": reminder.title,
         # news (an answer given) says when it happened; a deadline says when it is due
-        "when": reminder.due_on.isoformat() if reminder.is_news else due_phrase(reminder.due_on, today),
+        "when": reminder.due_on.isoformat() if reminder.reads_as_date else due_phrase(reminder.due_on, today),
         "role": reminder.get_role_display(),
         "node": reminder.node.name,
         "link": absolute(reminder.url),

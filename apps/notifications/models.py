@@ -276,6 +276,15 @@ class Reminder(Outgoing):
         source = sources.get(self.source)
         return bool(source and source.news)
 
+    @property
+    def reads_as_date(self) -> bool:
+        """Said "on <date>", not "due <date>": news, or an opening (voting opens on its date and is not late after
+        it)."""
+        from . import sources
+
+        source = sources.get(self.source)
+        return bool(source and (source.news or source.opening))
+
 
 class Preference(models.Model):
     user = models.OneToOneField(

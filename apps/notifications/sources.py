@@ -52,6 +52,8 @@ class Source:
     # News, not a deadline (an objection answered): created when it happens (``services.reminders_notify``), never
     # swept; it reads "on <date>", not "due", and leaves the current list once read.
     news: bool = False
+    # An opening, not a deadline (voting opens): swept like a deadline, but it reads "on <date>", never "was due".
+    opening: bool = False
     # Whose reminders only the handlers may see in the admin (manage_people over the reminder's organisation): the
     # recipient is someone whose identity is for the handlers only (the reporter of an objection).
     confidential: bool = False

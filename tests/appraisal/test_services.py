@@ -247,3 +247,28 @@ def test_reminders_of_an_open_ballot_skip_those_who_voted(world, ballots):
     assert world.people["secretary_a"].pk in reminded
     assert world.people["member_a"].pk not in reminded  # voted: nothing to remind
     assert not Reminder.objects.filter(source="appraisal.ballot_open").exclude(params__has_key="node").exists()
+
+
+def test_the_ballot_open_reminder_reads_as_the_day_voting_opened_not_as_a_deadline_missed(world, ballots):
+    import datetime as dt
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from apps.notifications.models import Reminder
+    from apps.notifications.sweep import sweep
+    from tests.dates import at
+
+    opened = TODAY - dt.timedelta(days=3)
+    ballots.appraisal(held_on=opened, opens_on=opened)
+    sweep(today=opened, now=at(opened))
+    reminder = Reminder.objects.filter(source="appraisal.ballot_open").select_related("node").first()
+    assert reminder is not None and reminder.reads_as_date and not reminder.is_news
+    with translation.override("en"):
+        html = render_to_string("notifications/_list.html", {"page": [reminder], "today": TODAY})
+    assert opened.isoformat() in html and "was due" not in html
+    # a deadline still reads as one
+    reminder.source = "appraisal.ballot_closing"
+    with translation.override("en"):
+        html = render_to_string("notifications/_list.html", {"page": [reminder], "today": TODAY})
+    assert f"was due {opened.isoformat()}" in html
