@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from apps.organisations.forms import NodeChoiceField
 from apps.organisations.models import OrgNode
 from apps.workdays.forms import DateField
 
@@ -140,7 +141,7 @@ class DecisionForm(forms.Form):
 
 
 class NodeMonthForm(forms.Form):
-    node = forms.ModelChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none(), required=False)
+    node = NodeChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none(), required=False)
     month = MonthField(label=_("Month"), required=False)
 
     def __init__(self, *args, nodes=None, **kwargs):
@@ -150,7 +151,7 @@ class NodeMonthForm(forms.Form):
 
 
 class NodeYearForm(forms.Form):
-    node = forms.ModelChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none(), required=False)
+    node = NodeChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none(), required=False)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
 
     def __init__(self, *args, nodes=None, **kwargs):
@@ -160,7 +161,7 @@ class NodeYearForm(forms.Form):
 
 
 class RemittanceForm(forms.Form):
-    node = forms.ModelChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none())
+    node = NodeChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none())
     month = MonthField(label=_("Month"))
     amount = MoneyField(label=_("Amount (yuan)"))
     remitted_on = _date(_("Handed up on"))
@@ -177,7 +178,7 @@ class RemittanceForm(forms.Form):
 
 
 class UseForm(forms.Form):
-    node = forms.ModelChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none())
+    node = NodeChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none())
     spent_on = _date(_("Spent on"))
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
     description = forms.CharField(label=_("What for"), max_length=200)
@@ -203,7 +204,7 @@ class LineCorrectForm(forms.Form):
 
 
 class DisclosureForm(forms.Form):
-    node = forms.ModelChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none())
+    node = NodeChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
 
     def __init__(self, *args, nodes=None, **kwargs):

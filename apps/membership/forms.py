@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.organisations.forms import NodeChoiceField
 from apps.organisations.models import OrgNode
 from apps.people.models import Person
 from apps.workdays.forms import DateField
@@ -16,7 +17,7 @@ def _date(label, **kwargs) -> forms.DateField:
 class RollForm(forms.Form):
     """The roll of an organisation on a date."""
 
-    node = forms.ModelChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none(), required=False)
+    node = NodeChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none(), required=False)
     on = _date(_("On"), required=False)
 
     def __init__(self, *args, nodes=None, **kwargs):
@@ -33,7 +34,7 @@ class TransferForm(forms.Form):
         label=_("Transfer"),
         choices=[(TransferKind.WITHIN, TransferKind.WITHIN.label), (TransferKind.OUT, TransferKind.OUT.label)],
     )
-    to_node = forms.ModelChoiceField(
+    to_node = NodeChoiceField(
         label=_("Receiving branch (within the committee)"), queryset=OrgNode.objects.none(), required=False
     )
     other_organisation = forms.CharField(
@@ -59,7 +60,7 @@ class IncomingForm(forms.Form):
     record is created first, in the people list)."""
 
     person = forms.ModelChoiceField(label=_("Member"), queryset=Person.objects.none())
-    to_node = forms.ModelChoiceField(label=_("Receiving branch"), queryset=OrgNode.objects.none())
+    to_node = NodeChoiceField(label=_("Receiving branch"), queryset=OrgNode.objects.none())
     other_organisation = forms.CharField(label=_("Sending organisation"), max_length=200)
     letter_number = forms.CharField(label=_("Letter number"), max_length=60, required=False)
     dues_paid_until = _date(_("Dues paid up to (month)"), required=False)
@@ -92,7 +93,7 @@ class LeavingForm(forms.Form):
 class PlaceForm(forms.Form):
     """Place a member whose period the move to membership history could not find."""
 
-    node = forms.ModelChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none())
+    node = NodeChoiceField(label=_("Organisation"), queryset=OrgNode.objects.none())
     on = _date(_("Member of it since"))
 
     def __init__(self, *args, nodes=None, **kwargs):
@@ -108,7 +109,7 @@ class ContactForm(forms.Form):
 
 class ParticipationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ParticipationKind.choices)
-    node = forms.ModelChoiceField(label=_("Takes part in"), queryset=OrgNode.objects.none(), required=False)
+    node = NodeChoiceField(label=_("Takes part in"), queryset=OrgNode.objects.none(), required=False)
     other_organisation = forms.CharField(
         label=_("Or an organisation outside the committee"), max_length=200, required=False
     )

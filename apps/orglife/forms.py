@@ -4,6 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from apps.lifecycle.models import DevelopmentCase
 from apps.lifecycle.steps import KIND_BY_CODE as RECORD_KIND_BY_CODE
+from apps.organisations.forms import NodeChoiceField
 from apps.organisations.models import OrgNode
 from apps.people.models import Person
 from apps.workdays.forms import DateField
@@ -40,7 +41,7 @@ class PlanItemForm(forms.Form):
 class MeetingForm(forms.Form):
     """A meeting of the organisation or of one of its party groups."""
 
-    node = forms.ModelChoiceField(label=_("Held by"), queryset=OrgNode.objects.none())
+    node = NodeChoiceField(label=_("Held by"), queryset=OrgNode.objects.none())
     kinds = KindsField()
     held_on = _date(_("Date"))
     starts_at = forms.TimeField(label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
