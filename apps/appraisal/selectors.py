@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -186,6 +186,11 @@ def waiting_for(*, person: Person | None, today: datetime.date) -> Waiting:
 # --- results --------------------------------------------------------------------------------------------------------
 
 
+def _summed(counters: QuerySet, *key: str):
+    """(key…, ballots) per counter key: the shards of each counter summed in the database, portal and paper."""
+    return counters.order_by().values_list(*key).annotate(n=Sum(F("portal") + F("paper"))).values_list(*key, "n")
+
+
 def _score(pairs) -> Decimal | None:
     """The weighted mean of (count, weight) pairs, weights None not counted; None without any counted answer."""
     counted = [(n, w) for n, w in pairs if w is not None and n]
@@ -227,10 +232,10 @@ def appraisal_results(appraisal: Appraisal, *, min_voters: int | None = None) ->
     )
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     if voters >= min_voters:
-        for pk, grade, portal, paper in AppraisalCount.objects.filter(appraisee__appraisal=appraisal).values_list(
-            "appraisee_id", "grade", "portal", "paper"
+        for pk, grade, n in _summed(
+            AppraisalCount.objects.filter(appraisee__appraisal=appraisal), "appraisee_id", "grade"
         ):
-            counts[pk][grade] = portal + paper
+            counts[pk][grade] = n
     return AppraisalResults(voters, min_voters, [MemberResult(a, counts.get(a.pk, {})) for a in appraisees])
 
 
@@ -265,10 +270,8 @@ def survey_results(survey: Survey, *, min_voters: int | None = None) -> SurveyRe
     questions = list(survey.questions.all())
     by_question: dict[int, dict[int, int]] = defaultdict(dict)
     if respondents >= min_voters:
-        for q, o, portal, paper in SurveyCount.objects.filter(question__survey=survey).values_list(
-            "question_id", "option_id", "portal", "paper"
-        ):
-            by_question[q][o] = portal + paper
+        for q, o, n in _summed(SurveyCount.objects.filter(question__survey=survey), "question_id", "option_id"):
+            by_question[q][o] = n
     results = []
     for q in questions:
         counts = [by_question[q.pk].get(o.pk, 0) for o in options]
@@ -294,7 +297,7 @@ def report_result(report: Report) -> ReportResult:
     voters = ReportVoter.objects.filter(report=report).count() + report.paper_returned
     counts = {}
     if voters >= policy.min_voters:
-        counts = {g: p + q for g, p, q in report.counts.values_list("grade", "portal", "paper")}
+        counts = dict(_summed(report.counts.all(), "grade"))
     points = policy.report_points()
     score = _score((counts.get(g, 0), points[g]) for g in ReportGrade.values) if counts else None
     return ReportResult(voters, policy.min_voters, counts, score)

@@ -42,7 +42,9 @@ def test_the_roll_on_the_appraisal_date_full_and_probationary_members(world, bal
     appraised = set(Appraisee.objects.filter(appraisal=appraisal).values_list("person_id", flat=True))
     assert probationary.pk in appraised and world.people["member_a"].pk in appraised  # a party group's member too
     assert world.people["applicant_a"].pk not in appraised and world.people["member_b"].pk not in appraised
-    assert AppraisalCount.objects.filter(appraisee__appraisal=appraisal).count() == 4 * len(appraised)
+    counters = AppraisalCount.objects.filter(appraisee__appraisal=appraisal)
+    assert counters.count() == 4 * len(appraised) * AppraisalCount.SHARDS  # every shard of every counter
+    assert set(counters.values_list("shard", flat=True)) == set(range(AppraisalCount.SHARDS))
     with pytest.raises(ValidationError):  # one appraisal per branch and year
         ballots.appraisal()
     with pytest.raises(PermissionDenied):  # the secretary of branch A does not run branch B's
