@@ -36,6 +36,8 @@ from .models import (
 
 HUNDREDTH = Decimal("0.01")
 GRADE_VALUES = tuple(Grade.values)
+APPRAISEE_FIELDS = ("appraisal_id", "person_id", "self_assessment", "grade", "feedback", "review_state", "review_note",
+                    "follow_up", "follow_up_due")  # fmt: skip
 
 
 # --- policies for many nodes at once --------------------------------------------------------------------------------
@@ -228,7 +230,10 @@ def appraisal_results(appraisal: Appraisal, *, min_voters: int | None = None) ->
         min_voters = min_voters_for(appraisal.node)
     voters = AppraisalVoter.objects.filter(appraisal=appraisal).count() + appraisal.paper_returned
     appraisees = list(
-        Appraisee.objects.filter(appraisal=appraisal).select_related("person").order_by("person__name", "pk")
+        Appraisee.objects.filter(appraisal=appraisal)
+        .select_related("person")
+        .only(*APPRAISEE_FIELDS, "person__name")  # not the 30 fields of each person: a 300-member branch
+        .order_by("person__name", "pk")
     )
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     if voters >= min_voters:
