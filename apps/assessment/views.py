@@ -337,7 +337,7 @@ def _sheet_context(request, sheet):
     bands = list(obj.band_set.bands.all())
     sheet_def = scheme_sheet(obj, items, bands)
     snapshot = year_end_snapshot(sheet) if sheet.locked else None
-    data = sheet_facts(sheet, as_of=today, snapshot=snapshot, leaves=items)
+    data = sheet_facts(sheet, as_of=today, snapshot=snapshot, leaves=items, cached=True)
     present = {code: f for code, f in data.items() if f is not None}
     columns = sorted(sheet.columns.select_related("reviewer_node"), key=lambda c: c.level)
     level_count = (len(sheet.node.path) - len(obj.assessing_node.path)) // STEP  # 一级考核一级: the levels above
@@ -360,9 +360,10 @@ def _sheet_context(request, sheet):
             (c for c in reversed(columns) if c.level < sheet.level), None
         )
     events = list(sheet.events.all())
+    leaves = {leaf.code: leaf for leaf in sheet_def.leaves()}  # once, not per row
     lines = []
     for item, depth in rows:
-        leaf = next((leaf for leaf in sheet_def.leaves() if leaf.code == item.code), None) if item.mode else None
+        leaf = leaves.get(item.code) if item.mode else None
         cells = [
             (c, r.indicators.get(item.code), (c.notes or {}).get(item.code, ""), _entered(c.facts.get(item.code)))
             for c, r in scored
