@@ -179,7 +179,8 @@ def waiting_for(*, person: Person | None, today: datetime.date) -> Waiting:
         if covers(s.node.path, s.audience == Audience.STAFF):
             waiting.surveys.append(s)
     graded = Exists(ReportVoter.objects.filter(person=person, report_id=OuterRef("pk")))
-    for r in Report.objects.filter(open_q).exclude(graded).select_related("node", "reporter")[:200]:
+    own = Report.objects.filter(open_q).exclude(graded).exclude(reporter=person)  # not one's own report
+    for r in own.select_related("node", "reporter")[:200]:
         if covers(r.node.path, False):
             waiting.reports.append(r)
     return waiting

@@ -174,15 +174,26 @@ def _add_one(model, chosen: Q, expected: int) -> None:
     model.objects.filter(pk__in=ids).update(portal=F("portal") + 1)
 
 
-def _close(*, actor, ballot, action: str):
+def _close(*, actor, ballot, action: str, today: datetime.date | None = None, early: bool = False):
+    """Close the voting. Before its last day (``today`` given, as the pages give it) only when the official
+    confirmed closing early (``early``): those who have not voted then can no longer vote."""
     _require(actor, ballot.node)
     with transaction.atomic():
         ballot = type(ballot).objects.select_for_update().get(pk=ballot.pk)
         if ballot.state != BallotState.OPEN:
             return ballot
+        closing_early = today is not None and today < ballot.closes_on
+        if closing_early and not early:
+            raise ValidationError(
+                _("Voting is open until %(date)s: confirm that it closes early, before everyone could vote.")
+                % {"date": ballot.closes_on}
+            )
         ballot.state = BallotState.CLOSED
         ballot.save(update_fields=["state"])
-        audit_record(actor=actor, action=action, target=ballot, node=ballot.node, changes={"state": ["open", "closed"]})
+        changes = {"state": ["open", "closed"]}
+        if closing_early:
+            changes["closes_on"] = [ballot.closes_on, today]
+        audit_record(actor=actor, action=action, target=ballot, node=ballot.node, changes=changes)
     return ballot
 
 
@@ -341,8 +352,10 @@ def appraisal_paper_counts(
     return appraisal
 
 
-def appraisal_close(*, actor, appraisal: Appraisal) -> Appraisal:
-    return _close(actor=actor, ballot=appraisal, action="appraisal.closed")
+def appraisal_close(
+    *, actor, appraisal: Appraisal, today: datetime.date | None = None, early: bool = False
+) -> Appraisal:
+    return _close(actor=actor, ballot=appraisal, action="appraisal.closed", today=today, early=early)
 
 
 def appraisal_fix_grades(
@@ -384,6 +397,59 @@ def appraisal_fix_grades(
             changes={"state": ["closed", "fixed"]} | {g: [None, totals.get(g, 0)] for g in Grade.values},
         )
     return appraisal
+
+
+def appraisee_grade_correct(*, actor, appraisee: Appraisee, grade: str, reason: str) -> Appraisee:
+    """Correct one member's grade after the branch meeting fixed them (a mistake in the minutes, a decision taken
+    again): with a reason, the quota of 优秀 checked again, audited old → new. A grade that becomes basically
+    qualified or unqualified is reported to the base committee; one that stops being so leaves its review.
+    Refused once the notice of the results is drafted (its numbers would no longer match)."""
+    node = appraisee.appraisal.node
+    _require(actor, node)
+    if grade not in Grade.values:
+        raise ValidationError(_("A grade is one of excellent, qualified, basically qualified and unqualified."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the correction."))
+    with transaction.atomic():
+        appraisal = Appraisal.objects.select_for_update().get(pk=appraisee.appraisal_id)
+        if appraisal.state != BallotState.FIXED:
+            raise ValidationError(_("Only a grade fixed by the branch meeting is corrected."))
+        if appraisal.notice_id:
+            raise ValidationError(_("The notice of the results is drafted: its numbers would no longer match."))
+        appraisees = list(Appraisee.objects.select_for_update().filter(appraisal=appraisal))
+        appraisee = next(a for a in appraisees if a.pk == appraisee.pk)
+        old = appraisee.grade
+        if old == grade:
+            return appraisee
+        if grade == Grade.EXCELLENT:
+            quota = policy_for(node).excellent_quota(len(appraisees))
+            given = 1 + sum(1 for a in appraisees if a.grade == Grade.EXCELLENT)
+            if given > quota:
+                raise ValidationError(
+                    _("At most %(quota)s of %(count)s members may be graded excellent (%(given)s given).")
+                    % {"quota": quota, "count": len(appraisees), "given": given}
+                )
+        before_review = appraisee.review_state
+        appraisee.grade = grade
+        if grade in REVIEWED_GRADES:
+            appraisee.review_state = ReviewState.REPORTED
+        else:
+            appraisee.review_state = ReviewState.NONE
+            appraisee.follow_up, appraisee.follow_up_due = "", None
+        appraisee.save(update_fields=["grade", "review_state", "follow_up", "follow_up_due"])
+        audit_record(
+            actor=actor,
+            action="appraisal.grade_corrected",
+            target=appraisee,
+            node=node,
+            changes={
+                "grade": [old, grade],
+                "review_state": [before_review, appraisee.review_state],
+                "reason": [None, reason],
+            },
+        )
+    return appraisee
 
 
 def appraisee_review(*, actor, appraisee: Appraisee, note: str) -> Appraisee:
@@ -523,6 +589,42 @@ def survey_open(
     return survey
 
 
+def survey_weights_save(*, actor, survey: Survey, weights: Mapping[int, Decimal | None]) -> Survey:
+    """Change the weights of the survey's answers (``{option id: weight or None}``; None: not counted) — only
+    while nobody has answered, on the portal or on paper, so that no score changes under the answers. Audited."""
+    _require(actor, survey.node)
+    if any(w is not None and not 0 <= Decimal(w) <= 100 for w in weights.values()):
+        raise ValidationError(_("A weight is between 0 and 100."))
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().select_related("node").get(pk=survey.pk)
+        if survey.state != BallotState.OPEN:
+            raise ValidationError(_("The weights change while the survey is open only."))
+        answered = (
+            SurveyRespondent.objects.filter(survey=survey).exists()
+            or survey.paper_returned
+            or SurveyCount.objects.filter(question__survey=survey).filter(Q(portal__gt=0) | Q(paper__gt=0)).exists()
+        )
+        if answered:
+            raise ValidationError(_("Someone has answered already: the weights can no longer change."))
+        options = list(SurveyOption.objects.select_for_update().filter(survey=survey))
+        if set(weights) - {o.pk for o in options}:
+            raise ValidationError(_("Weights for the answers of this survey only."))
+        new = {o.pk: weights.get(o.pk, o.weight) for o in options}
+        if all(w is None for w in new.values()):
+            raise ValidationError(_("A survey needs at least two answers, one of them with a weight."))
+        changed = [o for o in options if o.weight != (None if new[o.pk] is None else Decimal(new[o.pk]))]
+        if not changed:
+            return survey
+        changes = {}
+        for o in changed:
+            weight = None if new[o.pk] is None else Decimal(new[o.pk])
+            changes[o.label] = [None if o.weight is None else str(o.weight), None if weight is None else str(weight)]
+            o.weight = weight
+        SurveyOption.objects.bulk_update(changed, ["weight"])
+        audit_record(actor=actor, action="appraisal.survey_weights", target=survey, node=survey.node, changes=changes)
+    return survey
+
+
 def may_answer(person: Person | None, survey: Survey) -> bool:
     """Whether the person belongs to the survey's audience: the members on the organisation's roll on its first day,
     or (audience ``staff``) everyone recorded in the organisation, members or not."""
@@ -587,8 +689,8 @@ def survey_paper_counts(
     return survey
 
 
-def survey_close(*, actor, survey: Survey) -> Survey:
-    return _close(actor=actor, ballot=survey, action="appraisal.survey_closed")
+def survey_close(*, actor, survey: Survey, today: datetime.date | None = None, early: bool = False) -> Survey:
+    return _close(actor=actor, ballot=survey, action="appraisal.survey_closed", today=today, early=early)
 
 
 # --- 述职评议 (the secretary's report) ---------------------------------------------------------------------------
@@ -633,6 +735,7 @@ def may_grade(person: Person | None, report: Report) -> bool:
     return (
         person is not None
         and person.is_active
+        and person.pk != report.reporter_id  # not one's own report
         and members_on(report.node, report.held_on).filter(pk=person.pk).exists()
     )
 
@@ -645,6 +748,8 @@ def report_grade(*, actor, report: Report, grade: str, today: datetime.date) -> 
     with transaction.atomic():
         report = _share_lock(report)
         _check_open(report, today)
+        if me.pk == report.reporter_id:
+            raise PermissionDenied(_("The secretary who reports does not grade their own report."))
         if not may_grade(me, report):
             raise PermissionDenied(_("You are not among the members who grade this report."))
         _take_part(ReportVoter, me, report=report)
@@ -677,8 +782,8 @@ def report_paper_counts(*, actor, report: Report, handed_out: int, returned: int
     return report
 
 
-def report_close(*, actor, report: Report) -> Report:
-    return _close(actor=actor, ballot=report, action="appraisal.report_closed")
+def report_close(*, actor, report: Report, today: datetime.date | None = None, early: bool = False) -> Report:
+    return _close(actor=actor, ballot=report, action="appraisal.report_closed", today=today, early=early)
 
 
 # --- policy -------------------------------------------------------------------------------------------------------
