@@ -790,6 +790,7 @@ SCOPED_ADMIN = {
     "appraisal.survey": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "appraisal.report": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "assessment.scheme": {"add": 200, "change_in": None, "change_out": 404, "delete_in": None, "post": (None, 404)},
+    "assessment.sheet": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "orglife.organisationcompliance": {
         "add": 403,
         "change_in": 200,
@@ -1125,6 +1126,7 @@ def _build_matrix_world(world, today):
         "orglife.meeting": (world.meetings["a"], world.meetings["b"]),
         "orglife.lifepolicy": (None, world.life_policy),
         "assessment.scheme": (None, world.scheme),
+        "assessment.sheet": (world.sheets["a"], world.sheets["b"]),
         "orglife.organisationcompliance": (world.branch_a, world.branch_b),
         "lifecycle.committeeruleset": (
             None,
