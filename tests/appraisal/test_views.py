@@ -175,3 +175,27 @@ def test_query_counts_do_not_grow(client, world, ballots):
         large = _count(client, url)
         assert large == small[url, role], f"{role} {url}: {small[url, role]} → {large}"
         assert large <= 20, f"{role} {url}: {large}"
+
+
+def test_closing_early_and_the_weights_on_the_pages(client, world, ballots):
+    """Closing before the last day asks for the box ticked; a weight that is not a number is refused with a
+    translated sentence and nothing saved; the weights then change through the page."""
+    survey = ballots.survey()
+    sign_in(client, world.users["secretary_a"])
+    page = client.get(reverse("appraisal:survey", args=[survey.pk])).content.decode()
+    assert 'name="early"' in page and f'name="w-{survey.options.first().pk}"' in page
+    close = reverse("appraisal:survey_action", args=[survey.pk, "close"])
+    client.post(close, {})
+    survey.refresh_from_db()
+    assert survey.state == "open"
+    weights = reverse("appraisal:survey_action", args=[survey.pk, "weights"])
+    option = survey.options.get(label="基本满意")
+    answer = client.post(weights, {f"w-{option.pk}": "很多"}, follow=True)
+    assert answer.status_code == 200 and "权重" in answer.content.decode()
+    assert survey.options.get(pk=option.pk).weight == 75
+    data = {f"w-{o.pk}": "" if o.weight is None else str(o.weight) for o in survey.options.all()}
+    client.post(weights, data | {f"w-{option.pk}": "80"})
+    assert survey.options.get(pk=option.pk).weight == 80
+    client.post(close, {"early": "1"})
+    survey.refresh_from_db()
+    assert survey.state == "closed"
