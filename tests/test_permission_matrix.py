@@ -692,6 +692,9 @@ MATRIX: dict[str, list[Case]] = {
         # an empty conclusion: the officials are sent back to the appraisal with the error
         Case(_r("appraisal:appraisee_action", lambda w: w.appraisees["a"].pk, "review"), IN_A_302, method="post"),
         Case(_r("appraisal:appraisee_action", lambda w: w.appraisees["b"].pk, "review"), OUT_OF_A_302, method="post"),
+        # a correction of a grade not fixed yet: refused with the reason, back to the appraisal
+        Case(_r("appraisal:appraisee_action", lambda w: w.appraisees["a"].pk, "correct"), IN_A_302, method="post"),
+        Case(_r("appraisal:appraisee_action", lambda w: w.appraisees["b"].pk, "correct"), OUT_OF_A_302, method="post"),
     ],
     "appraisal:survey": [
         Case(_r("appraisal:survey", lambda w: w.surveys["a"].pk), IN_A_200),
@@ -708,13 +711,17 @@ MATRIX: dict[str, list[Case]] = {
     "appraisal:survey_action": [
         Case(_r("appraisal:survey_action", lambda w: w.surveys["a"].pk, "close"), IN_A_302, method="post"),
         Case(_r("appraisal:survey_action", lambda w: w.surveys["b"].pk, "close"), OUT_OF_A_302, method="post"),
+        # no weight at all: refused with the reason, back to the survey
+        Case(_r("appraisal:survey_action", lambda w: w.surveys["a"].pk, "weights"), IN_A_302, method="post"),
+        Case(_r("appraisal:survey_action", lambda w: w.surveys["b"].pk, "weights"), OUT_OF_A_302, method="post"),
     ],
     "appraisal:report": [
         Case(_r("appraisal:report", lambda w: w.reports["a"].pk), IN_A_200),
         Case(_r("appraisal:report", lambda w: w.reports["b"].pk), OUT_OF_A_200),
     ],
     "appraisal:report_grade": [
-        Case(_r("appraisal:report_grade", lambda w: w.reports["a"].pk), VOTERS_A),
+        # the secretary who reports does not grade their own report
+        Case(_r("appraisal:report_grade", lambda w: w.reports["a"].pk), VOTERS_A | {"secretary_a": 404}),
         Case(_r("appraisal:report_grade", lambda w: w.reports["b"].pk), VOTERS_B),
     ],
     "appraisal:report_action": [
@@ -783,6 +790,7 @@ SCOPED_ADMIN = {
     "appraisal.survey": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "appraisal.report": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "assessment.scheme": {"add": 200, "change_in": None, "change_out": 404, "delete_in": None, "post": (None, 404)},
+    "assessment.sheet": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "orglife.organisationcompliance": {
         "add": 403,
         "change_in": 200,
@@ -1118,6 +1126,7 @@ def _build_matrix_world(world, today):
         "orglife.meeting": (world.meetings["a"], world.meetings["b"]),
         "orglife.lifepolicy": (None, world.life_policy),
         "assessment.scheme": (None, world.scheme),
+        "assessment.sheet": (world.sheets["a"], world.sheets["b"]),
         "orglife.organisationcompliance": (world.branch_a, world.branch_b),
         "lifecycle.committeeruleset": (
             None,

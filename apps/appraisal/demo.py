@@ -61,7 +61,7 @@ def _appraisal_ballots(appraisal, voters, rng: random.Random) -> None:
             if person_id != voter.pk:
                 tally[pk, rng.choices(list(GRADE_WEIGHTS), weights=list(GRADE_WEIGHTS.values()))[0]] += 1
     AppraisalVoter.objects.bulk_create([AppraisalVoter(appraisal=appraisal, person=v) for v in voters])
-    counts = list(AppraisalCount.objects.filter(appraisee__appraisal=appraisal))
+    counts = list(AppraisalCount.objects.filter(appraisee__appraisal=appraisal, shard=0))
     for c in counts:
         c.portal = tally[c.appraisee_id, c.grade]
     AppraisalCount.objects.bulk_update(counts, ["portal"])
@@ -70,7 +70,7 @@ def _appraisal_ballots(appraisal, voters, rng: random.Random) -> None:
 def _report_ballots(report, voters, rng: random.Random) -> None:
     tally = Counter(rng.choices(list(REPORT_WEIGHTS), weights=list(REPORT_WEIGHTS.values()), k=len(voters)))
     ReportVoter.objects.bulk_create([ReportVoter(report=report, person=v) for v in voters])
-    counts = list(ReportCount.objects.filter(report=report))
+    counts = list(ReportCount.objects.filter(report=report, shard=0))
     for c in counts:
         c.portal = tally[c.grade]
     ReportCount.objects.bulk_update(counts, ["portal"])
@@ -107,7 +107,7 @@ def seed_appraisal(*, rng: random.Random, today: datetime.date) -> int:
     for _person in respondents:
         for question in survey.questions.all():
             tally[question.pk, rng.choices(options, weights=[10, 4, 1, 1])[0].pk] += 1
-    counts = list(SurveyCount.objects.filter(question__survey=survey))
+    counts = list(SurveyCount.objects.filter(question__survey=survey, shard=0))
     for c in counts:
         c.portal = tally[c.question_id, c.option_id]
     SurveyCount.objects.bulk_update(counts, ["portal"])

@@ -93,3 +93,10 @@ class ReviewForm(forms.Form):
 
 
 GRADE_CHOICES = [("", _("— abstain —")), *Grade.choices]
+
+
+class CorrectionForm(forms.Form):
+    """A fixed grade corrected with its reason (the branch meeting decided again, the minutes were misread)."""
+
+    grade = forms.ChoiceField(label=_("Corrected grade"), choices=Grade.choices)
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=500)

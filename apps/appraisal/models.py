@@ -4,7 +4,12 @@ and the grading of the secretary's yearly report (述职评议).
 Secret by construction (ADR 14): a ballot is never stored. Each choice adds one to a counter — per (appraisal,
 member appraised, grade), (survey, question, option) or (report, grade) — in the voter's transaction, and a separate
 row says that the person took part, with no choice and no moment. The counters exist from the opening (created
-with zero), so that a vote only updates rows and the order of rows says nothing either."""
+with zero), so that a vote only updates rows and the order of rows says nothing either.
+
+Each counter is split into shards (``shard``: a few rows per choice, all created with zero): a vote adds one to a
+shard picked at random, a result sums the shards. Votes of one ballot then rarely wait for one another's row lock
+(a report's four counters were the bottleneck of a large meeting), and a shard says nothing more about anyone than
+the counter did. Paper ballots are counted on shard 0."""
 
 from decimal import Decimal
 
@@ -16,6 +21,21 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import Audience, BallotState, Grade, ReportGrade, ReviewState
+
+
+def _shard_field():
+    return models.PositiveSmallIntegerField(_("shard"), default=0, editable=False)
+
+
+def _shard_constraints(prefix: str, key: list[str], message) -> list:
+    return [
+        models.UniqueConstraint(fields=[*key, "shard"], name=f"{prefix}_once", violation_error_message=message),
+        models.CheckConstraint(
+            condition=Q(shard=0) | Q(paper=0),
+            name=f"{prefix}_paper_on_shard_0",
+            violation_error_message=_("Paper ballots are counted on the first shard of a counter."),
+        ),
+    ]
 
 
 class AppraisalPolicy(models.Model):
@@ -211,7 +231,9 @@ class Appraisee(models.Model):
 
 
 class AppraisalCount(models.Model):
-    """How many ballots gave one member one grade: on the portal, and from paper ballots."""
+    """How many ballots gave one member one grade: on the portal (summed over the shards), and from paper ballots."""
+
+    SHARDS = 4  # a ballot adds one to a counter of each member appraised: a few shards are enough
 
     appraisee = models.ForeignKey(
         Appraisee, verbose_name=_("member appraised"), on_delete=models.CASCADE, related_name="counts"
@@ -219,20 +241,17 @@ class AppraisalCount(models.Model):
     grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices)
     portal = models.PositiveIntegerField(_("portal ballots"), default=0)
     paper = models.PositiveIntegerField(_("paper ballots"), default=0)
+    shard = _shard_field()
 
     class Meta:
         verbose_name = _("count of an appraisal")
         verbose_name_plural = _("counts of an appraisal")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["appraisee", "grade"],
-                name="appraisalcount_once",
-                violation_error_message=_("This member already has a counter for this grade."),
-            )
-        ]
+        constraints = _shard_constraints(
+            "appraisalcount", ["appraisee", "grade"], _("This member already has a counter for this grade.")
+        )
 
     def __str__(self):
-        return f"{self.appraisee_id} {self.grade}"
+        return f"{self.appraisee_id} {self.grade} {self.shard}"
 
 
 class AppraisalVoter(models.Model):
@@ -314,26 +333,27 @@ class SurveyOption(models.Model):
 
 
 class SurveyCount(models.Model):
+    """How many answers gave one question one option (summed over the shards), on the portal and on paper."""
+
+    SHARDS = 8
+
     question = models.ForeignKey(
         SurveyQuestion, verbose_name=_("question"), on_delete=models.CASCADE, related_name="counts"
     )
     option = models.ForeignKey(SurveyOption, verbose_name=_("answer"), on_delete=models.CASCADE, related_name="counts")
     portal = models.PositiveIntegerField(_("portal answers"), default=0)
     paper = models.PositiveIntegerField(_("paper answers"), default=0)
+    shard = _shard_field()
 
     class Meta:
         verbose_name = _("count of a survey")
         verbose_name_plural = _("counts of a survey")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["question", "option"],
-                name="surveycount_once",
-                violation_error_message=_("This question already has a counter for this answer."),
-            )
-        ]
+        constraints = _shard_constraints(
+            "surveycount", ["question", "option"], _("This question already has a counter for this answer.")
+        )
 
     def __str__(self):
-        return f"{self.question_id} {self.option_id}"
+        return f"{self.question_id} {self.option_id} {self.shard}"
 
 
 class SurveyRespondent(models.Model):
@@ -386,26 +406,27 @@ class Report(Ballot):
 
 
 class ReportCount(models.Model):
+    """How many attendees gave the report one grade (summed over the shards), on the portal and on paper."""
+
+    SHARDS = 16  # every vote of a meeting adds one to one of four counters: the hottest rows of the app
+
     report = models.ForeignKey(
         Report, verbose_name=_("secretary's report"), on_delete=models.CASCADE, related_name="counts"
     )
     grade = models.CharField(_("grade"), max_length=12, choices=ReportGrade.choices)
     portal = models.PositiveIntegerField(_("portal ballots"), default=0)
     paper = models.PositiveIntegerField(_("paper ballots"), default=0)
+    shard = _shard_field()
 
     class Meta:
         verbose_name = _("count of a report")
         verbose_name_plural = _("counts of a report")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["report", "grade"],
-                name="reportcount_once",
-                violation_error_message=_("This report already has a counter for this grade."),
-            )
-        ]
+        constraints = _shard_constraints(
+            "reportcount", ["report", "grade"], _("This report already has a counter for this grade.")
+        )
 
     def __str__(self):
-        return f"{self.report_id} {self.grade}"
+        return f"{self.report_id} {self.grade} {self.shard}"
 
 
 class ReportVoter(models.Model):

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -36,6 +36,8 @@ from .models import (
 
 HUNDREDTH = Decimal("0.01")
 GRADE_VALUES = tuple(Grade.values)
+APPRAISEE_FIELDS = ("appraisal_id", "person_id", "self_assessment", "grade", "feedback", "review_state", "review_note",
+                    "follow_up", "follow_up_due")  # fmt: skip
 
 
 # --- policies for many nodes at once --------------------------------------------------------------------------------
@@ -177,13 +179,19 @@ def waiting_for(*, person: Person | None, today: datetime.date) -> Waiting:
         if covers(s.node.path, s.audience == Audience.STAFF):
             waiting.surveys.append(s)
     graded = Exists(ReportVoter.objects.filter(person=person, report_id=OuterRef("pk")))
-    for r in Report.objects.filter(open_q).exclude(graded).select_related("node", "reporter")[:200]:
+    own = Report.objects.filter(open_q).exclude(graded).exclude(reporter=person)  # not one's own report
+    for r in own.select_related("node", "reporter")[:200]:
         if covers(r.node.path, False):
             waiting.reports.append(r)
     return waiting
 
 
 # --- results --------------------------------------------------------------------------------------------------------
+
+
+def _summed(counters: QuerySet, *key: str):
+    """(key…, ballots) per counter key: the shards of each counter summed in the database, portal and paper."""
+    return counters.order_by().values_list(*key).annotate(n=Sum(F("portal") + F("paper"))).values_list(*key, "n")
 
 
 def _score(pairs) -> Decimal | None:
@@ -223,14 +231,17 @@ def appraisal_results(appraisal: Appraisal, *, min_voters: int | None = None) ->
         min_voters = min_voters_for(appraisal.node)
     voters = AppraisalVoter.objects.filter(appraisal=appraisal).count() + appraisal.paper_returned
     appraisees = list(
-        Appraisee.objects.filter(appraisal=appraisal).select_related("person").order_by("person__name", "pk")
+        Appraisee.objects.filter(appraisal=appraisal)
+        .select_related("person")
+        .only(*APPRAISEE_FIELDS, "person__name")  # not the 30 fields of each person: a 300-member branch
+        .order_by("person__name", "pk")
     )
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     if voters >= min_voters:
-        for pk, grade, portal, paper in AppraisalCount.objects.filter(appraisee__appraisal=appraisal).values_list(
-            "appraisee_id", "grade", "portal", "paper"
+        for pk, grade, n in _summed(
+            AppraisalCount.objects.filter(appraisee__appraisal=appraisal), "appraisee_id", "grade"
         ):
-            counts[pk][grade] = portal + paper
+            counts[pk][grade] = n
     return AppraisalResults(voters, min_voters, [MemberResult(a, counts.get(a.pk, {})) for a in appraisees])
 
 
@@ -265,10 +276,8 @@ def survey_results(survey: Survey, *, min_voters: int | None = None) -> SurveyRe
     questions = list(survey.questions.all())
     by_question: dict[int, dict[int, int]] = defaultdict(dict)
     if respondents >= min_voters:
-        for q, o, portal, paper in SurveyCount.objects.filter(question__survey=survey).values_list(
-            "question_id", "option_id", "portal", "paper"
-        ):
-            by_question[q][o] = portal + paper
+        for q, o, n in _summed(SurveyCount.objects.filter(question__survey=survey), "question_id", "option_id"):
+            by_question[q][o] = n
     results = []
     for q in questions:
         counts = [by_question[q.pk].get(o.pk, 0) for o in options]
@@ -294,7 +303,7 @@ def report_result(report: Report) -> ReportResult:
     voters = ReportVoter.objects.filter(report=report).count() + report.paper_returned
     counts = {}
     if voters >= policy.min_voters:
-        counts = {g: p + q for g, p, q in report.counts.values_list("grade", "portal", "paper")}
+        counts = dict(_summed(report.counts.all(), "grade"))
     points = policy.report_points()
     score = _score((counts.get(g, 0), points[g]) for g in ReportGrade.values) if counts else None
     return ReportResult(voters, policy.min_voters, counts, score)

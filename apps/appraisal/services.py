@@ -9,6 +9,7 @@ The ballot is read under a shared lock, which closing (an exclusive lock) waits 
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from apps.audit.services import audit_record
 from apps.disclosure.models import Category
 from apps.disclosure.services import notice_draft
-from apps.membership.selectors import roll_on
+from apps.membership.selectors import members_on, roll_on
 from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
 from apps.organisations.models import OrgNode
 from apps.organisations.permissions import covers
@@ -80,7 +81,7 @@ def _require(actor, node: OrgNode) -> None:
 
 
 def _voter(actor) -> Person:
-    person = Person.objects.filter(user_id=getattr(actor, "pk", None)).first() if actor else None
+    person = Person.objects.select_related("node").filter(user_id=getattr(actor, "pk", None)).first() if actor else None
     if person is None or not person.is_active:
         raise PermissionDenied(_("Only a person with a record in the portal can vote."))
     return person
@@ -93,13 +94,19 @@ def _window(opens_on: datetime.date, closes_on: datetime.date, year: int) -> Non
         raise ValidationError(_("A year between 2000 and 2100."))
 
 
-def _share_lock(model, pk: int):
-    """Read a ballot under a shared row lock (PostgreSQL ``FOR SHARE``): voters do not wait for one another, and
-    closing waits for the votes under way. SQLite writes one transaction at a time anyway."""
+def _share_lock(ballot):
+    """Read a ballot again under a shared row lock (PostgreSQL ``FOR SHARE``): voters do not wait for one another,
+    and closing waits for the votes under way. SQLite writes one transaction at a time anyway. The organisation
+    already read with the ballot is kept (it cannot change), so that the vote does not read it again."""
+    model = type(ballot)
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(model._meta.db_table)
-        return model.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [pk])[0]
-    return model.objects.get(pk=pk)
+        locked = model.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [ballot.pk])[0]
+    else:
+        locked = model.objects.get(pk=ballot.pk)
+    if model.node.is_cached(ballot) and ballot.node_id == locked.node_id:
+        locked.node = ballot.node
+    return locked
 
 
 def _check_open(ballot, today: datetime.date) -> None:
@@ -112,33 +119,81 @@ def _check_open(ballot, today: datetime.date) -> None:
 
 
 def _take_part(voter_model, person: Person, **ballot) -> None:
-    """Insert the row that says the person took part; a second one is refused (already voted)."""
+    """Insert the row that says the person took part; a second one is refused (already voted).
+
+    On PostgreSQL one statement, ``INSERT … ON CONFLICT DO NOTHING``: the unique index makes a second session of the
+    same person wait for the first to commit, then insert nothing — refused. Elsewhere the person's row is locked
+    so that two sessions queue, and the row looked for."""
+    refused = ValidationError(voter_model._meta.constraints[0].violation_error_message)
+    ((field, target),) = ballot.items()
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(voter_model._meta.db_table)
+        column = connection.ops.quote_name(voter_model._meta.get_field(field).column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO {table} ({column}, "person_id") VALUES (%s, %s) ON CONFLICT DO NOTHING RETURNING id',
+                [target.pk, person.pk],
+            )
+            if cursor.fetchone() is None:
+                raise refused
+        return
     Person.objects.select_for_update().filter(pk=person.pk).first()  # two sessions of one person queue here
     if voter_model.objects.filter(person=person, **ballot).exists():
-        raise ValidationError(voter_model._meta.constraints[0].violation_error_message)
+        raise refused
     try:
         with transaction.atomic():
             voter_model.objects.create(person=person, **ballot)
     except IntegrityError:
-        raise ValidationError(voter_model._meta.constraints[0].violation_error_message) from None
+        raise refused from None
 
 
-def _add_one(model, chosen: Q) -> None:
-    """Add one to the chosen counters: locked first in the order of their ids (every ballot locks in the same
-    order, so concurrent ballots queue and never deadlock), then updated in one statement."""
-    ids = list(model.objects.select_for_update().filter(chosen).order_by("pk").values_list("pk", flat=True))
+def _counters(model, keys: Iterable[dict]) -> list:
+    """The zero counters of a ballot opening: every shard of every counter key (ADR 14)."""
+    return model.objects.bulk_create([model(shard=n, **key) for key in keys for n in range(model.SHARDS)])
+
+
+def _add_one(model, chosen: Q, expected: int) -> None:
+    """Add one to the chosen counters, on one shard picked at random (so that concurrent votes of one ballot seldom
+    wait for the same rows): the rows are locked first in the order of their ids (every ballot locks in the same
+    order, so concurrent ballots queue and never deadlock), then updated in one statement. A single counter is
+    updated at once (one row cannot deadlock). Counters without that shard (none should be) take shard 0."""
+    shard = secrets.randbelow(model.SHARDS)
+    if expected == 1:
+        if not model.objects.filter(chosen, shard=shard).update(portal=F("portal") + 1) and shard:
+            model.objects.filter(chosen, shard=0).update(portal=F("portal") + 1)
+        return
+
+    def locked(n: int) -> list[int]:
+        return list(
+            model.objects.select_for_update().filter(chosen, shard=n).order_by("pk").values_list("pk", flat=True)
+        )
+
+    ids = locked(shard)
+    if len(ids) != expected and shard:
+        ids = locked(0)
     model.objects.filter(pk__in=ids).update(portal=F("portal") + 1)
 
 
-def _close(*, actor, ballot, action: str):
+def _close(*, actor, ballot, action: str, today: datetime.date | None = None, early: bool = False):
+    """Close the voting. Before its last day (``today`` given, as the pages give it) only when the official
+    confirmed closing early (``early``): those who have not voted then can no longer vote."""
     _require(actor, ballot.node)
     with transaction.atomic():
         ballot = type(ballot).objects.select_for_update().get(pk=ballot.pk)
         if ballot.state != BallotState.OPEN:
             return ballot
+        closing_early = today is not None and today < ballot.closes_on
+        if closing_early and not early:
+            raise ValidationError(
+                _("Voting is open until %(date)s: confirm that it closes early, before everyone could vote.")
+                % {"date": ballot.closes_on}
+            )
         ballot.state = BallotState.CLOSED
         ballot.save(update_fields=["state"])
-        audit_record(actor=actor, action=action, target=ballot, node=ballot.node, changes={"state": ["open", "closed"]})
+        changes = {"state": ["open", "closed"]}
+        if closing_early:
+            changes["closes_on"] = [ballot.closes_on, today]
+        audit_record(actor=actor, action=action, target=ballot, node=ballot.node, changes=changes)
     return ballot
 
 
@@ -215,9 +270,7 @@ def appraisal_open(
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         appraisees = Appraisee.objects.bulk_create([Appraisee(appraisal=appraisal, person=p) for p in members])
-        AppraisalCount.objects.bulk_create(
-            [AppraisalCount(appraisee=a, grade=g) for a in appraisees for g in Grade.values]
-        )
+        _counters(AppraisalCount, ({"appraisee": a, "grade": g} for a in appraisees for g in Grade.values))
         audit_record(
             actor=actor,
             action="appraisal.opened",
@@ -253,7 +306,7 @@ def appraisal_vote(*, actor, appraisal: Appraisal, grades: Mapping[int, str], to
     if not grades:
         raise ValidationError(_("Grade at least one member."))
     with transaction.atomic():
-        appraisal = _share_lock(Appraisal, appraisal.pk)
+        appraisal = _share_lock(appraisal)
         _check_open(appraisal, today)
         members = dict(Appraisee.objects.filter(appraisal=appraisal).values_list("pk", "person_id"))
         if me.pk not in members.values():
@@ -266,7 +319,7 @@ def appraisal_vote(*, actor, appraisal: Appraisal, grades: Mapping[int, str], to
             pks = [pk for pk, g in grades.items() if g == grade]
             if pks:
                 chosen |= Q(appraisee_id__in=pks, grade=grade)
-        _add_one(AppraisalCount, chosen)
+        _add_one(AppraisalCount, chosen, len(grades))
 
 
 def appraisal_paper_counts(
@@ -286,7 +339,7 @@ def appraisal_paper_counts(
             per_subject={names[pk]: list(c.values()) for pk, c in counts.items()},
         )
         before = (appraisal.paper_handed_out, appraisal.paper_returned)
-        rows = list(AppraisalCount.objects.select_for_update().filter(appraisee__appraisal=appraisal))
+        rows = list(AppraisalCount.objects.select_for_update().filter(appraisee__appraisal=appraisal, shard=0))
         changed = [r for r in rows if r.paper != counts.get(r.appraisee_id, {}).get(r.grade, 0)]
         if not changed and before == (handed_out, returned):
             return appraisal
@@ -299,8 +352,10 @@ def appraisal_paper_counts(
     return appraisal
 
 
-def appraisal_close(*, actor, appraisal: Appraisal) -> Appraisal:
-    return _close(actor=actor, ballot=appraisal, action="appraisal.closed")
+def appraisal_close(
+    *, actor, appraisal: Appraisal, today: datetime.date | None = None, early: bool = False
+) -> Appraisal:
+    return _close(actor=actor, ballot=appraisal, action="appraisal.closed", today=today, early=early)
 
 
 def appraisal_fix_grades(
@@ -342,6 +397,59 @@ def appraisal_fix_grades(
             changes={"state": ["closed", "fixed"]} | {g: [None, totals.get(g, 0)] for g in Grade.values},
         )
     return appraisal
+
+
+def appraisee_grade_correct(*, actor, appraisee: Appraisee, grade: str, reason: str) -> Appraisee:
+    """Correct one member's grade after the branch meeting fixed them (a mistake in the minutes, a decision taken
+    again): with a reason, the quota of 优秀 checked again, audited old → new. A grade that becomes basically
+    qualified or unqualified is reported to the base committee; one that stops being so leaves its review.
+    Refused once the notice of the results is drafted (its numbers would no longer match)."""
+    node = appraisee.appraisal.node
+    _require(actor, node)
+    if grade not in Grade.values:
+        raise ValidationError(_("A grade is one of excellent, qualified, basically qualified and unqualified."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the correction."))
+    with transaction.atomic():
+        appraisal = Appraisal.objects.select_for_update().get(pk=appraisee.appraisal_id)
+        if appraisal.state != BallotState.FIXED:
+            raise ValidationError(_("Only a grade fixed by the branch meeting is corrected."))
+        if appraisal.notice_id:
+            raise ValidationError(_("The notice of the results is drafted: its numbers would no longer match."))
+        appraisees = list(Appraisee.objects.select_for_update().filter(appraisal=appraisal))
+        appraisee = next(a for a in appraisees if a.pk == appraisee.pk)
+        old = appraisee.grade
+        if old == grade:
+            return appraisee
+        if grade == Grade.EXCELLENT:
+            quota = policy_for(node).excellent_quota(len(appraisees))
+            given = 1 + sum(1 for a in appraisees if a.grade == Grade.EXCELLENT)
+            if given > quota:
+                raise ValidationError(
+                    _("At most %(quota)s of %(count)s members may be graded excellent (%(given)s given).")
+                    % {"quota": quota, "count": len(appraisees), "given": given}
+                )
+        before_review = appraisee.review_state
+        appraisee.grade = grade
+        if grade in REVIEWED_GRADES:
+            appraisee.review_state = ReviewState.REPORTED
+        else:
+            appraisee.review_state = ReviewState.NONE
+            appraisee.follow_up, appraisee.follow_up_due = "", None
+        appraisee.save(update_fields=["grade", "review_state", "follow_up", "follow_up_due"])
+        audit_record(
+            actor=actor,
+            action="appraisal.grade_corrected",
+            target=appraisee,
+            node=node,
+            changes={
+                "grade": [old, grade],
+                "review_state": [before_review, appraisee.review_state],
+                "reason": [None, reason],
+            },
+        )
+    return appraisee
 
 
 def appraisee_review(*, actor, appraisee: Appraisee, note: str) -> Appraisee:
@@ -474,10 +582,46 @@ def survey_open(
         os_ = SurveyOption.objects.bulk_create(
             [SurveyOption(survey=survey, position=i, label=t, weight=w) for i, (t, w) in enumerate(options, 1)]
         )
-        SurveyCount.objects.bulk_create([SurveyCount(question=q, option=o) for q in qs for o in os_])
+        _counters(SurveyCount, ({"question": q, "option": o} for q in qs for o in os_))
         audit_record(
             actor=actor, action="appraisal.survey_opened", target=survey, node=node, changes={"title": [None, title]}
         )
+    return survey
+
+
+def survey_weights_save(*, actor, survey: Survey, weights: Mapping[int, Decimal | None]) -> Survey:
+    """Change the weights of the survey's answers (``{option id: weight or None}``; None: not counted) — only
+    while nobody has answered, on the portal or on paper, so that no score changes under the answers. Audited."""
+    _require(actor, survey.node)
+    if any(w is not None and not 0 <= Decimal(w) <= 100 for w in weights.values()):
+        raise ValidationError(_("A weight is between 0 and 100."))
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().select_related("node").get(pk=survey.pk)
+        if survey.state != BallotState.OPEN:
+            raise ValidationError(_("The weights change while the survey is open only."))
+        answered = (
+            SurveyRespondent.objects.filter(survey=survey).exists()
+            or survey.paper_returned
+            or SurveyCount.objects.filter(question__survey=survey).filter(Q(portal__gt=0) | Q(paper__gt=0)).exists()
+        )
+        if answered:
+            raise ValidationError(_("Someone has answered already: the weights can no longer change."))
+        options = list(SurveyOption.objects.select_for_update().filter(survey=survey))
+        if set(weights) - {o.pk for o in options}:
+            raise ValidationError(_("Weights for the answers of this survey only."))
+        new = {o.pk: weights.get(o.pk, o.weight) for o in options}
+        if all(w is None for w in new.values()):
+            raise ValidationError(_("A survey needs at least two answers, one of them with a weight."))
+        changed = [o for o in options if o.weight != (None if new[o.pk] is None else Decimal(new[o.pk]))]
+        if not changed:
+            return survey
+        changes = {}
+        for o in changed:
+            weight = None if new[o.pk] is None else Decimal(new[o.pk])
+            changes[o.label] = [None if o.weight is None else str(o.weight), None if weight is None else str(weight)]
+            o.weight = weight
+        SurveyOption.objects.bulk_update(changed, ["weight"])
+        audit_record(actor=actor, action="appraisal.survey_weights", target=survey, node=survey.node, changes=changes)
     return survey
 
 
@@ -488,7 +632,7 @@ def may_answer(person: Person | None, survey: Survey) -> bool:
         return False
     if survey.audience == Audience.STAFF and person.node.path.startswith(survey.node.path):
         return True
-    return roll_on(survey.node, survey.opens_on).filter(pk=person.pk).exists()
+    return members_on(survey.node, survey.opens_on).filter(pk=person.pk).exists()
 
 
 def survey_answer(*, actor, survey: Survey, answers: Mapping[int, int], today: datetime.date) -> None:
@@ -497,9 +641,9 @@ def survey_answer(*, actor, survey: Survey, answers: Mapping[int, int], today: d
     if not answers:
         raise ValidationError(_("Answer at least one question."))
     with transaction.atomic():
-        survey = _share_lock(Survey, survey.pk)
+        survey = _share_lock(survey)
         _check_open(survey, today)
-        if not may_answer(Person.objects.select_related("node").get(pk=me.pk), survey):
+        if not may_answer(me, survey):
             raise PermissionDenied(_("This survey is not addressed to you."))
         questions = set(SurveyQuestion.objects.filter(survey=survey).values_list("pk", flat=True))
         options = set(SurveyOption.objects.filter(survey=survey).values_list("pk", flat=True))
@@ -512,7 +656,7 @@ def survey_answer(*, actor, survey: Survey, answers: Mapping[int, int], today: d
         chosen = Q(pk__in=[])
         for option, question_ids in by_option.items():
             chosen |= Q(question_id__in=question_ids, option_id=option)
-        _add_one(SurveyCount, chosen)
+        _add_one(SurveyCount, chosen, len(answers))
 
 
 def survey_paper_counts(
@@ -523,7 +667,7 @@ def survey_paper_counts(
         survey = Survey.objects.select_for_update().select_related("node").get(pk=survey.pk)
         rows = {
             (r.question_id, r.option_id): r
-            for r in SurveyCount.objects.select_for_update().filter(question__survey=survey)
+            for r in SurveyCount.objects.select_for_update().filter(question__survey=survey, shard=0)
         }
         if set(counts) - set(rows):
             raise ValidationError(_("Counts for the questions and answers of this survey only."))
@@ -545,8 +689,8 @@ def survey_paper_counts(
     return survey
 
 
-def survey_close(*, actor, survey: Survey) -> Survey:
-    return _close(actor=actor, ballot=survey, action="appraisal.survey_closed")
+def survey_close(*, actor, survey: Survey, today: datetime.date | None = None, early: bool = False) -> Survey:
+    return _close(actor=actor, ballot=survey, action="appraisal.survey_closed", today=today, early=early)
 
 
 # --- 述职评议 (the secretary's report) ---------------------------------------------------------------------------
@@ -580,7 +724,7 @@ def report_open(
             summary=summary.strip(),
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        ReportCount.objects.bulk_create([ReportCount(report=report, grade=g) for g in ReportGrade.values])
+        _counters(ReportCount, ({"report": report, "grade": g} for g in ReportGrade.values))
         audit_record(
             actor=actor, action="appraisal.report_opened", target=report, node=node, changes={"year": [None, year]}
         )
@@ -589,7 +733,10 @@ def report_open(
 
 def may_grade(person: Person | None, report: Report) -> bool:
     return (
-        person is not None and person.is_active and roll_on(report.node, report.held_on).filter(pk=person.pk).exists()
+        person is not None
+        and person.is_active
+        and person.pk != report.reporter_id  # not one's own report
+        and members_on(report.node, report.held_on).filter(pk=person.pk).exists()
     )
 
 
@@ -599,12 +746,14 @@ def report_grade(*, actor, report: Report, grade: str, today: datetime.date) -> 
     if grade not in ReportGrade.values:
         raise ValidationError(_("A grade is one of good, fairly good, average and poor."))
     with transaction.atomic():
-        report = _share_lock(Report, report.pk)
+        report = _share_lock(report)
         _check_open(report, today)
+        if me.pk == report.reporter_id:
+            raise PermissionDenied(_("The secretary who reports does not grade their own report."))
         if not may_grade(me, report):
             raise PermissionDenied(_("You are not among the members who grade this report."))
         _take_part(ReportVoter, me, report=report)
-        _add_one(ReportCount, Q(report=report, grade=grade))
+        _add_one(ReportCount, Q(report=report, grade=grade), 1)
 
 
 def report_paper_counts(*, actor, report: Report, handed_out: int, returned: int, counts: Mapping[str, int]) -> Report:
@@ -620,7 +769,7 @@ def report_paper_counts(*, actor, report: Report, handed_out: int, returned: int
             per_subject={str(report): list(counts.values())},
         )
         before = (report.paper_handed_out, report.paper_returned)
-        rows = list(ReportCount.objects.select_for_update().filter(report=report))
+        rows = list(ReportCount.objects.select_for_update().filter(report=report, shard=0))
         changed = [r for r in rows if r.paper != counts.get(r.grade, 0)]
         if not changed and before == (handed_out, returned):
             return report
@@ -633,8 +782,8 @@ def report_paper_counts(*, actor, report: Report, handed_out: int, returned: int
     return report
 
 
-def report_close(*, actor, report: Report) -> Report:
-    return _close(actor=actor, ballot=report, action="appraisal.report_closed")
+def report_close(*, actor, report: Report, today: datetime.date | None = None, early: bool = False) -> Report:
+    return _close(actor=actor, ballot=report, action="appraisal.report_closed", today=today, early=early)
 
 
 # --- policy -------------------------------------------------------------------------------------------------------

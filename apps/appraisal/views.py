@@ -5,11 +5,14 @@ service."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +27,7 @@ from .choices import REVIEWED_GRADES, Grade, ReportGrade, ReviewState
 from .forms import (
     GRADE_CHOICES,
     AppraisalForm,
+    CorrectionForm,
     FollowUpForm,
     ReportForm,
     ReportGradeForm,
@@ -54,6 +58,7 @@ from .services import (
     appraisal_paper_counts,
     appraisal_vote,
     appraisee_follow_up,
+    appraisee_grade_correct,
     appraisee_review,
     manages,
     may_answer,
@@ -68,6 +73,7 @@ from .services import (
     survey_close,
     survey_open,
     survey_paper_counts,
+    survey_weights_save,
 )
 
 LIST_LIMIT = 100
@@ -92,6 +98,21 @@ def _int(value, default=0) -> int:
         return int(str(value).strip())
     except ValueError:
         raise ValidationError(_("Counts are whole numbers.")) from None
+
+
+def _closing(request) -> dict:
+    """The day and whether the official ticked "close early" (the services refuse an early close without it)."""
+    return {"today": timezone.localdate(), "early": request.POST.get("early") == "1"}
+
+
+def _weight(value):
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(_("A weight is a number between 0 and 100, or empty (not counted).")) from None
 
 
 # --- home ---------------------------------------------------------------------------------------------------------
@@ -188,12 +209,17 @@ def new(request, kind):
 # --- the appraisal --------------------------------------------------------------------------------------------------
 
 
+def _count_cells(row: list[int]) -> str:
+    """A member's counts as table cells, built once in Python (numbers only: nothing to escape)."""
+    return mark_safe("".join(f"<td>{int(n)}</td>" for n in row))
+
+
 def _appraisal_rows(results) -> list[tuple]:
     """The members' rows as plain tuples (the page of a 300-member branch renders them without a lookup chain)."""
     grades = {v: str(label) for v, label in Grade.choices}
     reviews_ = {v: str(label) for v, label in ReviewState.choices}
     return [
-        (a.pk, a.person.name, a.self_assessment, [str(n) for n in m.row] if results.shown else None,
+        (a.pk, a.person.name, a.self_assessment, _count_cells(m.row) if results.shown else None,
          grades.get(a.grade, ""),
          reviews_.get(a.review_state, ""), a.review_note, a.follow_up_due, a.follow_up,
          a.review_state == ReviewState.REPORTED, a.grade in REVIEWED_GRADES)
@@ -214,8 +240,10 @@ def _appraisal_page(request, appraisal):
         "manages": manages(request.user, appraisal.node),
         "review_form": ReviewForm(),
         "follow_up_form": FollowUpForm(),
+        "correction_form": CorrectionForm(),
         "reviewed_grades": REVIEWED_GRADES,
         "reviews": reviews(request.user, appraisal.node),
+        "today": timezone.localdate(),
     }
 
 
@@ -234,7 +262,7 @@ def appraisal_action(request, pk, action):
         raise PermissionDenied
     try:
         if action == "close":
-            appraisal_close(actor=request.user, appraisal=appraisal)
+            appraisal_close(actor=request.user, appraisal=appraisal, **_closing(request))
             messages.success(request, _("Voting is closed."))
         elif action == "paper":
             pks = list(Appraisee.objects.filter(appraisal=appraisal).values_list("pk", flat=True))
@@ -268,14 +296,22 @@ def appraisal_action(request, pk, action):
 @require_POST
 def appraisee_action(request, pk, action):
     appraisee = Appraisee.objects.select_related("appraisal__node", "person").filter(pk=pk).first()
-    if appraisee is None or action not in ("review", "follow_up"):
+    if appraisee is None or action not in ("review", "follow_up", "correct"):
         raise Http404
     appraisal_get_for(user=request.user, pk=appraisee.appraisal_id, request=request)  # 404 outside the subtree
-    form = ReviewForm(request.POST) if action == "review" else FollowUpForm(request.POST)
+    forms_ = {"review": ReviewForm, "follow_up": FollowUpForm, "correct": CorrectionForm}
+    form = forms_[action](request.POST)
     if form.is_valid():
         try:
             if action == "review":
                 appraisee_review(actor=request.user, appraisee=appraisee, note=form.cleaned_data["note"])
+            elif action == "correct":
+                appraisee_grade_correct(
+                    actor=request.user,
+                    appraisee=appraisee,
+                    grade=form.cleaned_data["grade"],
+                    reason=form.cleaned_data["reason"],
+                )
             else:
                 appraisee_follow_up(
                     actor=request.user,
@@ -368,21 +404,29 @@ def survey_detail(request, pk):
         "manages": manages(request.user, survey.node),
         "questions": list(survey.questions.all()),
         "options": list(survey.options.all()),
+        "today": timezone.localdate(),
     }
+    context["weights_open"] = context["manages"] and survey.state == "open" and not context["results"].respondents
     return render(request, "appraisal/survey.html", context)
 
 
 @require_POST
 def survey_action(request, pk, action):
     survey = survey_get_for(user=request.user, pk=pk, request=request)
-    if action not in ("close", "paper"):
+    if action not in ("close", "paper", "weights"):
         raise Http404
     if not manages(request.user, survey.node):
         raise PermissionDenied
     try:
         if action == "close":
-            survey_close(actor=request.user, survey=survey)
+            survey_close(actor=request.user, survey=survey, **_closing(request))
             messages.success(request, _("The survey is closed."))
+        elif action == "weights":
+            options = survey.options.values_list("pk", flat=True)
+            survey_weights_save(
+                actor=request.user, survey=survey, weights={o: _weight(request.POST.get(f"w-{o}")) for o in options}
+            )
+            messages.success(request, _("The weights are saved."))
         else:
             pairs = [(q, o) for q in survey.questions.values_list("pk", flat=True)
                      for o in survey.options.values_list("pk", flat=True)]  # fmt: skip
@@ -449,6 +493,7 @@ def report_detail(request, pk):
         "result": report_result(report),
         "grades": ReportGrade.choices,
         "manages": manages(request.user, report.node),
+        "today": timezone.localdate(),
     }
     return render(request, "appraisal/report.html", context)
 
@@ -462,7 +507,7 @@ def report_action(request, pk, action):
         raise PermissionDenied
     try:
         if action == "close":
-            report_close(actor=request.user, report=report)
+            report_close(actor=request.user, report=report, **_closing(request))
             messages.success(request, _("Grading is closed."))
         else:
             report_paper_counts(

@@ -10,17 +10,18 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.services import audit_record
 from apps.organisations.admin import ServiceSaveMixin
-from apps.organisations.admin_scope import FORM_FIELDS, ScopedHistoryAdmin
+from apps.organisations.admin_scope import FORM_FIELDS, ScopedHistoryAdmin, ScopedNodeFilter
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE
-from apps.organisations.permissions import has_any_scope
+from apps.organisations.permissions import covers, has_any_scope
 
 from . import components, sources
 from .choices import TARGET
-from .models import Band, BandSet, Indicator, Scheme, Weight
+from .models import Band, BandSet, Indicator, Scheme, Sheet, Weight
 from .selectors import assesses
 from .services import (
     INDICATOR_FIELDS,
@@ -304,3 +305,50 @@ class SchemeAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
                 )
             return
         super().save_formset(request, form, formset, change)
+
+
+@admin.register(Sheet)
+class SheetAdmin(ScopedHistoryAdmin, admin.ModelAdmin):
+    """The sheets of the organisations in the user's subtree, read only: where each stands (status, level, the
+    total of each column, the result). Sheets are filled, reviewed and graded on the portal, through the services."""
+
+    scope_path = "node__path"
+    list_display = ["node", "scheme", "status", "level", "grade", "rank", "locked"]
+    list_filter = ["status", "locked", ScopedNodeFilter]
+    list_select_related = ["node", "scheme"]
+    search_fields = ["node__name", "scheme__name"]
+    fields = ["scheme", "node", "peer_group", "status", "level", "return_reason", "locked", "grade", "star", "rank",
+              "updated_at", "column_totals"]  # fmt: skip
+    readonly_fields = fields
+
+    def get_fields(self, request, obj=None):
+        link = ["portal_link"] if obj is not None and covers(request.user, MANAGE_PEOPLE, obj.node.path) else []
+        return [*self.fields, *link]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def has_add_permission(self, request):
+        return False  # assigned on the portal (a scheme's organisations)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("totals of the columns"))
+    def column_totals(self, obj):
+        columns = sorted(obj.columns.select_related("reviewer_node"), key=lambda c: c.level)
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {}",
+            (
+                (
+                    _("Self-assessment") if c.level == 0 else c.reviewer_node.name,
+                    c.total if c.total is not None else "—",
+                )
+                for c in columns
+            ),
+        )
+
+    @admin.display(description=_("on the portal"))
+    def portal_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("assessment:sheet", args=[obj.pk]), _("Open the sheet"))

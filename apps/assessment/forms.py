@@ -4,6 +4,7 @@ standard, by its scoring mode — events one per line (the same line counts once
 from __future__ import annotations
 
 import decimal
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -19,6 +20,20 @@ MAX_EVENTS = 500
 MAX_LINE = 200
 
 
+NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+NOTHING = {"0", "无", "没有", "none", "-", "—", "–", "/"}
+
+
+def is_zero_line(line: str) -> bool:
+    """A line that says there was nothing — "0", "无", "表彰0", "表彰 0 次" — is not an event: its only number is
+    zero (or it is a word for none), so it must not earn or cost a point."""
+    text = line.strip().lower()
+    if text in NOTHING:
+        return True
+    numbers = NUMBER.findall(text)
+    return len(numbers) == 1 and decimal.Decimal(numbers[0].replace(",", ".")) == 0
+
+
 def column_from_post(sheet_def: scoring.Sheet, data) -> tuple[dict, dict]:
     """``(facts, notes)`` of a column from the form; a number that is not one is refused (translated)."""
     facts, notes = {}, {}
@@ -32,7 +47,9 @@ def column_from_post(sheet_def: scoring.Sheet, data) -> tuple[dict, dict]:
             continue
         raw = data.get(f"f_{code}")
         if mode in (Mode.DEDUCT, Mode.BONUS):
-            lines = [line.strip()[:MAX_LINE] for line in (raw or "").splitlines() if line.strip()]
+            lines = [
+                line.strip()[:MAX_LINE] for line in (raw or "").splitlines() if line.strip() and not is_zero_line(line)
+            ]
             if len(lines) > MAX_EVENTS:
                 raise ValidationError(_("%(code)s: at most %(n)s events.") % {"code": code, "n": MAX_EVENTS})
             if lines:

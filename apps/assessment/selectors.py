@@ -77,16 +77,21 @@ def review_levels(sheet: Sheet) -> list[OrgNode]:
     return [nodes[p] for p in reversed(prefixes) if p in nodes]
 
 
-def data_facts_for(scheme: Scheme, nodes: list[OrgNode], *, as_of: datetime.date, leaves=None) -> dict[int, dict]:
-    """{node id: {data indicator code: facts or None (no data)}} — one call of each source for all the nodes."""
+def data_facts_for(
+    scheme: Scheme, nodes: list[OrgNode], *, as_of: datetime.date, leaves=None, cached: bool = False
+) -> dict[int, dict]:
+    """{node id: {data indicator code: facts or None (no data)}} — one call of each source for all the nodes.
+    ``cached``: a page's read, through the facts cached per data version (``sources.cached_facts_for``)."""
     leaves = leaves if leaves is not None else [i for i in scheme.indicators.all() if i.mode == Mode.DATA]
     out: dict[int, dict] = {n.pk: {} for n in nodes}
     by_source: dict[str, list[str]] = defaultdict(list)
     for leaf in leaves:
         if leaf.mode == Mode.DATA:
             by_source[leaf.source].append(leaf.code)
+    read = sources.cached_facts_for if cached else sources.facts_by_source
+    found_by_source = read(list(by_source), nodes=nodes, year=scheme.year, as_of=as_of)
     for code, indicator_codes in by_source.items():
-        found = sources.facts_for(code, nodes=nodes, year=scheme.year, as_of=as_of)
+        found = found_by_source[code]
         for node in nodes:
             for indicator_code in indicator_codes:
                 out[node.pk][indicator_code] = found.get(node.pk)
@@ -97,15 +102,17 @@ def year_end_snapshot(sheet: Sheet) -> Snapshot | None:
     return Snapshot.objects.filter(sheet=sheet, kind=SnapshotKind.YEAR_END, superseded=False).first()
 
 
-def sheet_facts(sheet: Sheet, *, as_of: datetime.date, snapshot: Snapshot | None = None, leaves=None) -> dict:
+def sheet_facts(
+    sheet: Sheet, *, as_of: datetime.date, snapshot: Snapshot | None = None, leaves=None, cached: bool = False
+) -> dict:
     """The facts of the sheet's data indicators: frozen once locked, from the sources otherwise (``leaves``: the
-    scheme's indicators when the caller has them already)."""
+    scheme's indicators when the caller has them already; ``cached``: the page's read, see ``data_facts_for``)."""
     if sheet.locked:
         snapshot = snapshot or year_end_snapshot(sheet)
         if snapshot is not None:
             return snapshot.data_facts
     as_of = min(as_of, datetime.date(sheet.scheme.year, 12, 31))
-    return data_facts_for(sheet.scheme, [sheet.node], as_of=as_of, leaves=leaves).get(sheet.node_id, {})
+    return data_facts_for(sheet.scheme, [sheet.node], as_of=as_of, leaves=leaves, cached=cached).get(sheet.node_id, {})
 
 
 # --- who sees what -------------------------------------------------------------------------------------------------

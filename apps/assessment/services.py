@@ -857,13 +857,19 @@ def results_compute(*, actor, scheme: Scheme, now: datetime.datetime) -> dict:
 
 
 def _rank(scheme: Scheme) -> None:
-    """Ranks of the organisations (never of people) within each peer group, by their current year-end result."""
+    """Ranks of the organisations (never of people) within each peer group, by their current year-end result —
+    only in a peer group whose every sheet has its result: while one is still open (or reopened), a rank would
+    change under the others, so the group has none yet."""
     snapshots = Snapshot.objects.filter(
         sheet__scheme=scheme, kind=SnapshotKind.YEAR_END, superseded=False, sheet__locked=True
     ).values_list("sheet_id", "sheet__peer_group", "combined")
+    open_groups = set(
+        Sheet.objects.filter(scheme=scheme, locked=False).order_by().values_list("peer_group", flat=True).distinct()
+    )
     groups: dict[str, list] = {}
     for sheet_id, group, combined in snapshots:
-        groups.setdefault(group, []).append((sheet_id, combined))
+        if group not in open_groups:
+            groups.setdefault(group, []).append((sheet_id, combined))
     Sheet.objects.filter(scheme=scheme).exclude(pk__in=[s for g in groups.values() for s, _c in g]).update(rank=None)
     for values in groups.values():
         for sheet_id, rank in _ranks(values).items():

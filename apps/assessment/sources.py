@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.db.models import F, Max, Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,6 +36,7 @@ from apps.lifecycle.models import DevelopmentCase
 from apps.lifecycle.steps import WarningCode
 from apps.notifications.models import Reminder
 from apps.organisations.choices import NodeKind
+from apps.organisations.overview_cache import cached_fragment, data_versions, fragment_key, read_ahead, watch_tables
 from apps.orglife.models import Meeting
 from apps.orglife.selectors import compliance_reports
 
@@ -49,13 +51,22 @@ class IndicatorSource:
     label: str  # translated
     definition: str  # translated: what an event is, which records, which period, when there is no data
     facts: Callable[..., dict[int, Facts]]  # (*, nodes, year, as_of) -> {node id: {"events": [...]}}
+    # The table name prefixes the facts are read from: a committed write to any of them bumps the source's data
+    # version, so that the facts cached for a page (``cached_facts_for``) are read again (ADR 4). Empty: never cached.
+    tables: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, IndicatorSource] = {}
 
 
+def _version_name(code: str) -> str:
+    return f"assessment-source:{code}"
+
+
 def register(source: IndicatorSource) -> IndicatorSource:
     _REGISTRY[source.code] = source
+    if source.tables:
+        watch_tables(_version_name(source.code), source.tables)
     return source
 
 
@@ -74,6 +85,31 @@ def source_choices() -> list[tuple[str, str]]:
 def facts_for(code: str, *, nodes: Sequence, year: int, as_of: datetime.date) -> dict[int, Facts]:
     source = _REGISTRY.get(code)
     return source.facts(nodes=list(nodes), year=year, as_of=as_of) if source and nodes else {}
+
+
+def facts_by_source(codes: Sequence[str], *, nodes: Sequence, year: int, as_of: datetime.date) -> dict[str, dict]:
+    """``{source code: facts_for(code, …)}``, read from the records."""
+    return {code: facts_for(code, nodes=nodes, year=year, as_of=as_of) for code in codes}
+
+
+def cached_facts_for(codes: Sequence[str], *, nodes: Sequence, year: int, as_of: datetime.date) -> dict[str, dict]:
+    """``{source code: facts_for(code, …)}`` for a page: each source's facts cached under the data version of the
+    tables it reads, the organisations, the year, the day and the language of its labels (ADR 4) — a write to those
+    tables shows on the next request. Two cache round trips when warm; a source without tables is read every time."""
+    nodes = list(nodes)
+    out: dict[str, dict] = {}
+    cacheable = [c for c in codes if (source := _REGISTRY.get(c)) is not None and source.tables and nodes]
+    if cacheable:
+        data_versions(*(_version_name(c) for c in cacheable))  # one round trip; the keys below reuse them
+        parts = (year, as_of.isoformat(), translation.get_language(), ",".join(str(n.pk) for n in nodes))
+        keys = {c: fragment_key("assessment-facts", (_version_name(c),), c, *parts) for c in cacheable}
+        read_ahead(list(keys.values()))
+        for code, key in keys.items():
+            out[code] = cached_fragment(key, lambda code=code: facts_for(code, nodes=nodes, year=year, as_of=as_of))
+    for code in codes:
+        if code not in out:
+            out[code] = facts_for(code, nodes=nodes, year=year, as_of=as_of)
+    return out
 
 
 def _common_root(nodes) -> str:
@@ -295,6 +331,7 @@ register(
             "recorded no meeting here at all."
         ),
         _orglife_facts,
+        ("orglife_", "organisations_", "people_", "membership_"),
     )
 )
 register(
@@ -308,6 +345,7 @@ register(
             "is recorded here."
         ),
         _lifecycle_facts,
+        ("lifecycle_", "people_", "organisations_"),
     )
 )
 register(
@@ -320,6 +358,7 @@ register(
             "and not published. No data: the organisation has never published a notice here."
         ),
         _disclosure_due_facts,
+        ("disclosure_", "organisations_"),
     )
 )
 register(
@@ -332,6 +371,7 @@ register(
             "organisation has no notice here."
         ),
         _objections_late_facts,
+        ("disclosure_", "organisations_"),
     )
 )
 register(
@@ -344,6 +384,7 @@ register(
             "organisation has data: the reminder sweep covers all."
         ),
         _reminders_facts,
+        ("notifications_reminder", "organisations_"),
     )
 )
 register(
@@ -356,5 +397,6 @@ register(
             "data: no dues month of the year is recorded here."
         ),
         _dues_facts,
+        ("dues_", "people_", "organisations_"),
     )
 )

@@ -22,7 +22,7 @@ from apps.organisations.permissions import covers, has_any_scope
 from apps.people.selectors import person_for_user
 from apps.spreadsheets.export import xlsx_response
 
-from . import scoring, sources
+from . import components, scoring, sources
 from .choices import CheckMethod, EventKind, Mode, SchemeStatus, SheetStatus, SnapshotKind
 from .forms import AssignForm, CopyForm, EvidenceForm, ReasonForm, column_from_post
 from .models import Scheme, Snapshot
@@ -71,6 +71,13 @@ CHART_ROWS = 60
 
 def _messages(exc) -> list[str]:
     return exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+
+
+def _confirmed(request, refusal: str) -> None:
+    """A decision taken for many organisations at once asks for a ticked confirmation first: nothing is done
+    without it."""
+    if request.POST.get("confirm") != "1":
+        raise ValidationError(refusal)
 
 
 def _refused(request, exc) -> None:
@@ -129,14 +136,59 @@ def _tree_rows(scheme: Scheme):
     return rows, items
 
 
+def _rule_sentence(mode: str, params: dict) -> str:
+    """A scoring mode's parameters as a sentence staff can read (never the stored JSON)."""
+    p = params or {}
+    if mode == Mode.DEDUCT:
+        return _("%(points)s points deducted per event (the same case counts once), down to 0.") % {
+            "points": p.get("points", "—")
+        }
+    if mode == Mode.BONUS:
+        if p.get("cap") is not None:
+            return _("%(points)s points per event, at most %(cap)s.") % {
+                "points": p.get("points", "—"),
+                "cap": p["cap"],
+            }
+        return _("%(points)s points per event.") % {"points": p.get("points", "—")}
+    if mode == Mode.GRADED:
+        table = p.get("grades") or {}
+        return "; ".join(_("%(grade)s: %(points)s points") % {"grade": g, "points": n} for g, n in table.items())
+    if mode == Mode.VETO:
+        return _("When it applies, the grade is at most %(grade)s.") % {"grade": p.get("caps_grade_at", "—")}
+    if mode == Mode.MULTIPLIER:
+        return _("The deduction found elsewhere × %(factor)s, down to 0.") % {"factor": p.get("factor", "—")}
+    return ""
+
+
+def _scoring_text(item) -> dict:
+    """What the scheme page says of an indicator's scoring: its mode, its source by name and definition, the rule."""
+    if not item.mode:
+        return {}
+    params = dict(item.params or {})
+    if item.mode == Mode.DATA:
+        source = sources.get(item.source)
+        scored_as = params.get("mode", "")
+        return {
+            "source": source.label if source else _("an indicator source that is not installed"),
+            "definition": source.definition if source else "",
+            "rule": _rule_sentence(scored_as, params),
+        }
+    return {"rule": _rule_sentence(item.mode, params)}
+
+
+def _part_label(part: str) -> str:
+    component = components.get(part)
+    return str(component.label) if component else part
+
+
 @login_required
 def scheme(request, pk):
     obj = scheme_get_for(user=request.user, pk=pk)
     rows, _items = _tree_rows(obj)
     context = {
         "scheme": obj,
-        "rows": rows,
-        "weights": list(obj.weights.all()),
+        "rows": [(item, depth, _scoring_text(item)) for item, depth in rows],
+        "weights": [(w, _part_label(w.part)) for w in obj.weights.all()],
         "bands": list(obj.band_set.bands.all()),
         "problems": scheme_problems(obj) if obj.status == SchemeStatus.DRAFT else [],
         "copy_form": CopyForm(
@@ -190,12 +242,14 @@ def scheme_action(request, pk, action):
             count = sheets_assign(actor=request.user, scheme=obj, nodes=form.cleaned_data["nodes"], now=now)
             messages.success(request, _("%(count)s sheets assigned.") % {"count": count})
         elif action == "results":
+            _confirmed(request, _("Tick the box to confirm the year-end results: the sheets are then locked."))
             outcome = results_compute(actor=request.user, scheme=obj, now=now)
             messages.success(request, _("%(count)s year-end results fixed and locked.") % {"count": outcome["fixed"]})
             for name, why in outcome["waiting"]:
                 messages.warning(request, f"{name}: {why}")
             target = redirect("assessment:progress", obj.pk)
         elif action == "grades":
+            _confirmed(request, _("Tick the box to confirm the grades."))
             grades = {
                 int(key[6:]): value
                 for key, value in request.POST.items()
@@ -337,7 +391,7 @@ def _sheet_context(request, sheet):
     bands = list(obj.band_set.bands.all())
     sheet_def = scheme_sheet(obj, items, bands)
     snapshot = year_end_snapshot(sheet) if sheet.locked else None
-    data = sheet_facts(sheet, as_of=today, snapshot=snapshot, leaves=items)
+    data = sheet_facts(sheet, as_of=today, snapshot=snapshot, leaves=items, cached=True)
     present = {code: f for code, f in data.items() if f is not None}
     columns = sorted(sheet.columns.select_related("reviewer_node"), key=lambda c: c.level)
     level_count = (len(sheet.node.path) - len(obj.assessing_node.path)) // STEP  # 一级考核一级: the levels above
@@ -360,9 +414,10 @@ def _sheet_context(request, sheet):
             (c for c in reversed(columns) if c.level < sheet.level), None
         )
     events = list(sheet.events.all())
+    leaves = {leaf.code: leaf for leaf in sheet_def.leaves()}  # once, not per row
     lines = []
     for item, depth in rows:
-        leaf = next((leaf for leaf in sheet_def.leaves() if leaf.code == item.code), None) if item.mode else None
+        leaf = leaves.get(item.code) if item.mode else None
         cells = [
             (c, r.indicators.get(item.code), (c.notes or {}).get(item.code, ""), _entered(c.facts.get(item.code)))
             for c, r in scored

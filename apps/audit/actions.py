@@ -82,6 +82,8 @@ ACTION_LABELS = {
     "appraisal.paper_counts": _("Paper ballots of an appraisal counted"),
     "appraisal.grades_fixed": _("Appraisal grades fixed by the branch meeting"),
     "appraisal.reviewed": _("Appraisal grade reviewed by the committee"),
+    "appraisal.grade_corrected": _("Appraisal grade corrected after the meeting"),
+    "appraisal.survey_weights": _("Weights of a survey's answers changed"),
     "appraisal.follow_up": _("Follow-up of an appraisal grade recorded"),
     "appraisal.survey_opened": _("Satisfaction survey opened"),
     "appraisal.survey_closed": _("Satisfaction survey closed"),

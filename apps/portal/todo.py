@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from apps.assessment.selectors import review_queue
 from apps.disclosure.selectors import notices_awaiting_for, objections_awaiting_for
 from apps.lifecycle.selectors import QUEUES, committee_todo_for
 from apps.lifecycle.steps import STEP_BY_CODE
@@ -49,7 +50,7 @@ def has_todo(user) -> bool:
 
 
 def todo_for(*, user, today: datetime.date) -> list[TodoList]:
-    """The user's to-do lists that have something in them (three queries)."""
+    """The user's to-do lists that have something in them (one query per list)."""
     if not has_todo(user):
         return []
     lists = [
@@ -57,6 +58,7 @@ def todo_for(*, user, today: datetime.date) -> list[TodoList]:
         _objection_list(user, today),
         _committee_list(user, today),
         _transfer_list(user, today),
+        _review_list(user, today),
     ]
     return [t for t in lists if t.total]
 
@@ -156,3 +158,19 @@ def _transfer_list(user, today: datetime.date) -> TodoList:
         items=items,
         more_url=reverse("membership:overview") if incoming else "",
     )
+
+
+def _review_list(user, today: datetime.date) -> TodoList:
+    """Assessment sheets submitted to a level the user reviews (一级考核一级), oldest scheme first."""
+    sheets = review_queue(user=user)
+    todo = TodoList(key="assessment_reviews", title=_("Assessment sheets to review"), total=len(sheets))
+    for sheet in sheets[:SHOWN]:
+        detail = _("%(year)s %(scheme)s · submitted to level %(level)s") % {
+            "year": sheet.scheme.year,
+            "scheme": sheet.scheme.name,
+            "level": sheet.level,
+        }
+        todo.items.append(TodoItem(sheet.node.name, reverse("assessment:sheet", args=[sheet.pk]), detail))
+    if len(sheets) > SHOWN:
+        todo.more_url = reverse("assessment:queue")
+    return todo

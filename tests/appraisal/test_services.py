@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from apps.appraisal.models import AppraisalCount, AppraisalPolicy, Appraisee, SurveyCount
+from apps.appraisal.models import AppraisalCount, AppraisalPolicy, Appraisee, ReportCount, SurveyCount
 from apps.appraisal.selectors import appraisal_results, report_result, survey_results
 from apps.appraisal.services import (
     appraisal_close,
@@ -18,6 +18,7 @@ from apps.appraisal.services import (
     appraisal_paper_counts,
     appraisal_vote,
     appraisee_follow_up,
+    appraisee_grade_correct,
     appraisee_review,
     report_close,
     report_grade,
@@ -26,12 +27,15 @@ from apps.appraisal.services import (
     survey_answer,
     survey_close,
     survey_paper_counts,
+    survey_weights_save,
 )
 from apps.assessment.components import get, scores_for
 from apps.audit.models import AuditEntry
 from apps.people.choices import PoliticalStatus
 from tests.conftest import _person_with_login
 from tests.dates import TODAY
+
+from .conftest import CLOSES
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +46,9 @@ def test_the_roll_on_the_appraisal_date_full_and_probationary_members(world, bal
     appraised = set(Appraisee.objects.filter(appraisal=appraisal).values_list("person_id", flat=True))
     assert probationary.pk in appraised and world.people["member_a"].pk in appraised  # a party group's member too
     assert world.people["applicant_a"].pk not in appraised and world.people["member_b"].pk not in appraised
-    assert AppraisalCount.objects.filter(appraisee__appraisal=appraisal).count() == 4 * len(appraised)
+    counters = AppraisalCount.objects.filter(appraisee__appraisal=appraisal)
+    assert counters.count() == 4 * len(appraised) * AppraisalCount.SHARDS  # every shard of every counter
+    assert set(counters.values_list("shard", flat=True)) == set(range(AppraisalCount.SHARDS))
     with pytest.raises(ValidationError):  # one appraisal per branch and year
         ballots.appraisal()
     with pytest.raises(PermissionDenied):  # the secretary of branch A does not run branch B's
@@ -272,3 +278,84 @@ def test_the_ballot_open_reminder_reads_as_the_day_voting_opened_not_as_a_deadli
     with translation.override("en"):
         html = render_to_string("notifications/_list.html", {"page": [reminder], "today": TODAY})
     assert f"was due {opened.isoformat()}" in html
+
+
+def test_a_fixed_grade_is_corrected_with_a_reason_and_the_quota(world, ballots):
+    appraisal, appraisees = _closed(world, ballots, 6)  # quota: 2 excellent
+    secretary = world.users["secretary_a"]
+    with pytest.raises(ValidationError):  # not fixed yet
+        appraisee_grade_correct(actor=secretary, appraisee=appraisees[0], grade="qualified", reason="记录有误")
+    grades = {a.pk: "qualified" for a in appraisees} | {appraisees[0].pk: "basic", appraisees[1].pk: "excellent"}
+    appraisal_fix_grades(actor=secretary, appraisal=appraisal, grades=grades)
+    with pytest.raises(ValidationError):  # without a reason
+        appraisee_grade_correct(actor=secretary, appraisee=appraisees[0], grade="qualified", reason="  ")
+    with pytest.raises(ValidationError):  # a grade outside the set
+        appraisee_grade_correct(actor=secretary, appraisee=appraisees[0], grade="perfect", reason="x")
+    with pytest.raises(PermissionDenied):  # a member does not run the appraisal
+        appraisee_grade_correct(actor=world.users["member_a"], appraisee=appraisees[0], grade="qualified", reason="x")
+    # the quota at its boundary: a second excellent is allowed, a third is not, and nothing is saved
+    appraisee_grade_correct(actor=secretary, appraisee=appraisees[2], grade="excellent", reason="支部大会复议")
+    with pytest.raises(ValidationError, match="2"):
+        appraisee_grade_correct(actor=secretary, appraisee=appraisees[3], grade="excellent", reason="复议")
+    assert Appraisee.objects.get(pk=appraisees[3].pk).grade == "qualified"
+    # basic → qualified: no longer reported to the committee
+    corrected = appraisee_grade_correct(actor=secretary, appraisee=appraisees[0], grade="qualified", reason="记录有误")
+    assert (corrected.grade, corrected.review_state) == ("qualified", "")
+    entry = AuditEntry.objects.filter(action="appraisal.grade_corrected").order_by("-pk").first()
+    assert entry.changes["grade"] == ["basic", "qualified"] and entry.changes["reason"] == [None, "记录有误"]
+    again = AuditEntry.objects.filter(action="appraisal.grade_corrected").count()
+    appraisee_grade_correct(actor=secretary, appraisee=appraisees[0], grade="qualified", reason="记录有误")
+    assert AuditEntry.objects.filter(action="appraisal.grade_corrected").count() == again  # nothing changed
+    appraisal_notice_draft(actor=secretary, appraisal=appraisal, today=TODAY)
+    with pytest.raises(ValidationError):  # the notice's numbers are drafted
+        appraisee_grade_correct(actor=secretary, appraisee=appraisees[4], grade="basic", reason="x")
+
+
+@pytest.mark.parametrize(("day", "needs_confirmation"), [(CLOSES - datetime.timedelta(days=1), True), (CLOSES, False),
+                                                         (CLOSES + datetime.timedelta(days=1), False)])  # fmt: skip
+def test_closing_before_the_last_day_needs_a_confirmation(world, ballots, day, needs_confirmation):
+    secretary = world.users["secretary_a"]
+    appraisal, survey, report = ballots.appraisal(), ballots.survey(), ballots.report()
+    for close, kw in ((appraisal_close, {"appraisal": appraisal}), (survey_close, {"survey": survey}),
+                      (report_close, {"report": report})):  # fmt: skip
+        ballot = next(iter(kw.values()))
+        if needs_confirmation:
+            with pytest.raises(ValidationError):
+                close(actor=secretary, today=day, **kw)
+            ballot.refresh_from_db()
+            assert ballot.state == "open"
+            closed = close(actor=secretary, today=day, early=True, **kw)
+        else:
+            closed = close(actor=secretary, today=day, **kw)
+        assert closed.state == "closed"
+    early = AuditEntry.objects.filter(action="appraisal.closed").get()
+    assert ("closes_on" in early.changes) is needs_confirmation
+
+
+def test_the_secretary_does_not_grade_their_own_report(world, ballots):
+    report = ballots.report()  # reported by secretary_a, on the roll of branch A
+    with pytest.raises(PermissionDenied):
+        report_grade(actor=world.users["secretary_a"], report=report, grade="good", today=TODAY)
+    assert not report.voters.exists() and sum(ReportCount.objects.values_list("portal", flat=True)) == 0
+    report_grade(actor=world.users["member_a"], report=report, grade="good", today=TODAY)
+    assert report.voters.count() == 1
+
+
+def test_survey_weights_change_until_the_first_answer(world, ballots):
+    secretary = world.users["secretary_a"]
+    survey = ballots.survey()
+    options = {o.label: o for o in survey.options.all()}
+    with pytest.raises(ValidationError):  # outside 0–100
+        survey_weights_save(actor=secretary, survey=survey, weights={options["满意"].pk: Decimal("101")})
+    with pytest.raises(ValidationError):  # no weight left
+        survey_weights_save(actor=secretary, survey=survey, weights={o.pk: None for o in options.values()})
+    assert not AuditEntry.objects.filter(action="appraisal.survey_weights").exists()
+    survey_weights_save(actor=secretary, survey=survey, weights={options["基本满意"].pk: Decimal("80")})
+    assert survey.options.get(label="基本满意").weight == Decimal("80")
+    entry = AuditEntry.objects.get(action="appraisal.survey_weights")
+    assert entry.changes == {"基本满意": ["75.00", "80"]}
+    question = survey.questions.first()
+    survey_answer(actor=world.users["member_a"], survey=survey, answers={question.pk: options["满意"].pk}, today=TODAY)
+    with pytest.raises(ValidationError):  # answered: the weights stay
+        survey_weights_save(actor=secretary, survey=survey, weights={options["基本满意"].pk: Decimal("70")})
+    assert survey.options.get(label="基本满意").weight == Decimal("80")

@@ -58,7 +58,7 @@ def test_paper_counts_above_the_ballots_are_refused_on_the_page(client, world, b
     response = client.post(url, {"handed_out": "x", "returned": 3}, follow=True)
     assert not AppraisalCount.objects.filter(paper__gt=0).exists()
     client.post(url, {"handed_out": 6, "returned": 5, f"c-{target.pk}-excellent": 4})
-    assert AppraisalCount.objects.get(appraisee=target, grade="excellent").paper == 4
+    assert AppraisalCount.objects.get(appraisee=target, grade="excellent", shard=0).paper == 4
 
 
 def test_grades_fixed_on_the_page_with_the_quota(client, world, ballots):
@@ -118,7 +118,8 @@ def test_survey_and_report_pages(client, world, ballots):
     assert client.get(answer).status_code == 200
     assert client.post(answer, {f"q-{q.pk}": survey.options.get(label="不满意").pk}).status_code == 302
     assert client.post(answer, {f"q-{q.pk}": survey.options.first().pk}).status_code == 422  # answered already
-    assert SurveyCount.objects.get(question=q, option=survey.options.get(label="不满意")).portal == 1
+    chosen = SurveyCount.objects.filter(question=q, option=survey.options.get(label="不满意"))
+    assert sum(chosen.values_list("portal", flat=True)) == 1
     grade = reverse("appraisal:report_grade", args=[report.pk])
     assert client.post(grade, {"grade": "excellent"}).status_code == 422  # not a grade of a report
     assert client.post(grade, {"grade": "fairly_good"}).status_code == 302
@@ -162,8 +163,9 @@ def test_query_counts_do_not_grow(client, world, ballots):
     # more members appraised (added to the appraisal as the roll would), more votes and answers, more ballots
     more = ballots.voters(12, prefix="more")
     created = Appraisee.objects.bulk_create([Appraisee(appraisal=appraisal, person=p) for p in more])
-    AppraisalCount.objects.bulk_create([AppraisalCount(appraisee=a, grade=g) for a in created for g in
-                                        ("excellent", "qualified", "basic", "unqualified")])  # fmt: skip
+    AppraisalCount.objects.bulk_create([AppraisalCount(appraisee=a, grade=g, shard=n) for a in created for g in
+                                        ("excellent", "qualified", "basic", "unqualified")
+                                        for n in range(AppraisalCount.SHARDS)])  # fmt: skip
     vote(more)
     ballots.survey(title="第二次测评")
     ballots.appraisal(node=world.branch_b, who="staff")
@@ -173,3 +175,27 @@ def test_query_counts_do_not_grow(client, world, ballots):
         large = _count(client, url)
         assert large == small[url, role], f"{role} {url}: {small[url, role]} → {large}"
         assert large <= 20, f"{role} {url}: {large}"
+
+
+def test_closing_early_and_the_weights_on_the_pages(client, world, ballots):
+    """Closing before the last day asks for the box ticked; a weight that is not a number is refused with a
+    translated sentence and nothing saved; the weights then change through the page."""
+    survey = ballots.survey()
+    sign_in(client, world.users["secretary_a"])
+    page = client.get(reverse("appraisal:survey", args=[survey.pk])).content.decode()
+    assert 'name="early"' in page and f'name="w-{survey.options.first().pk}"' in page
+    close = reverse("appraisal:survey_action", args=[survey.pk, "close"])
+    client.post(close, {})
+    survey.refresh_from_db()
+    assert survey.state == "open"
+    weights = reverse("appraisal:survey_action", args=[survey.pk, "weights"])
+    option = survey.options.get(label="基本满意")
+    answer = client.post(weights, {f"w-{option.pk}": "很多"}, follow=True)
+    assert answer.status_code == 200 and "权重" in answer.content.decode()
+    assert survey.options.get(pk=option.pk).weight == 75
+    data = {f"w-{o.pk}": "" if o.weight is None else str(o.weight) for o in survey.options.all()}
+    client.post(weights, data | {f"w-{option.pk}": "80"})
+    assert survey.options.get(pk=option.pk).weight == 80
+    client.post(close, {"early": "1"})
+    survey.refresh_from_db()
+    assert survey.state == "closed"

@@ -157,3 +157,27 @@ def test_the_sheet_page_stays_within_its_queries(client, world, scheme, held):
     url = reverse("assessment:sheet", args=[sheet.pk])
     _count(client, url)
     assert _count(client, url) <= 15
+
+
+def test_the_sheet_page_caches_its_facts_until_their_records_change(client, world, scheme, held):
+    """ADR 4: the sources' facts are cached under the data version of the tables they read; a meeting recorded (a
+    write to orglife_) shows on the next request, and a page in another language gets its own labels."""
+    held(datetime.date(YEAR, 1, 15))
+    sheet = Sheet.objects.get(scheme=scheme, node=world.branch_a)
+    sign_in(client, world.users["staff"])
+    url = reverse("assessment:sheet", args=[sheet.pk])
+
+    def read():
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(url).content.decode()
+        return page, any('"orglife_meeting"' in q["sql"] for q in ctx.captured_queries)
+
+    first, queried = read()
+    assert queried
+    second, queried = read()
+    assert not queried and second.count("orglife") == first.count("orglife")  # from the cache
+    missing = first.count("not held in") + first.count("未召开")
+    held(datetime.date(YEAR, 4, 15))  # another meeting: its write bumps the source's version
+    third, queried = read()
+    assert queried
+    assert third.count("not held in") + third.count("未召开") < missing

@@ -64,6 +64,7 @@ def test_appraisal_from_ballot_to_grade(browser, live_server, world, shot, today
     shot(secretary, "appraisal_03_counts")
 
     # voting closed, the branch meeting's grades recorded: one member basically qualified, with feedback
+    secretary.check("form[action$='/close/'] input[name=early]")  # before its last day: confirmed
     secretary.click("form[action$='/close/'] button")
     secretary.wait_for_selector("text=投票已结束")
     mine = Appraisee.objects.get(appraisal=appraisal, person=world.people["member_a"])

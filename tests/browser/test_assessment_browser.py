@@ -101,6 +101,7 @@ def test_copy_publish_self_assess_return_resubmit_review_result_notice(browser, 
 
     # the year-end result, then the 公示 drafted through the disclosure services
     staff.click(f"a[href$='/assessment/schemes/{current.pk}/progress/']")
+    staff.check("form[action$='/results/'] input[name=confirm]")
     staff.click("form[action$='/results/'] button[type=submit]")
     staff.wait_for_selector("form[action$='/disclose/']")
     sheet.refresh_from_db()
@@ -112,6 +113,7 @@ def test_copy_publish_self_assess_return_resubmit_review_result_notice(browser, 
     current.refresh_from_db()
     assert current.result_notice is None
     staff.select_option(f"select[name=grade_{sheet.pk}]", "较好")
+    staff.check("form[action$='/grades/'] input[name=confirm]")
     staff.click("form[action$='/grades/'] button[type=submit]")
     staff.wait_for_selector("form[action$='/disclose/']")
     sheet.refresh_from_db()

@@ -1,0 +1,104 @@
+"""What a reviewer found on the assessment pages: a line that says zero is not an event, ranks only once a peer
+group's every sheet has its result, the year-end result and the grades only after a ticked confirmation, the scheme
+page in words (no stored JSON, no source codes), the sheets to review on the home to-do, the sheets in the admin."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from apps.assessment import scoring
+from apps.assessment.choices import SheetStatus
+from apps.assessment.forms import column_from_post, is_zero_line
+from apps.assessment.models import Sheet
+from apps.assessment.services import results_compute, sheet_submit
+from tests.conftest import sign_in
+from tests.dates import TODAY, at
+
+from .conftest import YEAR
+from .test_services import SELF, evidence, reviewed, sheet_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
+NOW = at(TODAY)
+
+
+@pytest.mark.parametrize(
+    ("line", "zero"),
+    [("表彰0", True), ("0", True), ("无", True), ("表彰 0 次", True), ("表彰：0.0", True), ("表彰1", False),
+     ("表彰", False), ("2025年表彰0", False), ("表彰10", False)],
+)  # fmt: skip
+def test_a_line_that_says_zero_is_not_an_event(line, zero):
+    assert is_zero_line(line) is zero
+
+
+def test_zero_lines_earn_no_bonus():
+    sheet = scoring.Sheet(
+        bands=[scoring.Band("好", 0)],
+        indicators=[
+            scoring.Indicator(code="A3", title="", max=Decimal(3), mode="bonus", params={"points": "1", "cap": "3"})
+        ],
+    )
+    facts, _notes = column_from_post(sheet, {"f_A3": "表彰0\n无\n市级表彰"})
+    assert facts == {"A3": {"events": [{"key": "市级表彰"}]}}
+    facts, _notes = column_from_post(sheet, {"f_A3": "表彰0"})
+    assert facts == {}  # nothing claimed
+    assert scoring.score(sheet, facts).indicators["A3"] == 0
+
+
+def test_ranks_wait_for_every_sheet_of_the_peer_group(world, plain_scheme):
+    reviewed(world, plain_scheme, world.branch_a)
+    results_compute(actor=world.users["staff"], scheme=plain_scheme, now=NOW)
+    first = sheet_of(plain_scheme, world.branch_a)
+    assert first.locked and first.rank is None  # branch B's sheet (same peer group) is still open
+    reviewed(world, plain_scheme, world.branch_b)
+    results_compute(actor=world.users["staff"], scheme=plain_scheme, now=NOW)
+    ranks = sorted(Sheet.objects.filter(scheme=plain_scheme).values_list("rank", flat=True))
+    assert ranks in ([1, 2], [1, 1])
+
+
+def test_the_year_end_result_and_the_grades_need_a_ticked_confirmation(client, world, plain_scheme):
+    reviewed(world, plain_scheme, world.branch_a)
+    sign_in(client, world.users["staff"])
+    url = reverse("assessment:scheme_action", args=[plain_scheme.pk, "results"])
+    page = client.post(url, {}, follow=True).content.decode()
+    assert not sheet_of(plain_scheme, world.branch_a).locked  # nothing done
+    assert "confirm" in page or "确认" in page
+    client.post(url, {"confirm": "1"})
+    sheet = sheet_of(plain_scheme, world.branch_a)
+    assert sheet.locked and sheet.status == SheetStatus.FINAL
+    grades = reverse("assessment:scheme_action", args=[plain_scheme.pk, "grades"])
+    worst = list(plain_scheme.band_set.bands.order_by("min_points").values_list("grade", flat=True))[0]
+    client.post(grades, {f"grade_{sheet.pk}": worst})
+    assert sheet_of(plain_scheme, world.branch_a).grade == sheet.grade  # not without the box ticked
+    client.post(grades, {f"grade_{sheet.pk}": worst, "confirm": "1"})
+    assert sheet_of(plain_scheme, world.branch_a).grade == worst
+
+
+def test_the_scheme_page_says_the_rules_in_words(client, world, scheme):
+    sign_in(client, world.users["staff"])
+    page = client.get(reverse("assessment:scheme", args=[scheme.pk])).content.decode()
+    assert "orglife.meetings_missing" not in page and "{&#x27;" not in page and "{'" not in page
+    assert "应开未开" in page or "Meetings owed and not held" in page or "三会一课" in page
+
+
+def test_sheets_to_review_are_on_the_home_to_do(client, world, plain_scheme):
+    sheet = sheet_of(plain_scheme, world.branch_a)
+    evidence(world, sheet)
+    from apps.assessment.services import sheet_save_self
+
+    sheet_save_self(actor=world.users["secretary_a"], sheet=sheet, facts=SELF, notes={}, now=NOW)
+    sheet_submit(actor=world.users["secretary_a"], sheet=sheet, now=NOW)
+    sign_in(client, world.users["staff"])
+    home = client.get(reverse("portal:home")).content.decode()
+    assert reverse("assessment:sheet", args=[sheet.pk]) in home
+    sign_in(client, world.users["secretary_a"])  # the branch does not review its own sheet
+    assert reverse("assessment:sheet", args=[sheet.pk]) not in client.get(reverse("portal:home")).content.decode()
+
+
+def test_the_admin_lists_the_sheets_read_only(client, world, plain_scheme):
+    sign_in(client, world.users["staff"])
+    sheet = sheet_of(plain_scheme, world.branch_a)
+    page = client.get(reverse("admin:assessment_sheet_change", args=[sheet.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert datetime.date(YEAR, 1, 1).year == YEAR
