@@ -58,9 +58,7 @@ def test_joined_and_left_in_the_year_come_from_the_membership_history(history):
     assert base.joined.get(PeriodStart.ADMISSION) == 1 and PeriodStart.TRANSFER not in base.joined
     assert base.left == {PeriodEnd.DEATH: 1}
     # the year before holds the death of 31 December
-    assert roll_changes_for(user=staff, since=D(YEAR - 1, 1, 1), until=D(YEAR - 1, 12, 31)).left == {
-        PeriodEnd.DEATH: 1
-    }
+    assert roll_changes_for(user=staff, since=D(YEAR - 1, 1, 1), until=D(YEAR - 1, 12, 31)).left == {PeriodEnd.DEATH: 1}
     # branch A sees the member leave by the transfer, branch B sees them come
     branch_a = roll_changes_for(user=history.users["secretary_a"], since=D(YEAR, 1, 1), until=D(YEAR, 12, 31))
     branch_b = roll_changes_for(user=history.users["secretary_b"], since=D(YEAR, 1, 1), until=D(YEAR, 12, 31))
