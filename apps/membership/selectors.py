@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -21,6 +22,7 @@ from .models import ContactLoss, MembershipPeriod, Transfer
 
 # 失联 and absence from organisational life: flagged for the branch's decision after this many months (党章 §9).
 FLAG_AFTER_MONTHS = 6
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def status_q(day: datetime.date, statuses: Iterable[str] = MEMBER_STATUSES, prefix: str = "") -> Q:
@@ -107,6 +109,41 @@ def members_without_period() -> QuerySet[Person]:
     anywhere), for the committee staff to complete."""
     current = MembershipPeriod.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)
     return Person.objects.filter(political_status__in=MEMBER_STATUSES, is_active=True).exclude(Exists(current))
+
+
+@dataclass(frozen=True)
+class RollChanges:
+    """Who came onto and who went off the roll of a user's organisations in a period, by how (``PeriodStart`` and
+    ``PeriodEnd`` codes → number of people), as the annual Party statistics count them (增加党员, 减少党员)."""
+
+    joined: dict[str, int]
+    left: dict[str, int]
+
+
+def roll_changes_for(*, user, since: datetime.date, until: datetime.date, perm: str = VIEW_SCOPE) -> RollChanges:
+    """The membership periods held in the user's subtrees that began (ended) from ``since`` to ``until``. A move
+    between two organisations of those subtrees (a period ending the day before the next one begins there) changes
+    no roll of the user's and is not counted; a move out of them (or into them) is, by the way it was made. One
+    query: the periods in the subtrees of the people who have one beginning or ending in the period."""
+    held = restrict(MembershipPeriod.objects.all(), user=user, perm=perm, path_field="node__path")
+    changed = held.filter(Q(started_on__range=(since, until)) | Q(ended_on__range=(since, until)))
+    periods = held.filter(person_id__in=changed.values("person_id")).values_list(
+        "person_id", "started_on", "ended_on", "began", "ended"
+    )
+    starts, ends = set(), set()
+    rows = list(periods.order_by())
+    for person, started, ended, _began, _ended in rows:
+        starts.add((person, started))
+        if ended is not None:
+            ends.add((person, ended))
+    joined: dict[str, int] = defaultdict(int)
+    left: dict[str, int] = defaultdict(int)
+    for person, started, ended, began, how in rows:
+        if since <= started <= until and (person, started - ONE_DAY) not in ends:
+            joined[began] += 1
+        if ended is not None and since <= ended <= until and (person, ended + ONE_DAY) not in starts:
+            left[how] += 1
+    return RollChanges(joined=dict(joined), left=dict(left))
 
 
 def transfers_for(*, user, perm: str = VIEW_SCOPE) -> QuerySet[Transfer]:

@@ -17,6 +17,8 @@ from apps.audit.models import AuditEntry
 from apps.disclosure.models import NoticeVersion
 from apps.lifecycle.selectors import pipeline_counts, pipeline_for
 from apps.lifecycle.steps import STEP_CHOICES, Stage
+from apps.membership.choices import PeriodEnd, PeriodStart
+from apps.membership.selectors import roll_changes_for
 from apps.organisations.choices import VIEW_AUDIT, VIEW_SCOPE, VIEW_SENSITIVE
 from apps.organisations.permissions import has_any_scope, restrict, scope_paths
 from apps.people.choices import MEMBER_STATUSES, Education, Gender, LeftHow, Occupation, PoliticalStatus
@@ -79,23 +81,57 @@ def _labels(choices, language) -> dict:
     return {value: str(label) for value, label in choices.choices}
 
 
-def roster_row(person, *, masked: bool) -> tuple:
+# what ``roster_row`` reads of a person (the rest of the record is left in the database)
+ROSTER_READS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "birth_date",
+    "education",
+    "political_status",
+    "node__name",
+    "joined_on",
+    "full_member_on",
+    "job_title",
+    "occupation",
+    "phone",
+    "home_address",
+    "left_how",
+)
+
+
+def roster_labels() -> tuple:
+    """The labels a roster row shows, in the active language: looked up once per table, not once per cell."""
+    language = translation.get_language()
+    return (
+        _labels(Gender, language),
+        _labels(Education, language),
+        _labels(PoliticalStatus, language),
+        _labels(Occupation, language),
+        _labels(LeftHow, language),
+        _("On the roll"),
+    )
+
+
+def roster_row(person, *, masked: bool, labels: tuple | None = None) -> tuple:
+    gender, education, standing, occupation, left_how, on_roll = labels or roster_labels()
     return (
         person.name,
-        _label(Gender, person.gender),
+        gender.get(person.gender, person.gender),
         person.ethnicity,
         MASK if masked and person.id_number else person.id_number,
         person.birth_date,
-        _label(Education, person.education),
-        _label(PoliticalStatus, person.political_status),
+        education.get(person.education, person.education),
+        standing.get(person.political_status, person.political_status),
         person.node.name,
         person.joined_on,
         person.full_member_on,
         person.job_title,
-        _label(Occupation, person.occupation),
+        occupation.get(person.occupation, person.occupation),
         person.phone,
         MASK if masked and person.home_address else person.home_address,
-        _label(LeftHow, person.left_how) if person.left_how else _("On the roll"),
+        left_how.get(person.left_how, person.left_how) if person.left_how else on_roll,
     )
 
 
@@ -105,9 +141,10 @@ def roster_table(*, user, params, today) -> Table:
         raise ValidationError(
             _("An export for exchange needs the right to see sensitive data over all your organisations.")
         )
-    people = roster_people(user).select_related("node")
+    people = roster_people(user).select_related("node").only(*ROSTER_READS)
     count = people.count()
-    rows = (roster_row(p, masked=not exchange) for p in people.iterator(chunk_size=2000))
+    labels = roster_labels()
+    rows = (roster_row(p, masked=not exchange, labels=labels) for p in people.iterator(chunk_size=2000))
     note = "" if exchange else _("ID numbers and addresses are masked: this file cannot be imported again.")
     return Table(count=count, rows=rows, totals={"members": count}, note=note, organisation=_organisation(user))
 
@@ -192,6 +229,7 @@ register(
 
 # --- membership structure, in the shape of the annual Party statistics -------------------------------------------
 
+HAN = "汉族"  # the ethnicity as recorded (the value, not a label): first, the others by number
 AGE_BANDS = [(0, 30), (31, 35), (36, 40), (41, 45), (46, 50), (51, 55), (56, 60), (61, 200)]
 
 
@@ -210,7 +248,20 @@ def _band(age: int) -> str:
     return ""
 
 
+def _in_order(counter: Counter, order: list[str], unknown: str) -> list[tuple[str, int]]:
+    """The values of a dimension in the statistics' order (``order``; what is not in it by count), "not recorded"
+    last: a table to compare year with year, not a ranking."""
+    place = {value: i for i, value in enumerate(order)}
+    return sorted(
+        counter.items(),
+        key=lambda kv: (kv[0] == unknown, place.get(kv[0], len(place)), -kv[1] if kv[0] not in place else 0, kv[0]),
+    )
+
+
 def structure_table(*, user, params, today) -> Table:
+    """Members on the roll (the roster's selector) by gender, ethnicity, age band (on the last day of the year, or
+    today), education, occupation and standing, each in its order; then who came onto and went off the roll of the
+    user's organisations in the year, by how (the membership history, ``membership.selectors.roll_changes_for``)."""
     year = params["year"]
     end = min(today, datetime.date(year, 12, 31))
     people = roster_people(user)
@@ -219,28 +270,37 @@ def structure_table(*, user, params, today) -> Table:
     )
     total = len(values)
     unknown = _("Not recorded")
+    language = translation.get_language()
+
+    def labels(choices) -> list[str]:
+        return list(_labels(choices, language).values())
+
+    bands = [_band(high) for _low, high in AGE_BANDS]
     dims = [
-        (_("Gender"), Counter(_label(Gender, v[0]) or unknown for v in values)),
-        (_("Ethnicity"), Counter(v[1] or unknown for v in values)),
-        (_("Age"), Counter(_band(_age(v[2], end)) if v[2] else unknown for v in values)),
-        (_("Education"), Counter(_label(Education, v[3]) or unknown for v in values)),
-        (_("Occupation"), Counter(_label(Occupation, v[4]) or unknown for v in values)),
-        (_("Party standing"), Counter(_label(PoliticalStatus, v[5]) for v in values)),
+        (_("Gender"), Counter(_label(Gender, v[0]) or unknown for v in values), labels(Gender)),
+        (_("Ethnicity"), Counter(v[1] or unknown for v in values), [HAN]),
+        (_("Age"), Counter(_band(_age(v[2], end)) if v[2] else unknown for v in values), bands),
+        (_("Education"), Counter(_label(Education, v[3]) or unknown for v in values), labels(Education)),
+        (_("Occupation"), Counter(_label(Occupation, v[4]) or unknown for v in values), labels(Occupation)),
+        (_("Party standing"), Counter(_label(PoliticalStatus, v[5]) for v in values), labels(PoliticalStatus)),
     ]
-    scoped = person_list_for(user=user)
-    joined = scoped.filter(joined_on__year=year).count()
-    left = Counter(_label(LeftHow, how) for how in scoped.filter(left_on__year=year).values_list("left_how", flat=True))
     rows = [(_("Members on the roll"), "", total, 100.0)]
-    for name, counter in dims:
-        for value, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])):
+    for name, counter, order in dims:
+        for value, n in _in_order(counter, order, unknown):
             rows.append((name, value, n, round(100 * n / total, 1) if total else 0.0))
-    rows.append((_("Joined in the year"), str(year), joined, None))
-    for how, n in sorted(left.items()):
-        rows.append((_("Left in the year"), how, n, None))
+    changes = roll_changes_for(user=user, since=datetime.date(year, 1, 1), until=datetime.date(year, 12, 31))
+    for name, counts, choices in (
+        (_("Came onto the roll in the year"), changes.joined, PeriodStart),
+        (_("Left in the year"), changes.left, PeriodEnd),
+    ):
+        rows.append((name, _("Total"), sum(counts.values()), None))
+        for code, label in choices.choices:
+            if counts.get(code):
+                rows.append((name, str(label), counts[code], None))
     return Table(
         count=len(rows),
         rows=rows,
-        totals={"members": total, "joined": joined, "left": sum(left.values())},
+        totals={"members": total, "joined": sum(changes.joined.values()), "left": sum(changes.left.values())},
         organisation=_organisation(user),
     )
 
@@ -258,8 +318,8 @@ register(
         ],
         rows=structure_table,
         description=gettext_lazy(
-            "Members by gender, ethnicity, age band, education, occupation and Party standing; joined and left in "
-            "the year."
+            "Members by gender, ethnicity, age band, education, occupation and Party standing; who joined and who "
+            "left the roll in the year, by how."
         ),
     )
 )

@@ -1,5 +1,5 @@
-"""Reads of report runs: a run is seen by its runner and by the staff (``manage_people``) over every organisation
-the runner saw when asking for it; anyone else gets a 404."""
+"""Reads of report runs and schedules: a run is seen by its runner and by the staff (``manage_people``) over every
+organisation the runner saw when asking for it; anyone else gets a 404. A schedule is listed to its owner."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from apps.audit.services import access_denied_note
 from apps.organisations.choices import MANAGE_PEOPLE
 from apps.organisations.permissions import covers
 
-from .models import ReportRun
+from .models import ReportRun, ReportSchedule
 
 RUNS_SHOWN = 20
 
@@ -23,6 +23,12 @@ def may_read(user, run: ReportRun) -> bool:
 
 def runs_of(*, user) -> QuerySet[ReportRun]:
     return ReportRun.objects.filter(user=user).order_by("-requested_at", "-pk")
+
+
+def schedules_of(*, user) -> QuerySet[ReportSchedule]:
+    """The schedules that run as the user (their owner): the reports page lists them, read only. A schedule runs
+    with its owner's scope on the day it runs, so it shows nothing its owner could not run themselves."""
+    return ReportSchedule.objects.filter(owner=user).order_by("-is_active", "next_on", "pk")
 
 
 def run_get_for(*, user, pk, request=None) -> ReportRun:

@@ -21,7 +21,7 @@ from . import catalogue
 from .choices import RunStatus
 from .forms import FormatForm, RosterImportForm
 from .roster_import import roster_import
-from .selectors import RUNS_SHOWN, run_get_for, runs_of
+from .selectors import RUNS_SHOWN, run_get_for, runs_of, schedules_of
 from .services import run_request
 from .tasks import start
 
@@ -66,6 +66,9 @@ def home(request):
     runs = list(runs_of(user=request.user)[:RUNS_SHOWN])
     for run in runs:
         run.title = titles.get(run.report, run.report)
+    schedules = list(schedules_of(user=request.user))
+    for schedule in schedules:
+        schedule.title = titles.get(schedule.report, schedule.report)
     return render(
         request,
         "reports/home.html",
@@ -75,6 +78,7 @@ def home(request):
             "params_form": params_form,
             "fmt_form": fmt_form,
             "runs": runs,
+            "schedules": schedules,
             "active": [r.pk for r in runs if r.status in (RunStatus.QUEUED, RunStatus.RUNNING)],
             "can_import": has_any_scope(request.user, MANAGE_PEOPLE),
         },

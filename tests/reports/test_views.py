@@ -15,6 +15,7 @@ from apps.reports import catalogue
 from apps.reports.choices import RunStatus
 from apps.reports.models import ReportRun
 from tests.conftest import sign_in
+from tests.dates import TODAY, at
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.usefixtures("today")
@@ -119,3 +120,25 @@ def test_a_member_cannot_open_the_reports_page(client, world):
     sign_in(client, world.users["member_a"])
     assert client.get(reverse("reports:home")).status_code == 403
     assert reverse("reports:home") not in client.get(reverse("portal:home")).content.decode()
+
+
+def test_the_page_lists_the_users_own_schedules_and_marks_their_runs(client, world):
+    """Schedules are kept in the admin; their owner sees them (read only) on the reports page, and nobody else's."""
+    from apps.reports.models import ReportSchedule
+
+    mine = ReportSchedule.objects.create(
+        owner=world.users["staff"], report="roster", fmt="xlsx", next_on=datetime.date(2026, 12, 1)
+    )
+    other = ReportSchedule.objects.create(
+        owner=world.users["secretary_a"], report="roster", fmt="pdf", next_on=datetime.date(2026, 12, 1)
+    )
+    ReportRun.objects.create(
+        user=world.users["staff"], report="roster", fmt="xlsx", schedule=mine, requested_at=at(TODAY)
+    )
+    sign_in(client, world.users["staff"])
+    page = client.get(reverse("reports:home")).content.decode()
+    assert f'data-schedule="{mine.pk}"' in page and f'data-schedule="{other.pk}"' not in page
+    assert "2026-12-01" in page and "(按计划)" in page
+    sign_in(client, world.users["secretary_b"])
+    page = client.get(reverse("reports:home")).content.decode()
+    assert 'data-section="schedules"' not in page
