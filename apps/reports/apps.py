@@ -10,4 +10,4 @@ class ReportsConfig(AppConfig):
     def ready(self):
         # the reports of the apps below (membership, lifecycle, disclosure, audit) are declared here; the apps
         # above register theirs in their own ready (apps.reports.catalogue.register)
-        from . import definitions, reminders  # noqa: F401
+        from . import definitions, documents, reminders  # noqa: F401

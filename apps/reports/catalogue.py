@@ -16,6 +16,11 @@ A report is registered once, at ``AppConfig.ready`` of the app that owns its num
 subtree there), never a second implementation of a number; it returns a ``Table``: how many rows (for progress)
 and the rows themselves, an iterator of tuples in the columns' order, read once. ``allowed(user)`` says who may run
 it (by default whoever has a scope: secretaries, committee staff, administrators). ``formats`` are Excel and PDF.
+
+An official document (ADR 16: the 公示 notice, a meeting's minutes, the 整改 plan) is a report too, written as Word:
+``document(*, user, params, today) -> bytes`` instead of columns and rows, ``formats=("docx",)``, and a form that
+takes the ``user`` (``takes_user = True``) so that it offers only the records the user may open (the same
+selectors as the record's page); the run, its progress, private file and download are the tables' own.
 The apps below reports (membership, lifecycle, disclosure, audit) have theirs in ``apps/reports/definitions.py``;
 the apps above it (orglife, dues, and those after them) register in their own ``ready``.
 """
@@ -34,7 +39,8 @@ from django.utils.translation import gettext as _
 from apps.organisations.choices import VIEW_SCOPE
 from apps.organisations.permissions import has_any_scope
 
-FORMATS = ("xlsx", "pdf")
+FORMATS = ("xlsx", "pdf", "docx")
+TABLE_FORMATS = ("xlsx", "pdf")
 KINDS = ("text", "int", "date", "number")
 
 
@@ -64,18 +70,25 @@ class Report:
     name: str
     title: str | Promise
     form: type[forms.Form]
-    columns: Callable[[dict], list[Column]]
-    rows: Callable[..., Table]
+    columns: Callable[[dict], list[Column]] | None = None
+    rows: Callable[..., Table] | None = None
     allowed: Callable[[object], bool] = officials
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = TABLE_FORMATS
     description: str | Promise = ""
+    # an official document: (*, user, params, today) -> the .docx bytes (formats=("docx",))
+    document: Callable[..., bytes] | None = None
 
-    def params_form(self, data=None, **kwargs) -> forms.Form:
-        return self.form(data, prefix="p", **kwargs) if data is not None else self.form(prefix="p", **kwargs)
+    def _form(self, data, user):
+        kwargs = {"user": user} if getattr(self.form, "takes_user", False) else {}
+        return self.form(data, prefix="p", **kwargs)
 
-    def clean(self, raw: dict) -> dict:
-        """The parameters as the form cleans them from text (``raw``: name → text); ``ValidationError`` otherwise."""
-        form = self.form({f"p-{k}": v for k, v in raw.items()}, prefix="p")
+    def params_form(self, data=None, *, user=None) -> forms.Form:
+        return self._form(data, user)
+
+    def clean(self, raw: dict, *, user=None) -> dict:
+        """The parameters as the form cleans them from text (``raw``: name → text); ``ValidationError`` otherwise.
+        A form that takes the user checks the records chosen against what the user may open."""
+        form = self._form({f"p-{k}": v for k, v in raw.items()}, user)
         unknown = set(raw) - set(form.fields)
         if unknown:
             raise ValidationError(
@@ -98,6 +111,10 @@ def register(report: Report) -> Report:
     unknown = set(report.formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"report {report.name!r}: unknown formats {unknown}")
+    if ("docx" in report.formats) != (report.document is not None):
+        raise ValueError(f"report {report.name!r}: a document is written as docx, and only a document")
+    if set(report.formats) & set(TABLE_FORMATS) and (report.columns is None or report.rows is None):
+        raise ValueError(f"report {report.name!r}: a table needs its columns and rows")
     _REGISTRY[report.name] = report
     return report
 

@@ -16,6 +16,7 @@ ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 class Format(models.TextChoices):
     XLSX = "xlsx", _("Excel")
     PDF = "pdf", _("PDF")
+    DOCX = "docx", _("Word (official document)")
 
 
 class Cadence(models.TextChoices):

@@ -44,6 +44,13 @@ class PeriodForm(forms.Form):
 class FormatForm(forms.Form):
     fmt = forms.ChoiceField(label=_("Format"), choices=Format.choices, initial=Format.XLSX)
 
+    def __init__(self, *args, formats=None, **kwargs):
+        """Only the formats the chosen report is written in (a document: Word; a table: Excel and PDF)."""
+        super().__init__(*args, **kwargs)
+        if formats:
+            self.fields["fmt"].choices = [c for c in Format.choices if c[0] in formats]
+            self.fields["fmt"].initial = formats[0]
+
 
 class RosterImportForm(forms.Form):
     file = forms.FileField(label=_("Roster exported for exchange (.xlsx)"))

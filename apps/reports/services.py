@@ -66,7 +66,7 @@ def run_check(*, actor, report_name: str, params: dict, fmt: str) -> tuple[catal
         raise _not_allowed()
     if fmt not in report.formats:
         raise ValidationError(_("This report is not written as %(format)s.") % {"format": str(fmt)[:10]})
-    cleaned = report.clean(params)
+    cleaned = report.clean(params, user=actor)
     _check_range(cleaned, policy())
     return report, cleaned
 
@@ -150,6 +150,31 @@ def run_execute(*, run_id: int, clock: Clock) -> ReportRun | None:
         return _execute(run, clock)
 
 
+def _write_document(path: Path, *, report, user, params: dict, today: datetime.date) -> int:
+    """An official document: its bytes, written whole (one record, one document)."""
+    path.write_bytes(report.document(user=user, params=params, today=today))
+    return 1
+
+
+def _write_table(path: Path, *, report, run, user, params: dict, today: datetime.date, clock: Clock) -> int:
+    """A table as Excel or PDF, the run's progress updated as the rows are written."""
+    pol = policy()
+    table = report.rows(user=user, params=params, today=today)
+    columns = report.columns(params)
+    step = max(1, table.count // PROGRESS_STEPS)
+
+    def on_row(n: int) -> None:
+        if n % step == 0 and table.count:
+            ReportRun.objects.filter(pk=run.pk).update(progress=min(99, n * 100 // table.count), heartbeat_at=clock())
+
+    title = str(report.title)
+    if run.fmt == "pdf":
+        return write_pdf(
+            path, title=title, columns=columns, table=table, day=today, page_cap=pol.pdf_page_cap, on_row=on_row
+        )
+    return write_xlsx(path, title=title, columns=columns, table=table, on_row=on_row)
+
+
 def _execute(run: ReportRun, clock: Clock) -> ReportRun:
     pol = policy()
     tmp = Path(default_storage.path(f"{TMP_DIR}/{run.pk}-{uuid.uuid4().hex}.part"))
@@ -161,25 +186,12 @@ def _execute(run: ReportRun, clock: Clock) -> ReportRun:
             raise ValidationError(
                 _("You may not run this report: it covers organisations you are not responsible for.")
             )
-        params = report.clean(catalogue.to_raw(run.params))
+        params = report.clean(catalogue.to_raw(run.params), user=user)
         today = timezone.localdate(run.started_at)
-        table = report.rows(user=user, params=params, today=today)
-        columns = report.columns(params)
-        step = max(1, table.count // PROGRESS_STEPS)
-
-        def on_row(n: int) -> None:
-            if n % step == 0 and table.count:
-                ReportRun.objects.filter(pk=run.pk).update(
-                    progress=min(99, n * 100 // table.count), heartbeat_at=clock()
-                )
-
-        title = str(report.title)
-        if run.fmt == "pdf":
-            rows = write_pdf(
-                tmp, title=title, columns=columns, table=table, day=today, page_cap=pol.pdf_page_cap, on_row=on_row
-            )
+        if run.fmt == "docx":
+            rows = _write_document(tmp, report=report, user=user, params=params, today=today)
         else:
-            rows = write_xlsx(tmp, title=title, columns=columns, table=table, on_row=on_row)
+            rows = _write_table(tmp, report=report, run=run, user=user, params=params, today=today, clock=clock)
         size, sha = _digest(tmp)
         name = f"reports/{run.pk}/{_file_name(report, run, today)}"
         final = Path(default_storage.path(name))
@@ -218,10 +230,17 @@ def _execute(run: ReportRun, clock: Clock) -> ReportRun:
 def run_write_now(*, actor, report_name: str, params: dict, fmt: str, out, today: datetime.date) -> int:
     """Write a report synchronously to ``out`` (a path) with the actor's scope (``manage.py report_run``); no row."""
     report, cleaned = run_check(actor=actor, report_name=report_name, params=params, fmt=fmt)
-    table = report.rows(user=actor, params=cleaned, today=today)
-    columns = report.columns(cleaned)
     out = Path(out)
     tmp = out.with_name(out.name + ".part")
+    if fmt == "docx":
+        try:
+            rows = _write_document(tmp, report=report, user=actor, params=cleaned, today=today)
+            os.replace(tmp, out)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return rows
+    table = report.rows(user=actor, params=cleaned, today=today)
+    columns = report.columns(cleaned)
     try:
         if fmt == "pdf":
             rows = write_pdf(

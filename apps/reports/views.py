@@ -45,8 +45,8 @@ def home(request):
         raise PermissionDenied
     names = {r.name: r for r in reports}
     chosen = names.get(request.POST.get("report") or request.GET.get("report") or "")
-    params_form = chosen.params_form(request.POST or None) if chosen else None
-    fmt_form = FormatForm(request.POST or None)
+    params_form = chosen.params_form(request.POST or None, user=request.user) if chosen else None
+    fmt_form = FormatForm(request.POST or None, formats=chosen.formats if chosen else None)
     if request.method == "POST":
         if chosen is None:
             messages.error(request, _("Choose a report."))

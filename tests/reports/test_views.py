@@ -32,7 +32,8 @@ PARAMS = {
 
 
 def test_every_report_is_in_the_query_count_test():
-    assert {r.name for r in catalogue.all_reports()} <= set(PARAMS)
+    # the tables (an official document is one record: tests/reports/test_documents.py)
+    assert {r.name for r in catalogue.all_reports() if r.rows is not None} <= set(PARAMS)
 
 
 @pytest.mark.django_db
