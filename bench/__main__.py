@@ -541,10 +541,12 @@ def main() -> None:
     seed figure is then not printed); ``BENCH_ONLY=walk,dues,…`` prints only the named groups (see ``groups``)."""
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyportal_bench")
     env = _env(url)
-    if os.environ.get("BENCH_REUSE") != "1":
+    reuse = os.environ.get("BENCH_REUSE") == "1"
+    if not reuse:
         _recreate_database(url)
-        _clear_cache(env)
-        _run(["manage.py", "migrate", "--noinput"], env)
+    _clear_cache(env)
+    _run(["manage.py", "migrate", "--noinput"], env)  # reused: the migrations added since it was seeded
+    if not reuse:
         seconds = _run(["-m", "bench.dataset", "--members", str(MEMBERS)], env)
         emit(f"seed_{MEMBERS // 1000}k_s", round(seconds, 1), "s")
     subprocess.run(
