@@ -5,8 +5,6 @@ and a sheet with every column side by side."""
 
 from __future__ import annotations
 
-from html import escape
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +18,7 @@ from django.views.decorators.http import require_POST
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE
 from apps.organisations.permissions import covers, has_any_scope
 from apps.people.selectors import person_for_user
+from apps.reports import charts
 from apps.spreadsheets.export import xlsx_response
 
 from . import components, scoring, sources
@@ -65,7 +64,6 @@ from .services import (
 )
 
 CHECKED = (EventKind.HALF_YEAR, EventKind.RESULT, EventKind.REOPENED)  # the events that leave a snapshot
-COLOURS = ["#b71c1c", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#455a64"]
 CHART_ROWS = 60
 
 
@@ -279,42 +277,11 @@ def scheme_action(request, pk, action):
 
 
 def _chart(codes, rows, categories) -> str:
-    """A stacked horizontal bar per organisation (points per category), server-rendered SVG; the same numbers are
-    in the table beside it."""
-    shown = rows[:CHART_ROWS]
-    scale_max = float(sum((c.max_points or 0) for c in categories) or 100)
-    width, label_w, bar_w, row_h = 760, 200, 520, 22
-    height = 40 + row_h * len(shown)
-    label = escape(_("Points per category and organisation"))
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'aria-label="{label}">'
-    ]
-    x = label_w
-    for index, code in enumerate(codes):
-        parts.append(
-            f'<rect x="{x}" y="4" width="12" height="12" fill="{COLOURS[index % len(COLOURS)]}"/>'
-            f'<text x="{x + 16}" y="15" font-size="12">{escape(code)}</text>'
-        )
-        x += 70
-    for row_index, (sheet, values) in enumerate(shown):
-        y = 30 + row_h * row_index
-        parts.append(
-            f'<text x="{label_w - 6}" y="{y + 14}" font-size="12" text-anchor="end">'
-            f"{escape(sheet.node.name[:24])}</text>"
-        )
-        x = float(label_w)
-        for index, value in enumerate(values):
-            w = bar_w * float(value) / scale_max
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 6}" '
-                f'fill="{COLOURS[index % len(COLOURS)]}">'
-                f"<title>{escape(sheet.node.name)} {escape(codes[index])}: {value}</title></rect>"
-            )
-            x += w
-        parts.append(f'<text x="{x + 4:.1f}" y="{y + 14}" font-size="12">{sum(values)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    """A stacked horizontal bar per organisation (points per category), on the scale of the full marks; the same
+    numbers are in the table beside it."""
+    lines = [(sheet.node.name, list(values)) for sheet, values in rows[:CHART_ROWS]]
+    maximum = sum((c.max_points or 0) for c in categories) or 100
+    return charts.stacked(_("Points per category and organisation"), lines, list(codes), maximum=maximum).svg
 
 
 def _require_assessor_of(user, scheme: Scheme) -> None:

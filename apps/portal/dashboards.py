@@ -23,9 +23,8 @@ from apps.lifecycle.steps import OPEN_STAGES, Stage
 from apps.orglife.choices import Presence
 from apps.orglife.compliance import STATE_LABELS, State
 from apps.orglife.selectors import attendance_of, compliance_branches_for, compliance_reports, study_ledger
+from apps.reports import charts
 from apps.reports.definitions import structure_table
-
-from . import charts
 
 # Organisations in the dashboard's heatmap; the compliance grid pages through the rest.
 HEATMAP_ROWS = 40

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from apps.lifecycle.selectors import pipeline_counts, pipeline_for
-from apps.portal import charts
 from apps.portal.dashboards import committee_dashboard, my_year
+from apps.reports import charts
 from apps.reports.definitions import structure_table
 from tests.conftest import sign_in
 from tests.dates import TODAY

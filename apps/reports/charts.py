@@ -1,4 +1,5 @@
-"""Charts drawn on the server as SVG: no script, no external asset, each with its numbers as a table beside it.
+"""Charts drawn on the server as SVG: no script, no external asset, each with its numbers as a table beside it. The
+dashboards (portal) and the assessment's progress page draw with these (one drawing of a bar, not one per app).
 
 A chart is an ``svg`` (markup, labelled with ``role="img"`` and a ``<title>``) and the ``rows`` of the table that
 says the same in text (screen readers, printing, copying the figures). Sizes are in the SVG's own units and the
@@ -18,7 +19,7 @@ LABEL_WIDTH = 190
 VALUE_WIDTH = 70
 BAR_HEIGHT = 18
 GAP = 6
-COLOURS = ("#b71c1c", "#e57373", "#8d6e63", "#5d4037", "#ef6c00", "#9e9e9e")
+COLOURS = ("#b71c1c", "#e57373", "#8d6e63", "#5d4037", "#ef6c00", "#9e9e9e", "#1565c0", "#2e7d32")
 
 
 @dataclass
@@ -85,9 +86,12 @@ def bars(
     return Chart(title, _svg(title, height, body, width), list(headers or ["", ""]), rows)
 
 
-def stacked(title: str, lines: list[tuple[str, list[int]]], parts: list[str], *, headers=None) -> Chart:
-    """Horizontal bars split into parts (such as on time / overdue), a legend above, the total at the end."""
-    top = max([sum(values) for _l, values in lines] + [1])
+def stacked(
+    title: str, lines: list[tuple[str, list[int | Decimal]]], parts: list[str], *, headers=None, maximum=None
+) -> Chart:
+    """Horizontal bars split into parts (such as on time / overdue), a legend above, the total at the end; the bars'
+    scale is the longest bar, or ``maximum`` (an assessment's full marks)."""
+    top = max([maximum or 0, *(sum(values) for _l, values in lines), 1])
     span = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     body = []
     for j, part in enumerate(parts):  # the legend
@@ -99,17 +103,17 @@ def stacked(title: str, lines: list[tuple[str, list[int]]], parts: list[str], *,
         body.append(_text(LABEL_WIDTH - 8, y + 13, _clip(label), anchor="end"))
         x = LABEL_WIDTH
         for j, value in enumerate(values):
-            length = round(span * value / top, 1)
+            length = round(span * float(value) / float(top), 1)
             if length:
                 body.append(
                     f'<rect x="{x}" y="{y}" width="{length}" height="{BAR_HEIGHT}" '
-                    f'fill="{COLOURS[j % len(COLOURS)]}"><title>{escape(label)} · {escape(parts[j])}: {value}'
-                    "</title></rect>"
+                    f'fill="{COLOURS[j % len(COLOURS)]}"><title>{escape(label)} · {escape(parts[j])}: '
+                    f"{escape(_number(value))}</title></rect>"
                 )
             x += length
-        body.append(_text(x + 6, y + 13, str(sum(values))))
+        body.append(_text(x + 6, y + 13, _number(sum(values))))
     height = 24 + GAP + max(len(lines), 1) * (BAR_HEIGHT + GAP)
-    rows = [[label, *map(str, values), str(sum(values))] for label, values in lines]
+    rows = [[label, *map(_number, values), _number(sum(values))] for label, values in lines]
     return Chart(title, _svg(title, height, body), list(headers or ["", *parts, ""]), rows)
 
 
