@@ -19,7 +19,7 @@ from apps.organisations.permissions import restrict
 from apps.people.choices import MEMBER_STATUSES
 from apps.people.models import Person
 
-from .arrears import Arrears, add_months, arrears_of, latest_closed, month_of, months_between, status
+from .arrears import Arrears, add_months, arrears_of, deadline, latest_closed, month_of, months_between, status
 from .choices import BaseState, LineKind, ReliefKind, ReliefState
 from .models import DuesBase, DuesMonth, DuesPolicy, DuesUse, Payment, Relief, Remittance
 from .rates import monthly_amount
@@ -153,15 +153,21 @@ def terms_of(person: Person) -> Terms:
 # --- a member's ledger ---------------------------------------------------------------------------------------------
 
 
-def person_months(person: Person) -> list[DuesMonth]:
-    """Every month of the member's ledger, newest first, with its lines (two queries)."""
+def person_months(person: Person, *, today: datetime.date | None = None, grace: int | None = None) -> list[DuesMonth]:
+    """Every month of the member's ledger, newest first, with its lines (two queries). Given ``today`` and the
+    policy's ``grace`` months, a month whose deadline has not passed carries it as ``pay_by``: still to pay, not
+    unpaid (December's dues on the first of December are not late)."""
     lines = Payment.objects.select_related("recorded_by__person").order_by("recorded_at", "id")
-    return list(
+    months = list(
         DuesMonth.objects.filter(person=person)
         .select_related("node", "relief")
         .prefetch_related(Prefetch("lines", queryset=lines))
         .order_by("-month")
     )
+    for month in months:
+        pay_by = deadline(month.month, grace) if today is not None and grace is not None else None
+        month.pay_by = pay_by if pay_by is not None and today <= pay_by else None
+    return months
 
 
 def bases_of(person: Person) -> list[DuesBase]:

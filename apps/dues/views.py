@@ -149,7 +149,7 @@ def mine(request):
     if member:
         found = arrears_on(today, grace=policy.grace_months, people=[me.pk]) if policy else {}
         context.update(
-            months=person_months(me)[:36],
+            months=person_months(me, today=today, grace=policy.grace_months if policy else None)[:36],
             base=current_base(me, today=today),
             waiting=waiting_base(me),
             returned=DuesBase.objects.filter(person=me, state=BaseState.RETURNED).order_by("-decided_on").first(),
@@ -294,7 +294,7 @@ def person(request, pk: int):
     context = {
         "person": person,
         "today": today,
-        "months": person_months(person),
+        "months": person_months(person, today=today, grace=policy.grace_months if policy else None),
         "bases": bases_of(person),
         "reliefs": reliefs_of(person),
         "sensitive": can_see_sensitive(user=request.user, person=person),

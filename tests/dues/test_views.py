@@ -175,3 +175,19 @@ def test_list_pages_keep_their_query_count(client, world, dues, role, url):
     with CaptureQueriesContext(connection) as large:
         assert c.get(target).status_code == 200
     assert len(large) == len(small) <= 20, f"{target}: {len(small)} → {len(large)}"
+
+
+def test_a_month_within_its_payment_window_is_to_pay_not_unpaid(client, world, dues):
+    """On TODAY (22 November) November's dues are still to pay (by the end of December, one month's grace); a month
+    whose deadline has passed reads unpaid."""
+    member = world.people["member_a"]
+    dues.base(member)
+    c = _as(client, world, "secretary_a")
+    for month in ("2026-09", "2026-11"):
+        c.post(reverse("dues:month_open"), {"node": world.branch_a.pk, "month": month})
+    page = _as(client, world, "member_a").get(reverse("dues:mine")).content.decode()
+    rows = [row.split("</tr>", 1)[0] for row in page.split("<tr>")[1:]]
+    november = next(r for r in rows if "<td>2026-11</td>" in r)
+    september = next(r for r in rows if "<td>2026-09</td>" in r)
+    assert "2026-12-31前交纳" in november and "未交" not in november
+    assert "未交" in september and "前交纳" not in september
