@@ -11,9 +11,12 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import Permission
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Model, Q
 from django.http import Http404
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -22,6 +25,7 @@ from apps.workdays.forms import DateField
 
 from .choices import MANAGE_PEOPLE, NODE_PERMISSIONS, VIEW_SCOPE
 from .models import OrgNode
+from .overview_cache import cached_fragment, fragment_key
 from .permissions import has_any_scope, restrict, scope_paths
 from .validators import validate_one_line
 
@@ -34,6 +38,11 @@ FORM_FIELDS = {
     models.DateField: {"form_class": DateField},
     models.CharField: {"validators": [validate_one_line]},
 }
+
+
+# What the admin's node filter and sidebar are computed from: the grants and the tree ("org", bumped by the
+# services), and any write to the users, groups, permissions and organisation tables ("admin", watched in apps.py).
+ADMIN_DATA = ("org", "admin")
 
 
 def scope_choices(model: type[Model], *, path_field: str, select_related: tuple[str, ...] = ()) -> None:
@@ -65,6 +74,12 @@ class ScopedNodeFilter(CheckedListFilter):
     SHORT = 60
 
     def lookups(self, request, model_admin):
+        # the tree and the user's grants: cached under the versions of both (docs/adr/0004)
+        chosen = self.used_parameters.get(self.parameter_name)
+        key = fragment_key("admin-node-filter", ADMIN_DATA, request.user.pk, get_language(), chosen)
+        return cached_fragment(key, lambda: self._lookups(request))
+
+    def _lookups(self, request):
         scoped = restrict(OrgNode.objects.all(), user=request.user, perm=VIEW_SCOPE, path_field="path")
         scoped = scoped.order_by("path").only("pk", "name", "depth", "path")
         chosen = self._chosen(scoped)
@@ -100,14 +115,45 @@ class ScopedNodeFilter(CheckedListFilter):
         return queryset.filter(**{f"{self.path_field}__startswith": path})
 
 
+class CountCachedPaginator(Paginator):
+    """A changelist's paginator whose count (of tens of thousands of rows, on every page) is cached under the
+    versions of the data it counts (``versions``), keyed by the query itself (the user's scope, the filters and the
+    search are in it)."""
+
+    def __init__(self, *args, versions: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.versions = versions
+
+    @cached_property
+    def count(self) -> int:
+        sql, params = self.object_list.query.sql_with_params()
+        key = fragment_key("admin-count", self.versions, sql, params)
+        return cached_fragment(key, lambda: Paginator.count.func(self))
+
+
 class ScopedAdminMixin:
-    """Restricts a ModelAdmin to the user's subtree. ``scope_path`` names the node path of a row."""
+    """Restricts a ModelAdmin to the user's subtree. ``scope_path`` names the node path of a row.
+
+    ``list_data``: the data versions (``overview_cache``) its changelist's rows are computed from; when given, the
+    count and the rendered rows are cached under them (per user, language and query string; docs/adr/0004)."""
 
     scope_path = "node__path"
     view_perm = VIEW_SCOPE
     change_perm = MANAGE_PEOPLE
     show_full_result_count = False
     formfield_overrides = FORM_FIELDS
+    list_data: tuple[str, ...] | None = None
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if self.list_data is None:
+            return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        return CountCachedPaginator(queryset, per_page, orphans, allow_empty_first_page, versions=self.list_data)
+
+    def changelist_view(self, request, extra_context=None):
+        if self.list_data is not None:
+            parts = (request.user.pk, get_language(), request.get_full_path())
+            extra_context = {**(extra_context or {}), "rows_key": fragment_key("admin-rows", self.list_data, *parts)}
+        return super().changelist_view(request, extra_context=extra_context)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -21,7 +21,7 @@ from apps.organisations import overview_cache
 from apps.organisations.models import OrgNode, Post
 from apps.organisations.services import post_end
 from apps.people.models import Person
-from apps.people.services import person_update
+from apps.people.services import person_create, person_update
 from apps.workdays.models import CalendarDay
 from tests.conftest import sign_in
 from tests.dates import TODAY, at
@@ -290,3 +290,70 @@ def test_the_cached_case_page_is_computed_again_after_a_write_to_the_meetings(cl
     Meeting.objects.filter(pk=0).update(topic="")  # a write statement to the meetings' table, however few rows
     _case_page(client, case)
     assert len(case_parts) == 2
+
+
+# -- the admin: the people changelist's count, rows and node filter, and the sidebar ---------------------------------
+
+PEOPLE_ADMIN = "/admin/people/person/"
+
+
+def test_the_cached_admin_people_list_shows_every_change_on_the_next_request(client, world):
+    sign_in(client, world.users["admin"])
+    first = client.get(PEOPLE_ADMIN)
+    count, body = first.context["cl"].result_count, first.content.decode()
+    plain = world.people["plain_a"]
+    assert plain.name in body
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(PEOPLE_ADMIN).status_code == 200
+    assert len(ctx) == 1  # the page's rows: the count, the filter and the rendered rows are cached
+    # a write that bypasses the services: the row shows it
+    Person.objects.filter(pk=plain.pk).update(name="改过的群众")
+    body = client.get(PEOPLE_ADMIN).content.decode()
+    assert "改过的群众" in body and f">{plain.name}<" not in body
+    # a person added: counted
+    person_create(
+        actor=world.users["admin"], node=world.branch_a, name="新来的人", political_status="masses", today=TODAY
+    )
+    again = client.get(PEOPLE_ADMIN)
+    assert again.context["cl"].result_count == count + 1
+    # the organisation filter names the nodes as they are now
+    OrgNode.objects.filter(pk=world.committee.pk).update(name="改过的党委")
+    assert "改过的党委" in client.get(PEOPLE_ADMIN).content.decode()
+
+
+def test_the_cached_admin_people_list_is_per_user_and_query(client, world):
+    sign_in(client, world.users["admin"])
+    assert world.people["plain_b"].name in client.get(PEOPLE_ADMIN).content.decode()
+    searched = client.get(PEOPLE_ADMIN, {"q": world.people["plain_a"].name}).content.decode()
+    assert world.people["plain_b"].name not in searched.split('id="result_list"')[1]
+    # the secretary of branch A: their own subtree, never the administrator's cached rows or count
+    sign_in(client, world.users["secretary_a"])
+    response = client.get(PEOPLE_ADMIN)
+    assert world.people["plain_b"].name not in response.content.decode()
+    assert (
+        response.context["cl"].result_count == Person.objects.filter(node__path__startswith=world.branch_a.path).count()
+    )
+
+
+def test_the_cached_admin_sidebar_marks_the_page_and_follows_the_language(client, world):
+    sign_in(client, world.users["admin"])
+    body = client.get(PEOPLE_ADMIN).content.decode()
+    assert 'id="nav-sidebar"' in body and 'class="model-person current-model"' in body
+    body = client.get("/admin/organisations/orgnode/").content.decode()
+    assert 'class="model-orgnode current-model"' in body and 'class="model-person current-model"' not in body
+    assert "csrfmiddlewaretoken" not in body.split('id="nav-sidebar"')[1].split("</nav>")[0]
+    chinese = client.get(PEOPLE_ADMIN).content.decode().split('id="nav-sidebar"')[1].split("</nav>")[0]
+    client.post(reverse("set_language"), {"language": "en", "next": PEOPLE_ADMIN})
+    english = client.get(PEOPLE_ADMIN).content.decode().split('id="nav-sidebar"')[1].split("</nav>")[0]
+    assert english != chinese and "People" in english
+
+
+def test_the_cached_admin_sidebar_follows_the_users_permissions(client, world):
+    from django.contrib.auth.models import Permission
+
+    staff = world.users["staff"]
+    sign_in(client, staff)
+    assert "/admin/auth/group/" not in client.get(PEOPLE_ADMIN).content.decode()
+    staff.user_permissions.add(Permission.objects.get(codename="view_group"))  # a write to the users' permissions
+    sign_in(client, type(staff).objects.get(pk=staff.pk))
+    assert "/admin/auth/group/" in client.get(PEOPLE_ADMIN).content.decode()
