@@ -25,8 +25,8 @@ from apps.workdays.forms import DateField
 
 from .choices import MANAGE_PEOPLE, NODE_PERMISSIONS, VIEW_SCOPE
 from .models import OrgNode
-from .overview_cache import cached_fragment, fragment_key
-from .permissions import has_any_scope, restrict, scope_paths
+from .overview_cache import cached_fragment, data_versions, fragment_key, read_ahead
+from .permissions import grants_key, has_any_scope, restrict, scope_paths
 from .validators import validate_one_line
 
 # Foreign keys to these models offer only the rows in the user's subtree: model -> (node path field, joined
@@ -76,8 +76,12 @@ class ScopedNodeFilter(CheckedListFilter):
     def lookups(self, request, model_admin):
         # the tree and the user's grants: cached under the versions of both (docs/adr/0004)
         chosen = self.used_parameters.get(self.parameter_name)
-        key = fragment_key("admin-node-filter", ADMIN_DATA, request.user.pk, get_language(), chosen)
-        return cached_fragment(key, lambda: self._lookups(request))
+        chosen = chosen[-1] if isinstance(chosen, list) else chosen
+        return cached_fragment(self.choices_key(request, chosen), lambda: self._lookups(request))
+
+    @staticmethod
+    def choices_key(request, chosen) -> str:
+        return fragment_key("admin-node-filter", ADMIN_DATA, request.user.pk, get_language(), chosen or "")
 
     def _lookups(self, request):
         scoped = restrict(OrgNode.objects.all(), user=request.user, perm=VIEW_SCOPE, path_field="path")
@@ -151,8 +155,16 @@ class ScopedAdminMixin:
 
     def changelist_view(self, request, extra_context=None):
         if self.list_data is not None:
+            from .admin_site import nav_sidebar_key
+
+            data_versions(*ADMIN_DATA, *self.list_data)  # every version the page is keyed by, in one round trip
             parts = (request.user.pk, get_language(), request.get_full_path())
             extra_context = {**(extra_context or {}), "rows_key": fragment_key("admin-rows", self.list_data, *parts)}
+            # and what the frame, the filter and the sidebar will ask for, in one more
+            chosen = request.GET.get(ScopedNodeFilter.parameter_name)
+            read_ahead(
+                [grants_key(request.user.pk), nav_sidebar_key(request), ScopedNodeFilter.choices_key(request, chosen)]
+            )
         return super().changelist_view(request, extra_context=extra_context)
 
     def get_queryset(self, request):

@@ -26,6 +26,13 @@ def _section(path: str) -> str:
     return "/".join(path.split("/")[:4])
 
 
+def nav_sidebar_key(request) -> str:
+    from .overview_cache import fragment_key
+
+    user = getattr(request, "user", None)
+    return fragment_key("admin-nav", NAV_DATA, getattr(user, "pk", None), get_language(), _section(request.path))
+
+
 class PortalAdminSite(admin.AdminSite):
     def each_context(self, request):
         script_name = request.META["SCRIPT_NAME"]
@@ -44,10 +51,9 @@ class PortalAdminSite(admin.AdminSite):
         }
 
     def _nav_sidebar(self, request, available_apps) -> str:
-        from .overview_cache import cached_fragment, fragment_key  # not at import: this module is in INSTALLED_APPS
+        from .overview_cache import cached_fragment  # not at import: this module is in INSTALLED_APPS
 
-        user = getattr(request, "user", None)
-        key = fragment_key("admin-nav", NAV_DATA, getattr(user, "pk", None), get_language(), _section(request.path))
+        key = nav_sidebar_key(request)
 
         def render() -> str:
             context = {"available_apps": available_apps, "request": request}
