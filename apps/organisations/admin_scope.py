@@ -121,19 +121,16 @@ class ScopedNodeFilter(CheckedListFilter):
 
 
 class CountCachedPaginator(Paginator):
-    """A changelist's paginator whose count (of tens of thousands of rows, on every page) is cached under the
-    versions of the data it counts (``versions``), keyed by the query itself (the user's scope, the filters and the
-    search are in it)."""
+    """A changelist's paginator whose count (of tens of thousands of rows, on every page) is cached under ``key``: the
+    data versions of what it counts, the user (their scope) and the query string (the filters and the search)."""
 
-    def __init__(self, *args, versions: tuple[str, ...], **kwargs):
+    def __init__(self, *args, key: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.versions = versions
+        self.key = key
 
     @cached_property
     def count(self) -> int:
-        sql, params = self.object_list.query.sql_with_params()
-        key = fragment_key("admin-count", self.versions, sql, params)
-        return cached_fragment(key, lambda: Paginator.count.func(self))
+        return cached_fragment(self.key, lambda: Paginator.count.func(self))
 
 
 class OnlyListedChangeList(ChangeList):
@@ -164,20 +161,26 @@ class ScopedAdminMixin:
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         if self.list_data is None:
             return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
-        return CountCachedPaginator(queryset, per_page, orphans, allow_empty_first_page, versions=self.list_data)
+        key = self.list_keys(request)["count"]
+        return CountCachedPaginator(queryset, per_page, orphans, allow_empty_first_page, key=key)
+
+    def list_keys(self, request) -> dict[str, str]:
+        """The keys of the changelist's cached count, rows and filters: its data versions, the user, the language and
+        the query string (which holds the filters, the search, the order and the page)."""
+        parts = (request.user.pk, get_language(), request.get_full_path())
+        return {part: fragment_key(f"admin-{part}", self.list_data, *parts) for part in ("count", "rows", "filters")}
 
     def changelist_view(self, request, extra_context=None):
         if self.list_data is not None:
             from .admin_site import nav_sidebar_key
 
             data_versions(*ADMIN_DATA, *self.list_data)  # every version the page is keyed by, in one round trip
-            parts = (request.user.pk, get_language(), request.get_full_path())
-            extra_context = {**(extra_context or {}), "rows_key": fragment_key("admin-rows", self.list_data, *parts)}
-            # and what the frame, the filter and the sidebar will ask for, in one more
+            keys = self.list_keys(request)
+            extra_context = {**(extra_context or {}), "rows_key": keys["rows"], "filters_key": keys["filters"]}
+            # and every fragment the page will ask for, in one more
             chosen = request.GET.get(ScopedNodeFilter.parameter_name)
-            read_ahead(
-                [grants_key(request.user.pk), nav_sidebar_key(request), ScopedNodeFilter.choices_key(request, chosen)]
-            )
+            user_keys = [grants_key(request.user.pk), nav_sidebar_key(request)]
+            read_ahead([*user_keys, ScopedNodeFilter.choices_key(request, chosen), *keys.values()])
         return super().changelist_view(request, extra_context=extra_context)
 
     def get_queryset(self, request):
