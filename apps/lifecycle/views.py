@@ -197,7 +197,6 @@ def _case_parts(request, case, *, today) -> dict:
     proposed)."""
     plan = case_plan(case, today=today)
     kinds = recordable_kinds(request.user, case)
-    upcoming = plan.next_step()
     sensitive = covers(request.user, VIEW_SENSITIVE, case.branch.path)
     records = list(case.records.all())
     origins = record_origins([r.pk for r in records if getattr(r, "vote", None) is not None])
@@ -229,7 +228,7 @@ def _case_parts(request, case, *, today) -> dict:
         "records": render_to_string("lifecycle/_case_records.html", context),
         "attachable": attachable,
         "kinds": [k.code for k in kinds],
-        "proposed": upcoming.code if upcoming and upcoming.code in {k.code for k in kinds} else None,
+        "proposed": proposed_step(plan, kinds),
         "branch_path": case.branch.path,
     }
 
