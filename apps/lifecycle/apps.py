@@ -13,3 +13,14 @@ class LifecycleConfig(AppConfig):
         from .services import case_follows_transfer
 
         register_transfer_listener(case_follows_transfer)
+
+        from apps.organisations.overview_cache import watch_tables
+
+        # What the case page shows besides the user's grants (the "org" version): the case, its records, votes,
+        # warnings, helpers and rule set, the people named, their documents, the publicity notices and their
+        # objections, the holiday calendar of the plan, and the users who entered the records. Any committed write
+        # to them bumps the version the page's cached parts are keyed by (docs/adr/0004); orglife adds its meetings.
+        watch_tables(
+            "case_page",
+            ("lifecycle_", "people_", "documents_", "disclosure_", "workdays_", "accounts_user", "organisations_"),
+        )

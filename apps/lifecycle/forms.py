@@ -185,8 +185,19 @@ def record_step_form(*, user, case, plan, today, people, data=None, files=None) 
     """The record form of a case, for the portal and the admin alike: the kinds the user may record on it now
     (``services.recordable_kinds``, from the registry), the next step of the plan proposed, today's date proposed."""
     kinds = recordable_kinds(user, case)
+    return record_form_of(
+        kinds=kinds, proposed=proposed_step(plan, kinds), today=today, people=people, data=data, files=files
+    )
+
+
+def proposed_step(plan, kinds) -> str | None:
+    """The code of the plan's next step when it is one of the kinds the form offers."""
     upcoming = plan.next_step()
-    proposed = upcoming.code if upcoming and any(k.code == upcoming.code for k in kinds) else None
+    return upcoming.code if upcoming and any(k.code == upcoming.code for k in kinds) else None
+
+
+def record_form_of(*, kinds, proposed, today, people, data=None, files=None) -> RecordStepForm:
+    """The record form offering ``kinds`` (as ``record_step_form`` found them), ``proposed`` and today proposed."""
     return RecordStepForm(data, files, kinds=kinds, people=people, initial={"step": proposed, "on": today})
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -12,6 +13,20 @@ from .steps import OPEN_STAGES, RECORD_CHOICES, REPEATABLE_KINDS, STEP_CHOICES, 
 _D = EDITION_2026  # defaults of the fields below
 
 
+def _display(field_name: str):
+    """``get_<field>_display`` without Django's hashing of every (code, label) pair on each call (hashing a lazy label
+    translates it: the records of one case page made a thousand gettext calls): the labels by code, read once."""
+    labels: dict = {}
+
+    def display(self):
+        if not labels:
+            labels.update(self._meta.get_field(field_name).flatchoices)
+        value = getattr(self, field_name)
+        return force_str(labels.get(value, value), strings_only=True)
+
+    return display
+
+
 class CaseWarning(models.Model):
     """A warning the rules raise on a case now (recomputed on every record and by the nightly sweep)."""
 
@@ -20,6 +35,9 @@ class CaseWarning(models.Model):
     )
     code = models.CharField(_("warning"), max_length=40, choices=WarningCode.choices, db_index=True)
     step = models.CharField(_("step"), max_length=40, choices=STEP_CHOICES)
+
+    get_code_display = _display("code")
+    get_step_display = _display("step")
 
     class Meta:
         verbose_name = _("case warning")
@@ -193,6 +211,8 @@ class DevelopmentCase(models.Model):
     )
     history = HistoricalRecords(excluded_fields=["next_due_on", "next_due_is_limit"])
 
+    get_stage_display = _display("stage")
+
     class Meta:
         verbose_name = _("development case")
         verbose_name_plural = _("development cases")
@@ -236,6 +256,9 @@ class StepRecord(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    get_step_display = _display("step")
+    get_body_display = _display("body")
 
     class Meta:
         verbose_name = _("step record")
@@ -289,6 +312,8 @@ class CasePerson(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=CaseRole.choices)
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
+
+    get_role_display = _display("role")
 
     class Meta:
         verbose_name = _("training contact or sponsor")

@@ -1,22 +1,28 @@
 import datetime
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.notifications.context_processors import unread_key
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, VIEW_SENSITIVE
-from apps.organisations.permissions import covers, has_any_scope
+from apps.organisations.overview_cache import TTL_SECONDS, cached, fragment_key, read_ahead
+from apps.organisations.permissions import covers, grants_key, has_any_scope
 from apps.people.choices import MEMBER_STATUSES
 from apps.people.selectors import person_for_user, person_list_for
 from apps.workdays.selectors import calendar_load
 
-from .forms import DocumentForm, OpenCaseForm, PlanForm, SubmissionForm, record_step_form
+from .forms import DocumentForm, OpenCaseForm, PlanForm, SubmissionForm, proposed_step, record_form_of
 from .models import DevelopmentCase
 from .plan import compute_plan, facts_from_dict
 from .rules import Rules
@@ -40,7 +46,7 @@ from .services import (
     record_attach_document,
     recordable_kinds,
 )
-from .steps import ARCHIVE_DOCUMENTS, KIND_BY_CODE, OPEN_STAGES, SELF_SERVICE_KINDS, STEP_BY_CODE, WarningCode
+from .steps import KIND_BY_CODE, OPEN_STAGES, SELF_SERVICE_KINDS, STEP_BY_CODE, WarningCode
 
 
 def _error_messages(exc) -> list[str]:
@@ -156,42 +162,86 @@ def case_new(request):
     return render(request, "lifecycle/case_new.html", {"form": form})
 
 
+# The case page's parts computed from the case's records (docs/adr/0004): cached per user (their grants decide what
+# they see and may record), language, day and case, under the versions of the data they are read from: the grants
+# ("org") and every table the page shows ("case_page", watched in apps.py). No form and no CSRF token in them.
+CASE_PAGE_DATA = ("org", "case_page")
+
+
 def case_detail(request, pk: int):
-    """The case timeline: actual dates, legal limits and the reference plan, with the warnings."""
-    case = case_get_for(user=request.user, pk=pk, request=request)
-    return _render_case(request, case, today=timezone.localdate())
+    """The case timeline: actual dates, legal limits and the reference plan, with the warnings.
+
+    A user who opened the case under the same data versions today finds its parts cached and reads no row: the
+    access check is part of what was cached (the grants, the case's branch and helpers are all under the key's
+    versions); anyone else goes through ``case_get_for`` as before (a 404 outside the subtree, noted)."""
+    today = timezone.localdate()
+    key = _case_parts_key(request, pk, today=today)
+    parts = cached(key)
+    if parts is None:
+        case = case_get_for(user=request.user, pk=pk, request=request)
+        parts = _case_parts(request, case, today=today)
+        cache.set(key, parts, timeout=TTL_SECONDS)
+    return _render_case(request, pk, parts, today=today)
 
 
-def _render_case(request, case, *, today, form=None, status=200):
+def _case_parts_key(request, pk, *, today) -> str:
+    user = request.user
+    key = fragment_key("case-page", CASE_PAGE_DATA, user.pk, get_language(), today, pk)
+    read_ahead([key, grants_key(user.pk), unread_key(user.pk)])  # with what the frame asks for: one round trip
+    return key
+
+
+def _case_parts(request, case, *, today) -> dict:
+    """What the case page shows of a prefetched case, rendered: its head and timeline, its records, and what the
+    frame needs to add the forms (the records awaiting a document, the kinds the user may record, the step
+    proposed)."""
     plan = case_plan(case, today=today)
-    if form is None and recordable_kinds(request.user, case):
-        form = _record_form(request, case, plan, today=today)
+    kinds = recordable_kinds(request.user, case)
     sensitive = covers(request.user, VIEW_SENSITIVE, case.branch.path)
     records = list(case.records.all())
     origins = record_origins([r.pk for r in records if getattr(r, "vote", None) is not None])
     for r in records:
         r.origin = origins.get(r.pk)
+    attachable = [
+        r.pk
+        for r in records
+        if r.step in KIND_BY_CODE
+        and KIND_BY_CODE[r.step].documents
+        and not r.documents.all()
+        and may_record(request.user, case, KIND_BY_CODE[r.step], as_person=False)
+    ]
     context = {
         "case": case,
         "plan": plan,
         "warnings": _warning_labels(plan),
         "records": records,
-        "attachable": {
-            r.pk
-            for r in case.records.all()
-            if r.step in KIND_BY_CODE
-            and KIND_BY_CODE[r.step].documents
-            and not r.documents.all()
-            and may_record(request.user, case, KIND_BY_CODE[r.step], as_person=False)
-        },
-        "archive_documents": dict(ARCHIVE_DOCUMENTS),
+        "attachable": set(attachable),
         "helpers": list(case.helpers.all()),
         "notices": list(case.notices.all()),
-        "form": form,
-        "people_q": request.GET.get("people_q", ""),
-        "sensitive": sensitive,
         "review": getattr(case, "political_review", None) if sensitive else None,
         "today": today,
+        "after_the_fact_days": after_the_fact_days(),
+    }
+    return {
+        "title": case.person.name,
+        "head": render_to_string("lifecycle/_case_head.html", context),
+        "records": render_to_string("lifecycle/_case_records.html", context),
+        "attachable": attachable,
+        "kinds": [k.code for k in kinds],
+        "proposed": proposed_step(plan, kinds),
+        "branch_path": case.branch.path,
+    }
+
+
+def _render_case(request, pk, parts, *, today, form=None, status=200):
+    if form is None and parts["kinds"]:
+        kinds = [KIND_BY_CODE[code] for code in parts["kinds"]]
+        form = _record_form(request, parts["branch_path"], kinds, parts["proposed"], today=today)
+    context = {
+        "case_pk": pk,
+        "parts": {**parts, "head": mark_safe(parts["head"]), "records": mark_safe(parts["records"])},
+        "form": form,
+        "people_q": request.GET.get("people_q", ""),
         "after_the_fact_days": after_the_fact_days(),
     }
     return render(request, "lifecycle/case_detail.html", context, status=status)
@@ -200,13 +250,13 @@ def _render_case(request, case, *, today, form=None, status=200):
 PEOPLE_SHOWN = 50
 
 
-def _record_form(request, case, plan, *, today, data=None):
-    """The record form: the kinds the user may record on the case now (``recordable_kinds``). Its list of members to
-    pick as contacts or sponsors shows those matching the name searched (at most 50); a submitted choice is checked
-    against every full member of the branch."""
-    people = person_list_for(user=request.user).filter(node__path__startswith=case.branch.path).order_by("name")
+def _record_form(request, branch_path, kinds, proposed, *, today, data=None):
+    """The record form offering ``kinds`` (``recordable_kinds``). Its list of members to pick as contacts or sponsors
+    shows those matching the name searched (at most 50); a submitted choice is checked against every full member of
+    the branch."""
+    people = person_list_for(user=request.user).filter(node__path__startswith=branch_path).order_by("name")
     files = request.FILES if data is not None else None
-    form = record_step_form(user=request.user, case=case, plan=plan, today=today, people=people, data=data, files=files)
+    form = record_form_of(kinds=kinds, proposed=proposed, today=today, people=people, data=data, files=files)
     if data is None:
         query = request.GET.get("people_q", "").strip()
         shown = form.fields["people"].queryset
@@ -220,11 +270,13 @@ def case_record(request, pk: int):
     """Record a decision. Refused (by the form or the service): the case page again, with the reason next to the
     input as typed, and nothing saved."""
     case = case_get_for(user=request.user, pk=pk, request=request)
-    if not recordable_kinds(request.user, case):
+    kinds = recordable_kinds(request.user, case)
+    if not kinds:
         raise Http404
     now = timezone.now()
     today = timezone.localdate(now)
-    form = _record_form(request, case, case_plan(case, today=today), today=today, data=request.POST)
+    proposed = proposed_step(case_plan(case, today=today), kinds)
+    form = _record_form(request, case.branch.path, kinds, proposed, today=today, data=request.POST)
     if form.is_valid():
         try:
             record = case_record_step(actor=request.user, case=case, entry=form.entry(), now=now)
@@ -238,7 +290,7 @@ def case_record(request, pk: int):
             )
             return redirect("lifecycle:case_detail", pk=case.pk)
     case = case_prefetched(DevelopmentCase.objects.filter(pk=case.pk)).get()
-    return _render_case(request, case, today=today, form=form, status=422)
+    return _render_case(request, pk, _case_parts(request, case, today=today), today=today, form=form, status=422)
 
 
 @require_POST

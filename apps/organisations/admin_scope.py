@@ -10,10 +10,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import Permission
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Model, Q
 from django.http import Http404
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -22,7 +26,8 @@ from apps.workdays.forms import DateField
 
 from .choices import MANAGE_PEOPLE, NODE_PERMISSIONS, VIEW_SCOPE
 from .models import OrgNode
-from .permissions import has_any_scope, restrict, scope_paths
+from .overview_cache import cached_fragment, data_versions, fragment_key, read_ahead
+from .permissions import grants_key, has_any_scope, restrict, scope_paths
 from .validators import validate_one_line
 
 # Foreign keys to these models offer only the rows in the user's subtree: model -> (node path field, joined
@@ -34,6 +39,11 @@ FORM_FIELDS = {
     models.DateField: {"form_class": DateField},
     models.CharField: {"validators": [validate_one_line]},
 }
+
+
+# What the admin's node filter and sidebar are computed from: the grants and the tree ("org", bumped by the
+# services), and any write to the users, groups, permissions and organisation tables ("admin", watched in apps.py).
+ADMIN_DATA = ("org", "admin")
 
 
 def scope_choices(model: type[Model], *, path_field: str, select_related: tuple[str, ...] = ()) -> None:
@@ -65,6 +75,16 @@ class ScopedNodeFilter(CheckedListFilter):
     SHORT = 60
 
     def lookups(self, request, model_admin):
+        # the tree and the user's grants: cached under the versions of both (docs/adr/0004)
+        chosen = self.used_parameters.get(self.parameter_name)
+        chosen = chosen[-1] if isinstance(chosen, list) else chosen
+        return cached_fragment(self.choices_key(request, chosen), lambda: self._lookups(request))
+
+    @staticmethod
+    def choices_key(request, chosen) -> str:
+        return fragment_key("admin-node-filter", ADMIN_DATA, request.user.pk, get_language(), chosen or "")
+
+    def _lookups(self, request):
         scoped = restrict(OrgNode.objects.all(), user=request.user, perm=VIEW_SCOPE, path_field="path")
         scoped = scoped.order_by("path").only("pk", "name", "depth", "path")
         chosen = self._chosen(scoped)
@@ -100,14 +120,68 @@ class ScopedNodeFilter(CheckedListFilter):
         return queryset.filter(**{f"{self.path_field}__startswith": path})
 
 
+class CountCachedPaginator(Paginator):
+    """A changelist's paginator whose count (of tens of thousands of rows, on every page) is cached under ``key``: the
+    data versions of what it counts, the user (their scope) and the query string (the filters and the search)."""
+
+    def __init__(self, *args, key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key = key
+
+    @cached_property
+    def count(self) -> int:
+        return cached_fragment(self.key, lambda: Paginator.count.func(self))
+
+
+class OnlyListedChangeList(ChangeList):
+    """A changelist reading only the columns its rows show (``list_only`` of its admin): fifty rows of every column of
+    a wide table (a person has thirty) were most of a warm changelist's query."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).only(*self.model_admin.list_only)
+
+
 class ScopedAdminMixin:
-    """Restricts a ModelAdmin to the user's subtree. ``scope_path`` names the node path of a row."""
+    """Restricts a ModelAdmin to the user's subtree. ``scope_path`` names the node path of a row.
+
+    ``list_data``: the data versions (``overview_cache``) its changelist's rows are computed from; when given, the
+    count and the rendered rows are cached under them (per user, language and query string; docs/adr/0004)."""
 
     scope_path = "node__path"
     view_perm = VIEW_SCOPE
     change_perm = MANAGE_PEOPLE
     show_full_result_count = False
     formfield_overrides = FORM_FIELDS
+    list_data: tuple[str, ...] | None = None
+    list_only: tuple[str, ...] | None = None  # the fields the changelist's rows show (``OnlyListedChangeList``)
+
+    def get_changelist(self, request, **kwargs):
+        return OnlyListedChangeList if self.list_only else super().get_changelist(request, **kwargs)
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if self.list_data is None:
+            return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        key = self.list_keys(request)["count"]
+        return CountCachedPaginator(queryset, per_page, orphans, allow_empty_first_page, key=key)
+
+    def list_keys(self, request) -> dict[str, str]:
+        """The keys of the changelist's cached count, rows and filters: its data versions, the user, the language and
+        the query string (which holds the filters, the search, the order and the page)."""
+        parts = (request.user.pk, get_language(), request.get_full_path())
+        return {part: fragment_key(f"admin-{part}", self.list_data, *parts) for part in ("count", "rows", "filters")}
+
+    def changelist_view(self, request, extra_context=None):
+        if self.list_data is not None:
+            from .admin_site import nav_sidebar_key
+
+            data_versions(*ADMIN_DATA, *self.list_data)  # every version the page is keyed by, in one round trip
+            keys = self.list_keys(request)
+            extra_context = {**(extra_context or {}), "rows_key": keys["rows"], "filters_key": keys["filters"]}
+            # and every fragment the page will ask for, in one more
+            chosen = request.GET.get(ScopedNodeFilter.parameter_name)
+            user_keys = [grants_key(request.user.pk), nav_sidebar_key(request)]
+            read_ahead([*user_keys, ScopedNodeFilter.choices_key(request, chosen), *keys.values()])
+        return super().changelist_view(request, extra_context=extra_context)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

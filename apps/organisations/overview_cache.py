@@ -174,7 +174,11 @@ _WRITES = ("insert", "update", "delete")
 
 
 def watch_tables(name: str, prefixes: tuple[str, ...]) -> None:
-    _watched[name] = tuple(p.lower() for p in prefixes)
+    """Bump ``name`` on every committed write to a table whose name starts with one of ``prefixes``. Called again
+    for the same name, it adds to the prefixes (an upper app adds the tables of its own that a lower app's page
+    shows)."""
+    known = _watched.get(name, ())
+    _watched[name] = known + tuple(p.lower() for p in prefixes if p.lower() not in known)
 
 
 def _written_tables(sql: str) -> str:

@@ -18,6 +18,11 @@ class OrglifeConfig(AppConfig):
         register_absence_source(last_taken_part)
         register_record_origin(vote_origins)
 
+        from apps.organisations.overview_cache import watch_tables
+
+        # the case page's cached parts link a vote to its meeting: a change of the meeting shows there at once
+        watch_tables("case_page", ("orglife_meeting",))
+
         from .reports import register_reports
 
         register_reports()  # meeting compliance in the report catalogue (ADR 15)

@@ -60,6 +60,8 @@ class PersonAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
     list_select_related = ["node"]
     search_fields = ["name", "phone"]
     list_per_page = 50
+    list_data = ("org", "person_list")  # the count and the rows cached under these versions (apps.py)
+    list_only = ("name", "political_status", "node", "node__name", "work_unit", "phone", "is_active")
     inlines = [FamilyInline]
     readonly_fields = ["political_status", "joined_on", "full_member_on", "user"]
     form = PersonForm

@@ -18,7 +18,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.organisations.admin_site.PortalAdminConfig",  # django.contrib.admin with its sidebar cached
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -2,9 +2,11 @@
 again at most once a minute), a warm home page makes at most six queries, and every cached fragment shows a change
 of the data behind it on the next request, whichever way the data was changed."""
 
+import datetime
 import time
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,16 +14,22 @@ from django.urls import reverse
 from apps.accounts.middleware import SEEN_AT_KEY
 from apps.disclosure.models import Category, Notice, Scope
 from apps.disclosure.services import notice_draft, notice_transition
+from apps.lifecycle.models import StepRecord
 from apps.notifications.models import Reminder
 from apps.notifications.sweep import sweep
 from apps.organisations import overview_cache
-from apps.people.services import person_update
+from apps.organisations.models import OrgNode, Post
+from apps.organisations.services import post_end
+from apps.people.models import Person
+from apps.people.services import person_create, person_update
+from apps.workdays.models import CalendarDay
 from tests.conftest import sign_in
 from tests.dates import TODAY, at
 
 pytestmark = pytest.mark.usefixtures("today")
 
 HOME = "/"
+D = datetime.date
 
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -187,3 +195,165 @@ def test_the_cached_notification_centre_shows_every_change_on_the_next_request(c
     client.get(reverse("notifications:open", args=[reminder.pk]))
     body = client.get(centre).content.decode()
     assert body.count('<li class="reminder') == 1 and 'class="reminder unread' not in body
+
+
+# -- the development case page (apps.lifecycle.views.case_detail) ----------------------------------------------------
+
+
+def _case_page(client, case):
+    response = client.get(reverse("lifecycle:case_detail", args=[case.pk]))
+    return response.status_code, response.content.decode()
+
+
+@pytest.fixture
+def case_parts(monkeypatch):
+    """What the case page computed and cached during the test (its parts, rendered)."""
+    from apps.lifecycle import views
+
+    computed = []
+    compute = views._case_parts
+
+    def recorded(*args, **kwargs):
+        computed.append(compute(*args, **kwargs))
+        return computed[-1]
+
+    monkeypatch.setattr(views, "_case_parts", recorded)
+    return computed
+
+
+def test_the_cached_case_page_shows_every_change_on_the_next_request(client, world, case, record, case_parts):
+    sign_in(client, world.users["secretary_a"])
+    status, body = _case_page(client, case)
+    assert status == 200 and "2024-09-20" not in body
+    assert all("csrfmiddlewaretoken" not in str(parts) for parts in case_parts)  # never a token in the cache
+    with CaptureQueriesContext(connection) as ctx:
+        _status, again = _case_page(client, case)
+    assert again.count("csrfmiddlewaretoken") == body.count("csrfmiddlewaretoken") > 0  # the forms are the frame's
+    assert len(case_parts) == 1 and len(ctx) == 0  # served from the cache: not a row read
+    # a service: a step recorded shows in the timeline and the records
+    record(case, "applicant_talk", D(2024, 9, 20))
+    assert body.count("2024-09-20") < _case_page(client, case)[1].count("2024-09-20")
+    # a write that bypasses the services (a queryset update) shows too
+    StepRecord.objects.filter(case=case, step="applicant_talk").update(on=D(2024, 9, 21))
+    body = _case_page(client, case)[1]
+    assert "2024-09-21" in body and "2024-09-20" not in body
+    # the person's name (the people's tables), the branch's name (the organisations')
+    Person.objects.filter(pk=case.person_id).update(name="改过的申请人")
+    OrgNode.objects.filter(pk=world.branch_a.pk).update(name="改过的支部")
+    body = _case_page(client, case)[1]
+    assert "改过的申请人" in body and "改过的支部" in body
+
+
+def test_the_cached_case_page_drops_the_upload_once_the_document_is_attached(client, world, case, case_parts):
+    sign_in(client, world.users["secretary_a"])
+    first = case.records.get(step="application_received")
+    body = _case_page(client, case)[1]
+    assert f'form="attach-{first.pk}"' in body and f'id="attach-{first.pk}"' in body
+    url = reverse("lifecycle:record_document", args=[case.pk, first.pk])
+    client.post(url, {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")})
+    assert first.documents.count() == 1
+    body = _case_page(client, case)[1]
+    assert f"attach-{first.pk}" not in body and f"/documents/{first.documents.get().pk}/download/" in body
+
+
+def test_the_cached_case_page_is_per_user_and_follows_their_grants(client, world, case, case_parts):
+    sign_in(client, world.users["secretary_a"])
+    assert _case_page(client, case)[0] == 200
+    # someone else outside the subtree: the secretary's cached parts are not theirs
+    sign_in(client, world.users["secretary_b"])
+    assert _case_page(client, case)[0] == 404
+    # the secretary's post ends: no access any more, on the next request
+    post = Post.objects.get(person=world.people["secretary_a"], node=world.branch_a)
+    post_end(actor=world.users["admin"], post=post, ended_on=TODAY - datetime.timedelta(days=1), today=TODAY)
+    sign_in(client, world.users["secretary_a"])
+    assert _case_page(client, case)[0] == 404
+
+
+def test_the_cached_case_page_shows_a_change_of_the_holiday_calendar(client, world, case, record, case_parts):
+    record(case, "applicant_talk", D(2024, 9, 20))
+    sign_in(client, world.users["secretary_a"])
+    _case_page(client, case)
+    computed = len(case_parts)
+    CalendarDay.objects.filter(date=D(2024, 10, 1)).update(name="national_day")  # any write to the calendar
+    _case_page(client, case)
+    assert len(case_parts) == computed + 1  # computed again: the plan's working days are counted on it
+
+
+def test_the_cached_case_page_is_computed_again_after_a_write_to_the_meetings(client, world, case, case_parts):
+    """A vote's link to the meeting it was taken in (orglife adds its meetings to the page's watched tables)."""
+    from apps.orglife.models import Meeting
+
+    sign_in(client, world.users["secretary_a"])
+    _case_page(client, case)
+    _case_page(client, case)
+    assert len(case_parts) == 1
+    Meeting.objects.filter(pk=0).update(topic="")  # a write statement to the meetings' table, however few rows
+    _case_page(client, case)
+    assert len(case_parts) == 2
+
+
+# -- the admin: the people changelist's count, rows and node filter, and the sidebar ---------------------------------
+
+PEOPLE_ADMIN = "/admin/people/person/"
+
+
+def test_the_cached_admin_people_list_shows_every_change_on_the_next_request(client, world):
+    sign_in(client, world.users["admin"])
+    first = client.get(PEOPLE_ADMIN)
+    count, body = first.context["cl"].result_count, first.content.decode()
+    plain = world.people["plain_a"]
+    assert plain.name in body
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(PEOPLE_ADMIN).status_code == 200
+    assert len(ctx) == 1  # the page's rows: the count, the filter and the rendered rows are cached
+    # a write that bypasses the services: the row shows it
+    Person.objects.filter(pk=plain.pk).update(name="改过的群众")
+    body = client.get(PEOPLE_ADMIN).content.decode()
+    assert "改过的群众" in body and f">{plain.name}<" not in body
+    # a person added: counted
+    person_create(
+        actor=world.users["admin"], node=world.branch_a, name="新来的人", political_status="masses", today=TODAY
+    )
+    again = client.get(PEOPLE_ADMIN)
+    assert again.context["cl"].result_count == count + 1
+    # the organisation filter names the nodes as they are now
+    OrgNode.objects.filter(pk=world.committee.pk).update(name="改过的党委")
+    assert "改过的党委" in client.get(PEOPLE_ADMIN).content.decode()
+
+
+def test_the_cached_admin_people_list_is_per_user_and_query(client, world):
+    sign_in(client, world.users["admin"])
+    assert world.people["plain_b"].name in client.get(PEOPLE_ADMIN).content.decode()
+    searched = client.get(PEOPLE_ADMIN, {"q": world.people["plain_a"].name}).content.decode()
+    assert world.people["plain_b"].name not in searched.split('id="result_list"')[1]
+    # the secretary of branch A: their own subtree, never the administrator's cached rows or count
+    sign_in(client, world.users["secretary_a"])
+    response = client.get(PEOPLE_ADMIN)
+    assert world.people["plain_b"].name not in response.content.decode()
+    assert (
+        response.context["cl"].result_count == Person.objects.filter(node__path__startswith=world.branch_a.path).count()
+    )
+
+
+def test_the_cached_admin_sidebar_marks_the_page_and_follows_the_language(client, world):
+    sign_in(client, world.users["admin"])
+    body = client.get(PEOPLE_ADMIN).content.decode()
+    assert 'id="nav-sidebar"' in body and 'class="model-person current-model"' in body
+    body = client.get("/admin/organisations/orgnode/").content.decode()
+    assert 'class="model-orgnode current-model"' in body and 'class="model-person current-model"' not in body
+    assert "csrfmiddlewaretoken" not in body.split('id="nav-sidebar"')[1].split("</nav>")[0]
+    chinese = client.get(PEOPLE_ADMIN).content.decode().split('id="nav-sidebar"')[1].split("</nav>")[0]
+    client.post(reverse("set_language"), {"language": "en", "next": PEOPLE_ADMIN})
+    english = client.get(PEOPLE_ADMIN).content.decode().split('id="nav-sidebar"')[1].split("</nav>")[0]
+    assert english != chinese and "People" in english
+
+
+def test_the_cached_admin_sidebar_follows_the_users_permissions(client, world):
+    from django.contrib.auth.models import Permission
+
+    staff = world.users["staff"]
+    sign_in(client, staff)
+    assert "/admin/auth/group/" not in client.get(PEOPLE_ADMIN).content.decode()
+    staff.user_permissions.add(Permission.objects.get(codename="view_group"))  # a write to the users' permissions
+    sign_in(client, type(staff).objects.get(pk=staff.pk))
+    assert "/admin/auth/group/" in client.get(PEOPLE_ADMIN).content.decode()
