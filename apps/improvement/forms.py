@@ -108,16 +108,16 @@ class CommitmentsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        categories = CommitmentCategory.objects.all()
+        self.categories = {str(c.pk): c for c in CommitmentCategory.objects.all()}  # one query for every line
+        choices = [("", "---------"), *((pk, c.name) for pk, c in self.categories.items())]
         for i in range(self.LINES):
-            self.fields[f"category_{i}"] = forms.ModelChoiceField(
-                label=_("Category"), queryset=categories, required=False
-            )
+            self.fields[f"category_{i}"] = forms.ChoiceField(label=_("Category"), choices=choices, required=False)
             self.fields[f"text_{i}"] = forms.CharField(label=_("Commitment"), max_length=500, required=False)
 
     def items(self):
         return [
-            (self.cleaned_data.get(f"category_{i}"), self.cleaned_data.get(f"text_{i}", "")) for i in range(self.LINES)
+            (self.categories.get(self.cleaned_data.get(f"category_{i}") or ""), self.cleaned_data.get(f"text_{i}", ""))
+            for i in range(self.LINES)
         ]
 
     def lines(self):

@@ -232,6 +232,7 @@ def findings(request):
     if not _official(request.user):
         raise PermissionDenied
     today = timezone.localdate()
+    refused = False
     form = FindingForm(request.POST or None, nodes=_managed_nodes(request.user), initial={"found_on": today})
     if request.method == "POST":
         if form.is_valid():
@@ -246,6 +247,7 @@ def findings(request):
                 )
             except (ValidationError, PermissionDenied) as exc:
                 _flash(request, exc)
+                refused = True
             else:
                 messages.success(request, _("Finding recorded."))
                 return redirect("improvement:finding", pk=finding.pk)
@@ -253,7 +255,7 @@ def findings(request):
             _form_errors(request, form)
     rows = finding_list_for(user=request.user)[:LIST_LIMIT]
     return render(request, "improvement/findings.html", {"form": form, "findings": rows},
-                  status=422 if form.errors else 200)  # fmt: skip
+                  status=422 if form.errors or refused else 200)  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
@@ -261,6 +263,7 @@ def finding_detail(request, pk: int):
     """A finding, its corrective actions; a new action on a non-conformity."""
     finding = finding_get_for(user=request.user, pk=pk, request=request)
     may_act = manages(request.user, finding.node) and finding.kind == FindingKind.NONCONFORMITY
+    refused = False
     form = ActionForm(request.POST or None, people=_people_under(finding.node), initial={"due_on": finding.found_on})
     if request.method == "POST":
         if not may_act:
@@ -278,6 +281,7 @@ def finding_detail(request, pk: int):
                 )
             except (ValidationError, PermissionDenied) as exc:
                 _flash(request, exc)
+                refused = True
             else:
                 messages.success(request, _("Corrective action recorded."))
                 return redirect("improvement:action", pk=action.pk)
@@ -288,7 +292,7 @@ def finding_detail(request, pk: int):
         "actions": finding.actions.select_related("owner"),
         "form": form if may_act else None,
     }
-    return render(request, "improvement/finding.html", context, status=422 if form.errors else 200)
+    return render(request, "improvement/finding.html", context, status=422 if form.errors or refused else 200)
 
 
 # --- inspections ----------------------------------------------------------------------------------------------------
@@ -303,6 +307,7 @@ def inspections(request):
     nodes = _managed_nodes(request.user).exclude(kind=NodeKind.GROUP)
     schemes = Scheme.objects.exclude(status="draft").select_related("assessing_node")
     schemes = restrict(schemes, user=request.user, perm=MANAGE_PEOPLE, path_field="assessing_node__path")
+    refused = False
     form = InspectionForm(request.POST or None, nodes=nodes, schemes=schemes, initial={"planned_on": today})
     if request.method == "POST":
         if form.is_valid():
@@ -319,6 +324,7 @@ def inspections(request):
                 )
             except (ValidationError, PermissionDenied) as exc:
                 _flash(request, exc)
+                refused = True
             else:
                 messages.success(request, _("Inspection planned."))
                 return redirect("improvement:inspection", pk=inspection.pk)
@@ -326,7 +332,7 @@ def inspections(request):
             _form_errors(request, form)
     rows = inspection_list_for(user=request.user)[:LIST_LIMIT]
     return render(request, "improvement/inspections.html", {"form": form, "inspections": rows},
-                  status=422 if form.errors else 200)  # fmt: skip
+                  status=422 if form.errors or refused else 200)  # fmt: skip
 
 
 @require_GET
@@ -420,6 +426,7 @@ def commitments(request):
     me = person_for_user(request.user)
     mine = list(Commitment.objects.filter(person=me, year=today.year).select_related("category")) if me else []
     may_make = me is not None and (not mine or all(c.state == CommitmentState.RETURNED for c in mine))
+    refused = False
     form = CommitmentsForm(request.POST or None) if may_make else None
     policy = policy_for(me.node) if me else None
     if request.method == "POST":
@@ -430,6 +437,7 @@ def commitments(request):
                 commitments_submit(actor=request.user, person=me, year=today.year, items=form.items())
             except (ValidationError, PermissionDenied) as exc:
                 _flash(request, exc)
+                refused = True
             else:
                 messages.success(request, _("Commitments submitted to the branch."))
                 return redirect("improvement:commitments")
@@ -444,7 +452,8 @@ def commitments(request):
             .filter(year=today.year)
             .order_by("node__path", "person__name", "pk")[:LIST_LIMIT]
         )
-        nodes = list(_managed_nodes(request.user).exclude(kind=NodeKind.GROUP)[:LIST_LIMIT])
+        vetted = Commitment.objects.filter(year=today.year, state=CommitmentState.APPROVED).values("node_id")
+        nodes = list(_managed_nodes(request.user).filter(pk__in=vetted).order_by("path")[:LIST_LIMIT])
     context = {
         "today": today,
         "mine": mine,
@@ -458,14 +467,14 @@ def commitments(request):
         if official
         else None,
     }
-    status = 422 if form is not None and form.errors else 200
+    status = 422 if refused or (form is not None and form.errors) else 200
     return render(request, "improvement/commitments.html", context, status=status)
 
 
 @require_POST
-def commitments_publish_view(request):
+def commitments_publish_view(request, pk: int):
     today = timezone.localdate()
-    node = _managed_nodes(request.user).filter(pk=request.POST.get("node") or 0).first()
+    node = _managed_nodes(request.user).filter(pk=pk).first()
     if node is None:
         raise Http404
     try:
@@ -480,6 +489,8 @@ def commitments_publish_view(request):
 
 @require_POST
 def org_commitment_add(request):
+    if not _official(request.user):
+        raise PermissionDenied
     today = timezone.localdate()
     form = OrgCommitmentForm(request.POST, nodes=_managed_nodes(request.user), people=_post_holders(request.user))
     if form.is_valid():
