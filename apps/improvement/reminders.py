@@ -62,7 +62,7 @@ def _progress_current(ids, today):
 
 register(
     Source(
-        code="improvement.action_due",
+        code="improvement.corrective_due",
         label=gettext_lazy("Corrective action due"),
         roles=(RecipientRole.SUBJECT, RecipientRole.SECRETARY),
         dues=_action_dues,

@@ -56,7 +56,7 @@ def overdue_facts(*, nodes, year: int, as_of: datetime.date) -> dict[int, dict]:
     return out
 
 
-SOURCE_CODE = "improvement.actions_overdue"
+SOURCE_CODE = "improvement.corrective_overdue"
 
 register(
     IndicatorSource(

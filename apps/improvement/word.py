@@ -47,7 +47,17 @@ def action_plan_docx(inspection, *, actions: list, today: datetime.date) -> byte
 def responsibility_list_docx(inspection, *, actions: list, today: datetime.date) -> bytes:
     """One row per corrective action: the problem, the action, the owner, the due date and the state."""
     states = dict(ActionState.choices)
-    table = [[_("No."), _("Organisation"), _("Problem"), _("Corrective action"), _("Owner"), _("Due on"), _("State")]]
+    table = [
+        [
+            _("Serial number"),
+            _("Organisation"),
+            _("Problem"),
+            _("Corrective action"),
+            _("Owner"),
+            _("Due on"),
+            _("State"),
+        ]
+    ]
     table += [
         [str(i), a.node.name, a.finding.description, a.title, a.owner.name, a.due_on.isoformat(), str(states[a.state])]
         for i, a in enumerate(actions, 1)

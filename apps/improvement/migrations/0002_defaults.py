@@ -7,7 +7,7 @@ from django.db import migrations
 CATEGORIES = [("study", "学习", 10), ("work", "工作", 20), ("discipline", "自律", 30), ("service", "服务", 40)]
 RULES = [
     # source, name (zh-Hans, the primary language of the data), lead days, every n days overdue, recipients, digest
-    ("improvement.action_due", "整改事项到期", "7, 0", 7, ["subject", "secretary"], True),
+    ("improvement.corrective_due", "整改事项到期", "7, 0", 7, ["subject", "secretary"], True),
     ("improvement.progress_due", "承诺践诺情况按季度记录", "14, 0", 0, ["subject"], True),
 ]
 
