@@ -522,8 +522,8 @@ def commitments_publish(*, actor, node: OrgNode, year: int, today: datetime.date
     _require(actor, node)
     with transaction.atomic():
         rows = list(
-            Commitment.objects.select_for_update()
-            .filter(node=node, year=year, state=CommitmentState.APPROVED)
+            Commitment.objects.select_for_update(of=("self",))
+            .filter(node__path__startswith=node.path, year=year, state=CommitmentState.APPROVED)
             .select_related("person", "owner", "category")
             .order_by("person__name", "id")
         )

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.assessment.models import Indicator, Scheme
 from apps.documents.official import DOCX_TYPE
-from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
+from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
-from apps.organisations.permissions import has_any_scope, restrict
+from apps.organisations.permissions import covers, has_any_scope, restrict
 from apps.people.models import Person
 from apps.people.selectors import person_for_user
 from apps.spreadsheets.export import xlsx_response
@@ -107,6 +107,13 @@ def _post_holders(user):
     ).order_by("name")
 
 
+def _visible_inspection(user, finding):
+    """The inspection a finding came from, if the user may open it (a branch sees its findings, not always the
+    committee's inspection plan)."""
+    inspection = finding.target.inspection if finding.target_id else None
+    return inspection if inspection is not None and covers(user, VIEW_SCOPE, inspection.node.path) else None
+
+
 def _official(user) -> bool:
     return has_any_scope(user, MANAGE_PEOPLE)
 
@@ -182,7 +189,7 @@ def action_detail(request, pk: int):
         "plan_form": PlanForm(initial={"plan": action.plan, "due_on": action.due_on}),
         "note_form": NoteForm(),
         "reason_form": ReasonForm(),
-        "inspection": action.finding.target.inspection if action.finding.target_id else None,
+        "inspection": _visible_inspection(request.user, action.finding),
     }
     return render(request, "improvement/action.html", context)
 
@@ -254,7 +261,7 @@ def findings(request):
         else:
             _form_errors(request, form)
     rows = finding_list_for(user=request.user)[:LIST_LIMIT]
-    return render(request, "improvement/findings.html", {"form": form, "findings": rows},
+    return render(request, "improvement/findings.html", {"form": form, "findings": rows, "official": True},
                   status=422 if form.errors or refused else 200)  # fmt: skip
 
 
@@ -331,7 +338,7 @@ def inspections(request):
         else:
             _form_errors(request, form)
     rows = inspection_list_for(user=request.user)[:LIST_LIMIT]
-    return render(request, "improvement/inspections.html", {"form": form, "inspections": rows},
+    return render(request, "improvement/inspections.html", {"form": form, "inspections": rows, "official": True},
                   status=422 if form.errors or refused else 200)  # fmt: skip
 
 
@@ -452,8 +459,14 @@ def commitments(request):
             .filter(year=today.year)
             .order_by("node__path", "person__name", "pk")[:LIST_LIMIT]
         )
-        vetted = Commitment.objects.filter(year=today.year, state=CommitmentState.APPROVED).values("node_id")
-        nodes = list(_managed_nodes(request.user).filter(pk__in=vetted).order_by("path")[:LIST_LIMIT])
+        vetted = set(
+            commitment_list_for(user=request.user)
+            .filter(year=today.year, state=CommitmentState.APPROVED)
+            .values_list("node__path", flat=True)
+            .distinct()
+        )
+        branches = _managed_nodes(request.user).filter(kind__in=(NodeKind.BRANCH, NodeKind.GENERAL_BRANCH))
+        nodes = [n for n in branches.order_by("path")[:LIST_LIMIT] if any(p.startswith(n.path) for p in vetted)]
     context = {
         "today": today,
         "mine": mine,
