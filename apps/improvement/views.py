@@ -298,6 +298,8 @@ def finding_detail(request, pk: int):
         "finding": finding,
         "actions": finding.actions.select_related("owner"),
         "form": form if may_act else None,
+        "inspection": _visible_inspection(request.user, finding),
+        "official": _official(request.user),
     }
     return render(request, "improvement/finding.html", context, status=422 if form.errors or refused else 200)
 
