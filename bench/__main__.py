@@ -20,6 +20,7 @@ from bench import documents
 from bench import reports as reports_bench
 from bench.appraisal import figures as appraisal_figures
 from bench.assessment import figures as assessment_figures
+from bench.improvement import figures as improvement_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -574,6 +575,7 @@ def main() -> None:
     appraisal_figures(env)
     reports_bench.figures(env)
     assessment_figures(env)
+    improvement_figures(env)
 
 
 _DUES_RUN = """

@@ -16,7 +16,7 @@ class FindingKind(models.TextChoices):
 
 class ActionState(models.TextChoices):
     DRAFT = "draft", _("Being planned")
-    OPEN = "open", _("Under way")
+    OPEN = "open", _("Correction under way")
     SUBMITTED = "submitted", _("Awaiting the effectiveness check")
     RETURNED = "returned", _("Returned for more work")
     CLOSED = "closed", _("Closed after the check")

@@ -214,7 +214,7 @@ def _is_owner(actor, action: CorrectiveAction) -> bool:
 def may_move(actor, action: CorrectiveAction, move: str) -> bool:
     """Who may make a move (the guards on the action's content are the service's): the owner submits; whoever runs
     the organisation's improvement opens, submits, returns and closes — but never closes an action they own."""
-    if (action.state, move) not in TRANSITIONS:
+    if (action.state, move) not in TRANSITIONS or (move == "close" and _is_owner(actor, action)):
         return False
     if move == "submit" and _is_owner(actor, action):
         return True
