@@ -28,6 +28,7 @@ from apps.organisations.models import OrgNode
 from apps.organisations.permissions import covers
 from apps.organisations.selectors import committee_of
 from apps.organisations.validators import check_one_line
+from apps.people.choices import MEMBER_STATUSES
 from apps.people.models import Person
 
 from .choices import TRANSITIONS, ActionState, CommitmentState, FindingKind, InspectionKind, Outcome
@@ -438,6 +439,8 @@ def commitments_submit(
     own = getattr(actor, "pk", None) and person.user_id == actor.pk
     if not own and not manages(actor, person.node):
         raise PermissionDenied(_("You cannot make commitments for this member."))
+    if person.political_status not in MEMBER_STATUSES or not person.is_active:
+        raise ValidationError(_("Commitments are made by Party members on the roll."))
     policy = policy_for(person.node)
     items = [(category, (text or "").strip()) for category, text in items if (text or "").strip()]
     if not policy.member_min <= len(items) <= policy.member_max:

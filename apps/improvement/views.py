@@ -18,6 +18,7 @@ from apps.documents.official import DOCX_TYPE
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
 from apps.organisations.permissions import covers, has_any_scope, restrict
+from apps.people.choices import MEMBER_STATUSES
 from apps.people.models import Person
 from apps.people.selectors import person_for_user
 from apps.spreadsheets.export import xlsx_response
@@ -434,7 +435,8 @@ def commitments(request):
     today = timezone.localdate()
     me = person_for_user(request.user)
     mine = list(Commitment.objects.filter(person=me, year=today.year).select_related("category")) if me else []
-    may_make = me is not None and (not mine or all(c.state == CommitmentState.RETURNED for c in mine))
+    member = me is not None and me.is_active and me.political_status in MEMBER_STATUSES
+    may_make = member and (not mine or all(c.state == CommitmentState.RETURNED for c in mine))
     refused = False
     form = CommitmentsForm(request.POST or None) if may_make else None
     policy = policy_for(me.node) if me else None

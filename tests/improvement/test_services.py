@@ -169,6 +169,29 @@ def test_the_commitment_count_at_the_policy_bounds(world, n, ok):
         assert not Commitment.objects.exists()
 
 
+def test_only_party_members_make_commitments(world):
+    with pytest.raises(ValidationError, match="Party members"):
+        commitments_submit(actor=world.users["applicant_a"], person=world.people["applicant_a"], year=2026,
+                           items=_items(2))  # fmt: skip
+    assert not Commitment.objects.exists()
+
+
+def test_the_quarterly_progress_reminder(world):
+    from apps.improvement.reminders import _progress_dues
+    from apps.improvement.services import commitment_progress
+
+    made = commitments_submit(actor=world.users["member_a"], person=world.people["member_a"], year=2026,
+                              items=_items(2))  # fmt: skip
+    assert list(_progress_dues(TODAY, None, TODAY + datetime.timedelta(days=60))) == []  # not vetted yet
+    for c in made:
+        commitment_vet(actor=world.users["secretary_a"], commitment=c, approve=True)
+    dues = list(_progress_dues(TODAY, None, TODAY + datetime.timedelta(days=60)))
+    assert sorted(d.subject_id for d in dues) == sorted(c.pk for c in made)
+    assert {d.due_on for d in dues} == {datetime.date(2026, 12, 31)}
+    commitment_progress(actor=world.users["member_a"], commitment=made[0], text="学习12学时", now=at(TODAY))
+    assert [d.subject_id for d in _progress_dues(TODAY, None, TODAY + datetime.timedelta(days=60))] == [made[1].pk]
+
+
 def test_vetting_publishing_and_the_evaluation(world):
     made = commitments_submit(actor=world.users["member_a"], person=world.people["member_a"], year=2026,
                               items=_items(2))  # fmt: skip
