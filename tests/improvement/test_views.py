@@ -144,3 +144,41 @@ def test_commitments_through_the_page_at_the_bounds(client, world, n, saved):
     assert Commitment.objects.count() == saved
     if not saved:
         assert response.status_code == 422 and _messages(response)
+
+
+def test_an_inspection_through_its_pages(client, world):
+    """Planned with the checklist of a published scheme, drawn (the seed shown), a record, a finding on a checklist
+    item and a file of evidence (a refused file saves nothing), read back on the page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.improvement.models import Finding, Inspection, InspectionEvidence
+    from tests.assessment.conftest import build_scheme
+
+    scheme = build_scheme(world, data=False)
+    sign_in(client, world.users["staff"])
+    data = {"node": world.committee.pk, "title": "年度党建检查", "kind": "regular", "planned_on": TODAY.isoformat(),
+            "scheme": scheme.pk, "sample_size": "2"}  # fmt: skip
+    response = client.post(reverse("improvement:inspections"), data)
+    inspection = Inspection.objects.get()
+    assert response["Location"] == reverse("improvement:inspection", args=[inspection.pk])
+    assert inspection.checklist.count() == 5
+    client.post(reverse("improvement:inspection_draw", args=[inspection.pk]))
+    inspection.refresh_from_db()
+    target = inspection.targets.order_by("pk").first()
+    page = client.get(reverse("improvement:inspection", args=[inspection.pk])).content.decode()
+    assert str(inspection.seed) in page and inspection.targets.count() == 2
+    client.post(reverse("improvement:target_post", args=[target.pk, "record"]),
+                {"inspected_on": TODAY.isoformat(), "summary": "查阅资料"})  # fmt: skip
+    indicator = inspection.checklist.order_by("code").first()
+    client.post(reverse("improvement:target_post", args=[target.pk, "finding"]),
+                {"kind": "nonconformity", "indicator": indicator.pk, "found_on": TODAY.isoformat(),
+                 "description": "缺少记录"})  # fmt: skip
+    assert Finding.objects.get().indicator == indicator
+    bad = SimpleUploadedFile("x.html", b"<script>alert(1)</script>", content_type="text/html")
+    client.post(reverse("improvement:target_post", args=[target.pk, "evidence"]), {"file": bad})
+    assert not InspectionEvidence.objects.exists()
+    good = SimpleUploadedFile("记录.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
+    client.post(reverse("improvement:target_post", args=[target.pk, "evidence"]), {"file": good, "title": "记录"})
+    assert InspectionEvidence.objects.filter(target=target).count() == 1
+    page = client.get(reverse("improvement:inspection", args=[inspection.pk])).content.decode()
+    assert "缺少记录" in page and "查阅资料" in page and "记录" in page
