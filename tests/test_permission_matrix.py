@@ -756,6 +756,13 @@ MATRIX: dict[str, list[Case]] = {
             _r("improvement:inspection_draw", lambda w: w.improvement["inspection_b"].pk), OUT_OF_A_302, method="post"
         ),  # fmt: skip
     ],
+    "improvement:inspection_notice": [
+        # no corrective action yet: the inspectors are sent back with the error
+        Case(_r("improvement:inspection_notice", lambda w: w.improvement["inspection_a"].pk), IN_A_302, method="post"),
+        Case(
+            _r("improvement:inspection_notice", lambda w: w.improvement["inspection_b"].pk), OUT_OF_A_302, method="post"
+        ),  # fmt: skip
+    ],
     "improvement:inspection_word": [
         Case(_r("improvement:inspection_word", lambda w: w.improvement["inspection_a"].pk, "plan"), IN_A_200),
         Case(

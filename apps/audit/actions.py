@@ -92,6 +92,7 @@ ACTION_LABELS = {
     "improvement.commitments_published": _("Notice of the commitments drafted"),
     "improvement.commitment_progress": _("Progress on a commitment recorded"),
     "improvement.commitment_evaluated": _("Commitment evaluated"),
+    "improvement.corrections_disclosed": _("Notice of the progress of corrections drafted"),
     # party dues
     "appraisal.opened": _("Democratic appraisal opened"),
     "appraisal.policy_saved": _("Appraisal policy saved"),

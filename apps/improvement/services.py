@@ -47,6 +47,7 @@ from .models import (
 
 INSPECTED_KINDS = (NodeKind.BRANCH, NodeKind.GENERAL_BRANCH)
 DISCLOSURE_CATEGORY = "commitments"  # 党员承诺公开 in the disclosure catalogue
+CORRECTIONS_CATEGORY = "corrections"  # 整改落实情况 in the disclosure catalogue
 POLICY_FIELDS = ["committee", "member_min", "member_max", "organisation_min"]
 
 
@@ -426,6 +427,41 @@ def target_evidence_add(*, actor, target: InspectionTarget, uploaded, title: str
             note=document.title,
         )
     return evidence
+
+
+def corrections_notice_draft(*, actor, inspection: Inspection, today: datetime.date):
+    """Draft the board notice of the progress of an inspection's corrective actions (整改落实情况), where the
+    disclosure catalogue has that category: each problem, its action, owner, due date and state. It goes through the
+    disclosure's checks and approval like any notice."""
+    _require(actor, inspection.node)
+    category = NoticeCategory.objects.filter(code=CORRECTIONS_CATEGORY).first()
+    if category is None:
+        raise ValidationError(_("The disclosure catalogue has no category for the progress of corrections."))
+    actions = list(
+        CorrectiveAction.objects.filter(finding__target__inspection=inspection)
+        .select_related("node", "owner", "finding")
+        .order_by("node__path", "due_on", "pk")
+    )
+    if not actions:
+        raise ValidationError(_("The inspection has no corrective action to disclose."))
+    with transaction.atomic():
+        notice = notice_draft(
+            actor=actor,
+            node=inspection.node,
+            category=category,
+            title=_("Progress of the corrections: %(title)s") % {"title": inspection.title},
+            content=render_to_string("improvement/corrections_notice.html", {"actions": actions, "today": today}),
+            opens_on=today,
+            scope=category.default_scope,
+        )
+        audit_record(
+            actor=_user(actor),
+            action="improvement.corrections_disclosed",
+            target=notice,
+            node=inspection.node,
+            note=_("%(n)d corrective actions") % {"n": len(actions)},
+        )
+    return notice
 
 
 # --- commitments ----------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("inspections/", views.inspections, name="inspections"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
     path("inspections/<int:pk>/draw/", views.inspection_draw_view, name="inspection_draw"),
+    path("inspections/<int:pk>/notice/", views.inspection_notice, name="inspection_notice"),
     path("inspections/<int:pk>/word/<str:kind>/", views.inspection_word, name="inspection_word"),
     path("targets/<int:pk>/<str:action>/", views.target_post, name="target_post"),
     path("commitments/", views.commitments, name="commitments"),

@@ -62,6 +62,7 @@ from .services import (
     commitment_vet,
     commitments_publish,
     commitments_submit,
+    corrections_notice_draft,
     finding_record,
     inspection_draw,
     inspection_plan,
@@ -408,6 +409,19 @@ def target_post(request, pk: int, action: str):
     else:
         messages.success(request, _("Saved."))
     return redirect("improvement:inspection", pk=target.inspection_id)
+
+
+@require_POST
+def inspection_notice(request, pk: int):
+    """Draft the board notice of the progress of the inspection's corrective actions."""
+    inspection = inspection_get_for(user=request.user, pk=pk, request=request)
+    try:
+        notice = corrections_notice_draft(actor=request.user, inspection=inspection, today=timezone.localdate())
+    except (ValidationError, PermissionDenied) as exc:
+        _flash(request, exc)
+        return redirect("improvement:inspection", pk=inspection.pk)
+    messages.success(request, _("A notice of the corrections' progress is drafted: check and approve it on the board."))
+    return redirect("disclosure:notice", pk=notice.pk)
 
 
 WORD = {"plan": action_plan_docx, "responsibilities": responsibility_list_docx}

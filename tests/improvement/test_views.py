@@ -131,6 +131,13 @@ def test_the_export_and_the_word_documents(client, world):
         response = client.get(reverse("improvement:inspection_word", args=[inspection.pk, kind]))
         assert response.status_code == 200 and response.content[:2] == b"PK"
     assert client.get(reverse("improvement:inspection_word", args=[inspection.pk, "other"])).status_code == 404
+    # the progress disclosed: a draft notice of the category 整改落实情况, through the disclosure's workflow
+    from apps.disclosure.models import Notice
+
+    response = client.post(reverse("improvement:inspection_notice", args=[inspection.pk]))
+    notice = Notice.objects.get(category__code="corrections")
+    assert response["Location"] == reverse("disclosure:notice", args=[notice.pk])
+    assert notice.status == "draft" and "整改" in notice.content and notice.node == world.general
 
 
 @pytest.mark.parametrize(("n", "saved"), [(1, 0), (2, 2), (5, 5), (6, 0)])

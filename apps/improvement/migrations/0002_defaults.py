@@ -1,5 +1,6 @@
 """The default improvement policy (a member makes 2–5 commitments, an organisation at least 3), the commitment
-categories (学习、工作、自律、服务), the disclosure category of published commitments (党员承诺公开) and the default
+categories (学习、工作、自律、服务), the disclosure categories of published commitments (党员承诺公开) and of
+the progress of corrective actions (整改落实情况) and the default
 reminder rules of corrective actions and quarterly progress (ADR 7). Administrators edit all of them."""
 
 from django.db import migrations
@@ -25,6 +26,13 @@ def seed(apps, schema_editor):
         defaults={
             "name": "党员承诺公开", "default_scope": "branch", "cadence": "immediate", "period_months": None,
             "window_length": 5, "window_unit": "working", "signed_objections_only": False, "order": 90,
+        },
+    )  # fmt: skip
+    Category.objects.get_or_create(
+        code="corrections",
+        defaults={
+            "name": "整改落实情况", "default_scope": "organisation", "cadence": "immediate", "period_months": None,
+            "window_length": 5, "window_unit": "working", "signed_objections_only": False, "order": 95,
         },
     )  # fmt: skip
     ReminderRule = apps.get_model("notifications", "ReminderRule")
