@@ -20,6 +20,7 @@ from bench import documents
 from bench import reports as reports_bench
 from bench.appraisal import figures as appraisal_figures
 from bench.assessment import figures as assessment_figures
+from bench.improvement import figures as improvement_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -577,6 +578,7 @@ def main() -> None:
         "appraisal": lambda: appraisal_figures(env),
         "reports": lambda: reports_bench.figures(env),
         "assessment": lambda: assessment_figures(env),
+        "improvement": lambda: improvement_figures(env),
     }
     only = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
     unknown = sorted(set(only) - set(groups))

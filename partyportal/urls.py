@@ -20,6 +20,7 @@ urlpatterns = [
     path("assessment/", include("apps.assessment.urls")),
     path("orglife/", include("apps.orglife.urls")),
     path("appraisal/", include("apps.appraisal.urls")),
+    path("improvement/", include("apps.improvement.urls")),
     path("disclosure/", include("apps.disclosure.urls")),
     path("reports/", include("apps.reports.urls")),
     path("notifications/", include("apps.notifications.urls")),

@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("dues",),  # party dues: the ledger over the roll, its reminders and disclosure
     ("assessment",),  # target-responsibility assessment: schemes, sheets scored from indicator sources, results
     ("appraisal",),  # secret ballots: democratic appraisal, satisfaction surveys, 述职评议 (components of assessment)
+    ("improvement",),  # inspections, corrective actions (整改, an indicator source of assessment), commitments
     ("portal",),  # the top: home pages, composition (seed_demo)
 )
 

@@ -728,6 +728,93 @@ MATRIX: dict[str, list[Case]] = {
         Case(_r("appraisal:report_action", lambda w: w.reports["a"].pk, "close"), IN_A_302, method="post"),
         Case(_r("appraisal:report_action", lambda w: w.reports["b"].pk, "close"), OUT_OF_A_302, method="post"),
     ],
+    # inspections and improvement: branch A's finding, action (owned by member A), inspection and commitment (member
+    # A's), and branch B's; an owner and a member see their own action and commitment
+    "improvement:home": [Case(_r("improvement:home"), ALL_SIGNED_IN_200)],
+    "improvement:actions_export": [Case(_r("improvement:actions_export"), ALL_SIGNED_IN_200)],
+    "improvement:action": [
+        Case(_r("improvement:action", lambda w: w.improvement["action_a"].pk), IN_A_200 | {"member_a": 200}),
+        Case(_r("improvement:action", lambda w: w.improvement["action_b"].pk), OUT_OF_A_200),
+    ],
+    "improvement:action_post": [
+        # an empty note: whoever may write one is sent back to the action with the error
+        Case(
+            _r("improvement:action_post", lambda w: w.improvement["action_a"].pk, "note"),
+            IN_A_302 | {"member_a": 302},
+            method="post",
+        ),  # fmt: skip
+        Case(
+            _r("improvement:action_post", lambda w: w.improvement["action_b"].pk, "note"), OUT_OF_A_302, method="post"
+        ),  # fmt: skip
+    ],
+    "improvement:findings": [Case(_r("improvement:findings"), OFFICIALS_200)],
+    "improvement:finding": [
+        Case(_r("improvement:finding", lambda w: w.improvement["finding_a"].pk), IN_A_200),
+        Case(_r("improvement:finding", lambda w: w.improvement["finding_b"].pk), OUT_OF_A_200),
+    ],
+    "improvement:inspections": [Case(_r("improvement:inspections"), OFFICIALS_200)],
+    "improvement:inspection": [
+        Case(_r("improvement:inspection", lambda w: w.improvement["inspection_a"].pk), IN_A_200),
+        Case(_r("improvement:inspection", lambda w: w.improvement["inspection_b"].pk), OUT_OF_A_200),
+    ],
+    "improvement:inspection_draw": [
+        Case(_r("improvement:inspection_draw", lambda w: w.improvement["inspection_a"].pk), IN_A_302, method="post"),
+        Case(
+            _r("improvement:inspection_draw", lambda w: w.improvement["inspection_b"].pk), OUT_OF_A_302, method="post"
+        ),  # fmt: skip
+    ],
+    "improvement:inspection_notice": [
+        # no corrective action yet: the inspectors are sent back with the error
+        Case(_r("improvement:inspection_notice", lambda w: w.improvement["inspection_a"].pk), IN_A_302, method="post"),
+        Case(
+            _r("improvement:inspection_notice", lambda w: w.improvement["inspection_b"].pk), OUT_OF_A_302, method="post"
+        ),  # fmt: skip
+    ],
+    "improvement:inspection_word": [
+        Case(_r("improvement:inspection_word", lambda w: w.improvement["inspection_a"].pk, "plan"), IN_A_200),
+        Case(
+            _r("improvement:inspection_word", lambda w: w.improvement["inspection_b"].pk, "responsibilities"),
+            OUT_OF_A_200,
+        ),  # fmt: skip
+    ],
+    "improvement:target_post": [
+        # an empty record: the inspectors are sent back to the inspection with the error
+        Case(
+            _r("improvement:target_post", lambda w: w.improvement["target_a"].pk, "record"), IN_A_302, method="post"
+        ),  # fmt: skip
+        Case(
+            _r("improvement:target_post", lambda w: w.improvement["target_b"].pk, "record"), OUT_OF_A_302, method="post"
+        ),  # fmt: skip
+    ],
+    "improvement:commitments": [Case(_r("improvement:commitments"), ALL_SIGNED_IN_200)],
+    "improvement:commitments_publish": [
+        # nothing vetted yet: the officials are sent back with the error
+        Case(_r("improvement:commitments_publish", lambda w: w.branch_a.pk), IN_A_302, method="post"),
+        Case(_r("improvement:commitments_publish", lambda w: w.branch_b.pk), OUT_OF_A_302, method="post"),
+    ],
+    "improvement:org_commitment_add": [
+        Case(
+            _r("improvement:org_commitment_add"),
+            {"anon": LOGIN, "member_a": 403, "applicant_a": 403, "secretary_a": 302, "staff": 302, "admin": 302},
+            method="post",
+        ),  # fmt: skip
+    ],
+    "improvement:commitment": [
+        Case(_r("improvement:commitment", lambda w: w.improvement["commitment_a"].pk), IN_A_200 | {"member_a": 200}),
+        Case(_r("improvement:commitment", lambda w: w.improvement["commitment_b"].pk), OUT_OF_A_200),
+    ],
+    "improvement:commitment_post": [
+        Case(
+            _r("improvement:commitment_post", lambda w: w.improvement["commitment_a"].pk, "progress"),
+            IN_A_302 | {"member_a": 302},
+            method="post",
+        ),  # fmt: skip
+        Case(
+            _r("improvement:commitment_post", lambda w: w.improvement["commitment_b"].pk, "progress"),
+            OUT_OF_A_302,
+            method="post",
+        ),  # fmt: skip
+    ],
 }
 
 # Admin model pages. "in": an object inside branch A (the secretary's subtree), "out": one outside it.
@@ -789,6 +876,15 @@ SCOPED_ADMIN = {
     "appraisal.appraisal": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "appraisal.survey": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "appraisal.report": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "improvement.correctiveaction": {
+        "add": 403,
+        "change_in": 200,
+        "change_out": 404,
+        "delete_in": 403,
+        "post": (403, 403),
+    },
+    "improvement.inspection": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
+    "improvement.commitment": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "assessment.scheme": {"add": 200, "change_in": None, "change_out": 404, "delete_in": None, "post": (None, 404)},
     "assessment.sheet": {"add": 403, "change_in": 200, "change_out": 404, "delete_in": 403, "post": (403, 403)},
     "orglife.organisationcompliance": {
@@ -808,6 +904,8 @@ READ_ONLY_STAFF_ADMIN = {
     "dues.duespolicy",
     "appraisal.appraisalpolicy",
     "assessment.bandset",
+    "improvement.improvementpolicy",
+    "improvement.commitmentcategory",
 }
 # Logs of the system itself: every staff member reads them, nobody writes them.
 READ_ONLY_LOG_ADMIN = {"notifications.jobrun"}
@@ -1075,7 +1173,11 @@ def _build_matrix_world(world, today):
     _orglife_objects(world, today)
     _appraisal_objects(world, today)
     _assessment_objects(world)
+    _improvement_objects(world, today)
     world.admin_objects = {
+        "improvement.correctiveaction": (world.improvement["action_a"], world.improvement["action_b"]),
+        "improvement.inspection": (world.improvement["inspection_a"], world.improvement["inspection_b"]),
+        "improvement.commitment": (world.improvement["commitment_a"], world.improvement["commitment_b"]),
         "appraisal.appraisal": (world.appraisals["a"], world.appraisals["b"]),
         "appraisal.survey": (world.surveys["a"], world.surveys["b"]),
         "appraisal.report": (world.reports["a"], world.reports["b"]),
@@ -1158,6 +1260,33 @@ def _assessment_objects(world):
 
     world.scheme = build_scheme(world, data=False)
     world.sheets = {key: Sheet.objects.get(scheme=world.scheme, node=getattr(world, f"branch_{key}")) for key in "ab"}
+
+
+def _improvement_objects(world, today):
+    """A finding in each branch with a corrective action (owned by member A, member B), an inspection planned by each
+    branch with a record of the branch itself, and a commitment of members A and B."""
+    from apps.improvement.models import CommitmentCategory, InspectionTarget
+    from apps.improvement.services import action_create, commitments_submit, finding_record, inspection_plan
+
+    objects = {}
+    for key, who in (("a", "secretary_a"), ("b", "staff")):
+        node = getattr(world, f"branch_{key}")
+        finding = finding_record(actor=world.users[who], node=node, description="记录不全",
+                                 found_on=today - datetime.timedelta(days=10))  # fmt: skip
+        objects[f"finding_{key}"] = finding
+        owner = world.people[f"member_{key}"]
+        objects[f"action_{key}"] = action_create(
+            actor=world.users[who], finding=finding, title="补齐记录", owner=owner, due_on=today, plan="补齐"
+        )
+        inspection = inspection_plan(actor=world.users[who], node=node, title="检查", kind="regular", planned_on=today)
+        objects[f"inspection_{key}"] = inspection
+        objects[f"target_{key}"] = InspectionTarget.objects.create(inspection=inspection, node=node)
+        categories = list(CommitmentCategory.objects.all()[:2])
+        objects[f"commitment_{key}"] = commitments_submit(
+            actor=world.users[f"member_{key}"], person=world.people[f"member_{key}"], year=today.year,
+            items=[(c, "学习党章") for c in categories],
+        )[0]  # fmt: skip
+    world.improvement = objects
 
 
 def _orglife_objects(world, today):

@@ -97,6 +97,14 @@ PAGES = [
     ("staff", lambda w: reverse("admin:appraisal_appraisal_changelist")),
     ("staff", lambda w: reverse("admin:appraisal_survey_changelist")),
     ("staff", lambda w: reverse("admin:appraisal_report_changelist")),
+    # inspections and improvement (their rows added: tests/improvement/test_views.py)
+    ("member_a", lambda w: reverse("improvement:home")),
+    ("staff", lambda w: reverse("improvement:home")),
+    ("staff", lambda w: reverse("improvement:findings")),
+    ("staff", lambda w: reverse("improvement:inspections")),
+    ("staff", lambda w: reverse("improvement:commitments")),
+    ("staff", lambda w: reverse("admin:improvement_correctiveaction_changelist")),
+    ("staff", lambda w: reverse("admin:improvement_commitment_changelist")),
     # reports (their tables: tests/reports/test_views.py)
     ("staff", lambda w: reverse("reports:home")),
     ("staff", lambda w: reverse("reports:home") + "?report=roster"),

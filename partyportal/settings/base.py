@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.dues",
     "apps.assessment",
     "apps.appraisal",
+    "apps.improvement",
     "apps.orglife",
     "apps.reports",
     "apps.notifications",

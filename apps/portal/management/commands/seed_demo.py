@@ -26,6 +26,7 @@ from apps.audit.services import audit_record
 from apps.disclosure import demo as disclosure_demo
 from apps.disclosure.services import notice_sweep
 from apps.dues.demo import seed_dues
+from apps.improvement.demo import seed_improvement
 from apps.lifecycle import demo as lifecycle_demo
 from apps.lifecycle.services import case_refresh_all
 from apps.membership import demo as membership_demo
@@ -77,6 +78,7 @@ class Command(BaseCommand):
             seed_meetings(rng=rng, today=today)
             seed_appraisal(rng=rng, today=today)
             seed_assessment(rng=rng, users=users, committee_name=organisations_demo.COMMITTEE_NAME, today=today)
+            seed_improvement(rng=rng, committee_name=organisations_demo.COMMITTEE_NAME, today=today)
             audit_record(actor=None, action="demo.seeded", note=f"{members} people, {cases} development cases")
             org_data_changed()
         if cases <= REFRESH_AT_MOST:
