@@ -189,3 +189,37 @@ def test_an_inspection_through_its_pages(client, world):
     assert InspectionEvidence.objects.filter(target=target).count() == 1
     page = client.get(reverse("improvement:inspection", args=[inspection.pk])).content.decode()
     assert "缺少记录" in page and "查阅资料" in page and "记录" in page
+
+
+def test_the_corrective_documents_through_the_report_catalogue(world, settings, tmp_path):
+    import docx
+    from django.core.exceptions import ValidationError
+
+    from apps.reports.choices import RunStatus
+    from apps.reports.models import ReportRun
+    from apps.reports.services import run_execute, run_request
+    from tests.dates import at
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    inspection = inspection_plan(actor=world.users["staff"], node=world.branch_a, title="专项检查", kind="ad_hoc",
+                                 planned_on=TODAY)  # fmt: skip
+    target = InspectionTarget.objects.create(inspection=inspection, node=world.branch_a)
+    finding = finding_record(actor=world.users["staff"], node=world.branch_a, target=target, description="问题",
+                             found_on=FOUND)  # fmt: skip
+    action_create(actor=world.users["staff"], finding=finding, title="完善台账", owner=world.people["member_a"],
+                  due_on=TODAY, plan="方案")  # fmt: skip
+    for name in ("corrective_plan", "corrective_responsibilities"):
+        run = run_request(actor=world.users["secretary_a"], report_name=name, params={"inspection": inspection.pk},
+                          fmt="docx", now=at(TODAY))  # fmt: skip
+        run = run_execute(run_id=run.pk, clock=lambda: at(TODAY))
+        assert run.status == RunStatus.DONE, run.error
+        text = "".join(p.text for p in docx.Document(tmp_path / run.file).paragraphs)
+        text += "".join(c.text for t in docx.Document(tmp_path / run.file).tables for r in t.rows for c in r.cells)
+        assert "完善台账" in text
+    with pytest.raises(ValidationError):  # another branch's secretary does not see the inspection
+        run_request(actor=world.users["secretary_b"], report_name="corrective_plan",
+                    params={"inspection": inspection.pk}, fmt="docx", now=at(TODAY))  # fmt: skip
+    assert ReportRun.objects.count() == 2
