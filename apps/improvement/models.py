@@ -324,7 +324,7 @@ class Commitment(models.Model):
 
     class Meta:
         verbose_name = _("commitment")
-        verbose_name_plural = _("commitments")
+        verbose_name_plural = _("commitments of members")  # not "commitments": the board category's code
         ordering = ["-year", "node", "person", "id"]
         constraints = [
             models.CheckConstraint(
