@@ -70,6 +70,9 @@ DATA_INDICATOR = (
 )
 
 
+AWARDS = ("区级先进基层党组织表彰", "党建创新案例被集团推广")  # the bonus's events, as a branch records them
+
+
 def _moment(day: datetime.date, hour: int = 9) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour, 0))
 
@@ -84,7 +87,7 @@ def _facts(rng, good: bool) -> dict:
         "A3": {"grade": rng.choice(["好", "较好"])},
         "B1": {"grade": grade},
         "B2": {"grade": rng.choice(["好", "较好", "一般"])},
-        "B3": {"events": [{"key": f"表彰{i}"} for i in range(rng.randrange(0, 3))]},
+        "B3": {"events": [{"key": award} for award in AWARDS[: rng.randrange(0, 3)]]},
     }
 
 

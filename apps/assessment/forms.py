@@ -24,14 +24,22 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 NOTHING = {"0", "无", "没有", "none", "-", "—", "–", "/"}
 
 
+UNIT = r"(?:次|项|个|件|人|起|例|名|times?)"
+# a count of zero: standing apart at the end ("表彰 0", "表彰：0 次"), or followed by a unit ("表彰0次")
+ZERO_COUNT = re.compile(rf"(?:^|[\s:：,，])0+(?:[.,]0+)?\s*{UNIT}?\s*$|(?<![\d.,])0+\s*{UNIT}")
+
+
 def is_zero_line(line: str) -> bool:
-    """A line that says there was nothing — "0", "无", "表彰0", "表彰 0 次" — is not an event: its only number is
-    zero (or it is a word for none), so it must not earn or cost a point."""
+    """A line that says there was nothing — "0", "无", "表彰 0 次", "表彰：0" — is not an event: its only number is a
+    count of zero (standing apart, or followed by a unit), or it is a word for none, so it must not earn or cost a
+    point. A name that ends in a digit ("表彰0", an event recorded so) is an event: saving a sheet never drops one."""
     text = line.strip().lower()
     if text in NOTHING:
         return True
     numbers = NUMBER.findall(text)
-    return len(numbers) == 1 and decimal.Decimal(numbers[0].replace(",", ".")) == 0
+    if len(numbers) != 1 or decimal.Decimal(numbers[0].replace(",", ".")) != 0:
+        return False
+    return ZERO_COUNT.search(text) is not None
 
 
 def column_from_post(sheet_def: scoring.Sheet, data) -> tuple[dict, dict]:

@@ -25,8 +25,9 @@ NOW = at(TODAY)
 
 @pytest.mark.parametrize(
     ("line", "zero"),
-    [("表彰0", True), ("0", True), ("无", True), ("表彰 0 次", True), ("表彰：0.0", True), ("表彰1", False),
-     ("表彰", False), ("2025年表彰0", False), ("表彰10", False)],
+    [("0", True), ("无", True), ("表彰 0 次", True), ("表彰0次", True), ("表彰：0.0", True), ("表彰 0", True),
+     ("表彰0", False), ("表彰1", False), ("表彰", False), ("2025年表彰0", False), ("表彰10", False),
+     ("第0号表彰决定", False)],
 )  # fmt: skip
 def test_a_line_that_says_zero_is_not_an_event(line, zero):
     assert is_zero_line(line) is zero
@@ -39,11 +40,24 @@ def test_zero_lines_earn_no_bonus():
             scoring.Indicator(code="A3", title="", max=Decimal(3), mode="bonus", params={"points": "1", "cap": "3"})
         ],
     )
-    facts, _notes = column_from_post(sheet, {"f_A3": "表彰0\n无\n市级表彰"})
+    facts, _notes = column_from_post(sheet, {"f_A3": "表彰 0 次\n无\n市级表彰"})
     assert facts == {"A3": {"events": [{"key": "市级表彰"}]}}
-    facts, _notes = column_from_post(sheet, {"f_A3": "表彰0"})
+    facts, _notes = column_from_post(sheet, {"f_A3": "表彰：0"})
     assert facts == {}  # nothing claimed
     assert scoring.score(sheet, facts).indicators["A3"] == 0
+
+
+def test_saving_keeps_an_event_whose_name_ends_in_zero():
+    """Events recorded as "表彰0", "表彰1" come back from the form as they were: a save never drops one."""
+    sheet = scoring.Sheet(
+        bands=[scoring.Band("好", 0)],
+        indicators=[
+            scoring.Indicator(code="B3", title="", max=Decimal(3), mode="bonus", params={"points": "1", "cap": "3"})
+        ],
+    )
+    facts, _notes = column_from_post(sheet, {"f_B3": "表彰0\n表彰1"})
+    assert facts == {"B3": {"events": [{"key": "表彰0"}, {"key": "表彰1"}]}}
+    assert scoring.score(sheet, facts).indicators["B3"] == 2
 
 
 def test_ranks_wait_for_every_sheet_of_the_peer_group(world, plain_scheme):
