@@ -294,7 +294,8 @@ def progress_view(request, pk):
     obj = scheme_get_for(user=request.user, pk=pk)
     _require_assessor_of(request.user, obj)
     report = progress(scheme=obj)
-    codes, rows, categories = report.codes, report.comparison, report.categories
+    rows, categories = report.comparison, report.categories
+    codes = [f"{c.code} {c.title}" for c in categories]  # the categories by their names, as the scheme reads
     grades = [b.grade for b in obj.band_set.bands.all()]
     context = {
         "scheme": obj,
@@ -317,7 +318,8 @@ def export(request, pk):
     obj = scheme_get_for(user=request.user, pk=pk)
     _require_assessor_of(request.user, obj)
     report = progress(scheme=obj)
-    codes, rows = report.codes, report.comparison
+    rows = report.comparison
+    codes = [f"{c.code} {c.title}" for c in report.categories]
     by_sheet = {s.pk: values for s, values in rows}
     header = [
         _("Organisation"),

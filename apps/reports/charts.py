@@ -19,6 +19,7 @@ LABEL_WIDTH = 190
 VALUE_WIDTH = 70
 BAR_HEIGHT = 18
 GAP = 6
+LEGEND_WIDTH = 140
 COLOURS = ("#b71c1c", "#e57373", "#8d6e63", "#5d4037", "#ef6c00", "#9e9e9e", "#1565c0", "#2e7d32")
 
 
@@ -94,12 +95,14 @@ def stacked(
     top = max([maximum or 0, *(sum(values) for _l, values in lines), 1])
     span = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     body = []
-    for j, part in enumerate(parts):  # the legend
-        x = LABEL_WIDTH + j * 140
-        body.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{COLOURS[j % len(COLOURS)]}"/>')
-        body.append(_text(x + 16, 15, part))
+    per_row = (WIDTH - LABEL_WIDTH) // LEGEND_WIDTH  # the legend in rows of three, each name clipped to its place
+    for j, part in enumerate(parts):
+        x, y = LABEL_WIDTH + (j % per_row) * LEGEND_WIDTH, 4 + (j // per_row) * 18
+        body.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{COLOURS[j % len(COLOURS)]}"/>')
+        body.append(_text(x + 16, y + 11, _clip(part, 9)))
+    legend = 24 + 18 * ((max(len(parts), 1) - 1) // per_row)
     for i, (label, values) in enumerate(lines):
-        y = 24 + GAP + i * (BAR_HEIGHT + GAP)
+        y = legend + GAP + i * (BAR_HEIGHT + GAP)
         body.append(_text(LABEL_WIDTH - 8, y + 13, _clip(label), anchor="end"))
         x = LABEL_WIDTH
         for j, value in enumerate(values):
@@ -112,7 +115,7 @@ def stacked(
                 )
             x += length
         body.append(_text(x + 6, y + 13, _number(sum(values))))
-    height = 24 + GAP + max(len(lines), 1) * (BAR_HEIGHT + GAP)
+    height = legend + GAP + max(len(lines), 1) * (BAR_HEIGHT + GAP)
     rows = [[label, *map(_number, values), _number(sum(values))] for label, values in lines]
     return Chart(title, _svg(title, height, body), list(headers or ["", *parts, ""]), rows)
 
