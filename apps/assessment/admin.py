@@ -252,8 +252,8 @@ class SchemeAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
             "<dl>{}</dl>",
             format_html_join(
                 "",
-                "<dt><code>{}</code> {}</dt><dd>{}</dd>",
-                ((s.code, s.label, s.definition) for s in sources.all_sources()),
+                "<dt>{}</dt><dd>{}</dd>",
+                ((s.label, s.definition) for s in sources.all_sources()),
             ),
         )
 
@@ -317,8 +317,8 @@ class SheetAdmin(ScopedHistoryAdmin, admin.ModelAdmin):
     list_filter = ["status", "locked", ScopedNodeFilter]
     list_select_related = ["node", "scheme"]
     search_fields = ["node__name", "scheme__name"]
-    fields = ["scheme", "node", "peer_group", "status", "level", "return_reason", "locked", "grade", "star", "rank",
-              "updated_at", "column_totals"]  # fmt: skip
+    fields = ["scheme", "node", "peer_group_text", "status", "level", "return_reason", "locked", "grade", "star",
+              "rank", "updated_at", "column_totals"]  # fmt: skip
     readonly_fields = fields
 
     def get_fields(self, request, obj=None):
@@ -333,6 +333,10 @@ class SheetAdmin(ScopedHistoryAdmin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("peer group"))
+    def peer_group_text(self, obj):
+        return obj.peer_group_label
 
     @admin.display(description=_("totals of the columns"))
     def column_totals(self, obj):
