@@ -6,12 +6,13 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.audit.services import access_denied_note
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
-from apps.organisations.permissions import path_q, restrict, scope_paths
+from apps.organisations.permissions import covers, path_q, restrict, scope_paths
 from apps.people.choices import MEMBER_STATUSES
 from apps.people.selectors import person_for_user
 
@@ -72,6 +73,14 @@ def notice_board_for(*, user, category=None):
     if category is not None:
         qs = qs.filter(category=category)
     return qs.order_by("-opens_on", "-id")
+
+
+def notice_draft_url(*, user, notice: Notice) -> str:
+    """Where the user who drafted ``notice`` goes on to see it: its page in the admin, where the check, approval and
+    publication happen, for staff whose scope covers the notice; "" for others (a draft is on no board yet)."""
+    if not (getattr(user, "is_staff", False) and covers(user, VIEW_SCOPE, notice.node.path)):
+        return ""
+    return reverse("admin:disclosure_notice_change", args=[notice.pk])
 
 
 def notice_get_for_board(*, user, pk, request=None):

@@ -94,7 +94,7 @@ def target_get_for(*, user, pk, request=None) -> InspectionTarget:
 def commitment_list_for(*, user) -> QuerySet[Commitment]:
     """Commitments of the user's organisations, and the user's own."""
     return restrict(
-        Commitment.objects.select_related("node", "person", "owner", "category"),
+        Commitment.objects.select_related("node", "person", "owner", "category", "notice"),
         user=user,
         perm=VIEW_SCOPE,
         path_field="node__path",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.assessment.models import Indicator, Scheme
+from apps.disclosure.selectors import notice_draft_url
 from apps.documents.official import DOCX_TYPE
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, NodeKind
 from apps.organisations.models import OrgNode
@@ -420,8 +421,11 @@ def inspection_notice(request, pk: int):
     except (ValidationError, PermissionDenied) as exc:
         _flash(request, exc)
         return redirect("improvement:inspection", pk=inspection.pk)
-    messages.success(request, _("A notice of the corrections' progress is drafted: check and approve it on the board."))
-    return redirect("disclosure:notice", pk=notice.pk)
+    messages.success(
+        request, _("A notice of the corrections' progress is drafted: the board's staff check and approve it.")
+    )
+    url = notice_draft_url(user=request.user, notice=notice)
+    return redirect(url) if url else redirect("improvement:inspection", pk=inspection.pk)
 
 
 WORD = {"plan": action_plan_docx, "responsibilities": responsibility_list_docx}
@@ -448,7 +452,9 @@ def commitments(request):
     organisations: to vet, to publish, the organisations' own."""
     today = timezone.localdate()
     me = person_for_user(request.user)
-    mine = list(Commitment.objects.filter(person=me, year=today.year).select_related("category")) if me else []
+    mine = (
+        list(Commitment.objects.filter(person=me, year=today.year).select_related("category", "notice")) if me else []
+    )
     member = me is not None and me.is_active and me.political_status in MEMBER_STATUSES
     may_make = member and (not mine or all(c.state == CommitmentState.RETURNED for c in mine))
     refused = False
@@ -513,8 +519,10 @@ def commitments_publish_view(request, pk: int):
     except (ValidationError, PermissionDenied) as exc:
         _flash(request, exc)
     else:
-        messages.success(request, _("A notice of the commitments is drafted: check and approve it on the board."))
-        return redirect("disclosure:notice", pk=notice.pk)
+        messages.success(request, _("A notice of the commitments is drafted: the board's staff check and approve it."))
+        url = notice_draft_url(user=request.user, notice=notice)
+        if url:
+            return redirect(url)
     return redirect("improvement:commitments")
 
 

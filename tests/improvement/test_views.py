@@ -14,7 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.improvement.models import Commitment, CommitmentCategory, CorrectiveAction, InspectionTarget
-from apps.improvement.services import action_create, commitments_submit, finding_record, inspection_plan
+from apps.improvement.services import (
+    action_create,
+    commitment_vet,
+    commitments_submit,
+    finding_record,
+    inspection_plan,
+)
 from tests.conftest import sign_in
 from tests.dates import TODAY
 
@@ -136,8 +142,33 @@ def test_the_export_and_the_word_documents(client, world):
 
     response = client.post(reverse("improvement:inspection_notice", args=[inspection.pk]))
     notice = Notice.objects.get(category__code="corrections")
-    assert response["Location"] == reverse("disclosure:notice", args=[notice.pk])
+    # staff go on to the notice's page in the admin, where it is checked, approved and published
+    assert response["Location"] == reverse("admin:disclosure_notice_change", args=[notice.pk])
+    assert client.get(response["Location"]).status_code == 200
     assert notice.status == "draft" and "整改" in notice.content and notice.node == world.general
+
+
+def test_a_secretary_who_drafts_the_commitments_notice_is_not_sent_to_a_page_they_cannot_open(client, world, today):
+    """A draft is on no board yet: a branch secretary (not staff) stays on the commitments page, where the
+    commitments read as sent to the board, not as published, until the notice is."""
+    from apps.disclosure.models import Notice, NoticeStatus
+
+    made = commitments_submit(actor=world.users["member_a"], person=world.people["member_a"], year=TODAY.year,
+                              items=[(CommitmentCategory.objects.first(), "承诺一"),
+                                     (CommitmentCategory.objects.first(), "承诺二")])  # fmt: skip
+    secretary = world.users["secretary_a"]
+    for c in made:
+        commitment_vet(actor=secretary, commitment=c, approve=True)
+    secretary.is_staff = False  # a secretary without the admin: the board's workflow is someone else's
+    secretary.save(update_fields=["is_staff"])
+    sign_in(client, secretary)
+    response = client.post(reverse("improvement:commitments_publish", args=[world.branch_a.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("improvement:commitments")
+    page = client.get(response["Location"]).content.decode()
+    assert page.count("已送公开栏，待审核批准") == 2
+    notice = Notice.objects.get(pk=Commitment.objects.get(pk=made[0].pk).notice_id)
+    Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.PUBLISHED)
+    assert Commitment.objects.select_related("notice").get(pk=made[0].pk).state_text == "已公开"
 
 
 @pytest.mark.parametrize(("n", "saved"), [(1, 0), (2, 2), (5, 5), (6, 0)])
