@@ -1011,9 +1011,16 @@ def results_publish(*, actor, scheme: Scheme, today: datetime.date):
             "sheet_id", "combined"
         )
     )
+    groups: dict[str, list] = {}  # ranks and grades are within a peer group: one table each, in rank order
+    for sheet in rows:
+        groups.setdefault(sheet.peer_group, []).append((sheet, combined.get(sheet.pk)))
     content = render_to_string(
         "assessment/results_notice.html",
-        {"scheme": scheme, "rows": [(s, combined.get(s.pk)) for s in rows]},
+        {
+            "scheme": scheme,
+            "groups": [(group[0][0].peer_group_label, group) for group in groups.values()],
+            "stars": any(sheet.star for sheet in rows),
+        },
     )
     category = NoticeCategory.objects.filter(code=RESULTS_CATEGORY).first()
     notice = notice_draft(

@@ -66,10 +66,17 @@ class Heading:
     level: int = 1
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table in the flow of the body, where it stands in the text (first row: headers)."""
+
+    rows: tuple[tuple[str, ...], ...]
+
+
 @dataclass
 class OfficialDocument:
     title: str
-    paragraphs: list[str | Heading]
+    paragraphs: list[str | Heading | Table]
     issuer: str  # the issuing organisation, signed at the end
     issued_on: datetime.date
     recipients: str = ""  # 主送机关, on the first line of the body when given
@@ -232,10 +239,11 @@ def _font_table(document) -> None:
 def _table(document, rows: list[list[str]]) -> None:
     if not rows:
         return
-    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    table = document.add_table(rows=len(rows), cols=max(len(row) for row in rows))
     table.style = "Table Grid"
+    width = len(table.columns)
     for r, values in enumerate(rows):
-        for c, value in enumerate(values):
+        for c, value in enumerate(list(values)[:width]):
             cell = table.cell(r, c)
             cell.text = ""
             run = cell.paragraphs[0].add_run(str(value))
@@ -268,6 +276,9 @@ def render(doc: OfficialDocument) -> bytes:
         _paragraph(document, f"{doc.recipients}：", face=FACES["body"], size=BODY_PT)
     counters = [0, 0]
     for item in doc.paragraphs:
+        if isinstance(item, Table):
+            _table(document, [list(row) for row in item.rows])
+            continue
         if isinstance(item, Heading):
             level = 1 if item.level <= 1 else 2
             counters[level - 1] += 1
@@ -302,44 +313,78 @@ def render(doc: OfficialDocument) -> bytes:
 
 
 class _Paragraphs(HTMLParser):
-    """Sanitised rich text (``disclosure.richtext``) as paragraphs of plain text: one per block element or line
-    break; list items keep a bullet."""
+    """Sanitised rich text (``disclosure.richtext``) as paragraphs of plain text, one per block element or line
+    break (list items keep a bullet), and its tables as tables, each where it stands in the text."""
 
-    BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre"}
+    BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.paragraphs: list[str] = []
+        self.paragraphs: list[str | Table] = []
         self.current: list[str] = []
+        self.rows: list[list[str]] | None = None  # the table being read
+        self.cell: list[str] | None = None
 
     def _flush(self):
-        text = "".join(self.current).strip()
+        text = _spaces("".join(self.current))
         if text:
             self.paragraphs.append(text)
         self.current = []
 
     def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._flush()
+            self.rows = []
+        elif self.rows is not None:
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+            elif tag == "br" and self.cell is not None:
+                self.cell.append(" ")
+            return
         if tag in self.BLOCKS or tag == "br":
             self._flush()
         if tag == "li":
             self.current.append("· ")
-        if tag in ("td", "th") and self.current:
-            self.current.append("　")
 
     def handle_endtag(self, tag):
+        if self.rows is not None:
+            if tag in ("td", "th") and self.cell is not None:
+                if not self.rows:
+                    self.rows.append([])
+                self.rows[-1].append(_spaces("".join(self.cell)))
+                self.cell = None
+            elif tag == "table":
+                rows = [row for row in self.rows if row]
+                if rows:
+                    width = max(len(row) for row in rows)
+                    self.paragraphs.append(Table(tuple(tuple(row + [""] * (width - len(row))) for row in rows)))
+                self.rows = None
+            return
         if tag in self.BLOCKS:
             self._flush()
 
     def handle_data(self, data):
+        if self.rows is not None:
+            if self.cell is not None:
+                self.cell.append(data)
+            return
         self.current.append(data)
 
 
-def paragraphs_of_html(html: str) -> list[str]:
+def _spaces(text: str) -> str:
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
+
+
+def paragraphs_of_html(html: str) -> list[str | Table]:
     parser = _Paragraphs()
     parser.feed(html or "")
     parser.close()
+    if parser.rows is not None:  # a table left open: what was read of it
+        parser.handle_endtag("table")
     parser._flush()
-    return [re.sub(r"[ \t\r\n]+", " ", p) for p in parser.paragraphs]
+    return parser.paragraphs
 
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

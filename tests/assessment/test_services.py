@@ -369,6 +369,36 @@ def test_quota_refusal_names_the_band_and_the_peer_group(world, plain_scheme):
     assert sorted(Sheet.objects.filter(scheme=plain_scheme).values_list("grade", flat=True)) == ["好", "较好", "较好"]
 
 
+def test_the_results_notice_has_a_table_for_each_peer_group(world, plain_scheme):
+    """Ranks and grades are within a peer group: the notice (and its Word document) shows each group in its own
+    table, so two organisations ranked first in different groups never read as a tie."""
+    import io
+
+    from docx import Document
+
+    from apps.disclosure.word import notice_docx
+
+    for node in (world.branch_a, world.branch_b):
+        reviewed(world, plain_scheme, node)
+    Sheet.objects.filter(scheme=plain_scheme, node=world.branch_b).update(peer_group="机关党支部")
+    results_compute(actor=world.users["staff"], scheme=plain_scheme, now=NOW)
+    sheets = {node: sheet_of(plain_scheme, node) for node in (world.branch_a, world.branch_b)}
+    assert {s.rank for s in sheets.values()} == {1}
+    grades_fix(actor=world.users["staff"], scheme=plain_scheme, grades={s.pk: "较好" for s in sheets.values()}, now=NOW)
+    notice = results_publish(actor=world.users["staff"], scheme=plain_scheme, today=TODAY)
+    assert notice.content.count("<table>") == 2 and "机关党支部" in notice.content
+    from apps.disclosure.services import notice_transition
+
+    notice_transition(actor=world.users["admin"], notice=notice, move="check")
+    notice_transition(actor=world.users["admin"], notice=notice, move="approve")
+    notice_transition(actor=world.users["staff"], notice=notice, move="publish", now=NOW)
+    document = Document(io.BytesIO(notice_docx(notice=notice, version=notice.versions.get(), today=TODAY)))
+    tables = [[[c.text for c in row.cells] for row in table.rows] for table in document.tables]
+    assert len(tables) == 2 and [len(t) for t in tables] == [2, 2]
+    assert {t[1][1] for t in tables} == {world.branch_a.name, world.branch_b.name}
+    assert all(t[1][0] == "1" for t in tables)
+
+
 def test_results_published_as_a_notice_with_an_objection(world, plain_scheme):
     from apps.assessment.selectors import published_results_for, results_final
     from apps.disclosure.services import notice_transition, objection_file, objection_resolve

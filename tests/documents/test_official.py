@@ -18,6 +18,7 @@ from apps.documents.official import (
     FACES,
     Heading,
     OfficialDocument,
+    Table,
     char_space,
     date_text,
     line_pitch_twips,
@@ -124,6 +125,22 @@ def test_dates_are_written_without_padding():
 def test_rich_text_becomes_paragraphs():
     html = "<p>第一段<strong>加粗</strong></p><ul><li>一项</li><li>二项</li></ul>第三行<br>第四行<p>&lt;script&gt;</p>"
     assert paragraphs_of_html(html) == ["第一段加粗", "· 一项", "· 二项", "第三行", "第四行", "<script>"]
+
+
+def test_a_table_of_rich_text_stays_a_table_where_it_stands():
+    html = (
+        "<p>前言</p><table><tr><th>名次</th><th>单位</th></tr>"
+        "<tr><td>1</td><td>第一 支部<br>机关</td></tr></table><p>后记</p>"
+    )
+    assert paragraphs_of_html(html) == ["前言", Table((("名次", "单位"), ("1", "第一 支部 机关"))), "后记"]
+    document = _doc(paragraphs=paragraphs_of_html(html))
+    body = [child.tag.rsplit("}", 1)[1] for child in document.element.body]
+    assert body.index("tbl") > 0 and [[c.text for c in r.cells] for r in document.tables[0].rows][1] == [
+        "1",
+        "第一 支部 机关",
+    ]
+    texts = [p.text for p in document.paragraphs]
+    assert texts.index("后记") > texts.index("前言")
 
 
 @pytest.mark.usefixtures("today")
