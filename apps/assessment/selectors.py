@@ -119,11 +119,13 @@ def sheet_facts(
 
 
 def schemes_for(*, user) -> QuerySet[Scheme]:
-    """The schemes of the organisations the user manages (as assessor)."""
+    """The schemes of the assessing organisations the user sees the whole of: its staff, who run them
+    (``assesses``), and its leaders and committee members, who read them, their progress and their results (the
+    assessed organisations' secretaries see their own sheets, not the scheme's)."""
     return restrict(
         Scheme.objects.select_related("assessing_node", "band_set"),
         user=user,
-        perm=MANAGE_PEOPLE,
+        perm=VIEW_SCOPE,
         path_field="assessing_node__path",
     )
 
@@ -142,11 +144,13 @@ def assesses(user, scheme: Scheme) -> bool:
 
 
 def sheets_for(*, user) -> QuerySet[Sheet]:
-    """Sheets of the organisations in the user's subtree (the assessed organisation's own, and those it reviews)."""
+    """Sheets of the organisations in the user's subtree (the assessed organisation's own, and those it reviews or
+    leads): read by whoever sees the organisation's records, as its documents are; filling, reviewing and running
+    them are the page's and the services' checks."""
     return restrict(
         Sheet.objects.select_related("scheme__assessing_node", "scheme__band_set", "node"),
         user=user,
-        perm=MANAGE_PEOPLE,
+        perm=VIEW_SCOPE,
         path_field="node__path",
     )
 

@@ -185,6 +185,7 @@ def scheme(request, pk):
     rows, _items = _tree_rows(obj)
     context = {
         "scheme": obj,
+        "is_assessor": assesses(request.user, obj),
         "rows": [(item, depth, _scoring_text(item)) for item, depth in rows],
         "weights": [(w, _part_label(w.part)) for w in obj.weights.all()],
         "bands": list(obj.band_set.bands.all()),
@@ -284,15 +285,9 @@ def _chart(codes, rows, categories) -> str:
     return charts.stacked(_("Points per category and organisation"), lines, list(codes), maximum=maximum).svg
 
 
-def _require_assessor_of(user, scheme: Scheme) -> None:
-    if not assesses(user, scheme):
-        raise Http404
-
-
 @login_required
 def progress_view(request, pk):
     obj = scheme_get_for(user=request.user, pk=pk)
-    _require_assessor_of(request.user, obj)
     report = progress(scheme=obj)
     rows, categories = report.comparison, report.categories
     codes = [f"{c.code} {c.title}" for c in categories]  # the categories by their names, as the scheme reads
@@ -307,6 +302,7 @@ def progress_view(request, pk):
         "chart": mark_safe(_chart(codes, rows, categories)) if rows else "",  # every text escaped in _chart
         "chart_cut": len(rows) > CHART_ROWS,
         "grades": grades,
+        "is_assessor": assesses(request.user, obj),
         "locked_any": any(s.locked for s in report.rows),
         "final": results_final(obj),
     }
@@ -316,7 +312,6 @@ def progress_view(request, pk):
 @login_required
 def export(request, pk):
     obj = scheme_get_for(user=request.user, pk=pk)
-    _require_assessor_of(request.user, obj)
     report = progress(scheme=obj)
     rows = report.comparison
     codes = [f"{c.code} {c.title}" for c in report.categories]

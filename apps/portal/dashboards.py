@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from apps.assessment.choices import SchemeStatus, SheetStatus
-from apps.assessment.selectors import assesses, progress, schemes_for
+from apps.assessment.selectors import progress, schemes_for
 from apps.dues.selectors import collection_table
 from apps.lifecycle.selectors import pipeline_counts, pipeline_for
 from apps.lifecycle.steps import OPEN_STAGES, Stage
@@ -140,14 +140,12 @@ def dues_section(*, user, year: int) -> Section:
 
 
 def assessment_sections(*, user, year: int) -> list[Section]:
-    """For those who run a published scheme of the year (its assessing organisation's staff): where the sheets
-    stand, and the mean points per category against the category's maximum — the assessment's progress page's
+    """For those who see a published scheme of the year whole (its assessing organisation's staff and leaders):
+    where the sheets stand, and the mean points per category against the category's maximum — the progress page's
     comparison (``assessment.selectors.progress``), summed over the organisations that have a column."""
     sections = []
     schemes = schemes_for(user=user).filter(year=year, status=SchemeStatus.PUBLISHED).order_by("assessing_node__path")
     for scheme in schemes[:3]:
-        if not assesses(user, scheme):
-            continue
         report = progress(scheme=scheme)
         states = [(str(label), report.counts.get(value, 0)) for value, label in SheetStatus.choices]
         means = []

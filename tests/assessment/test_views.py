@@ -181,3 +181,32 @@ def test_the_sheet_page_caches_its_facts_until_their_records_change(client, worl
     third, queried = read()
     assert queried
     assert third.count("not held in") + third.count("未召开") < missing
+
+
+def test_the_committee_secretary_reads_the_scheme_its_progress_and_the_sheets_without_running_them(
+    client, world, plain_scheme
+):
+    """The committee's leader (view scope, not the staff's manage scope) reads the scheme, its progress and each
+    sheet from the links there, with no action to take; a posted action is refused and changes nothing."""
+    from tests.conftest import _person_with_login
+    from tests.factories import give_post
+
+    leader = _person_with_login("leader", world.branch_b)
+    give_post(person=leader, node=world.committee, title_code="committee_secretary")
+    sign_in(client, leader.user)
+    home = client.get(reverse("assessment:home")).content.decode()
+    assert reverse("assessment:scheme", args=[plain_scheme.pk]) in home
+    scheme_page = client.get(reverse("assessment:scheme", args=[plain_scheme.pk])).content.decode()
+    assert "scheme_action" not in scheme_page and reverse("assessment:progress", args=[plain_scheme.pk]) in scheme_page
+    assert reverse("assessment:scheme_action", args=[plain_scheme.pk, "assign"]) not in scheme_page
+    progress = client.get(reverse("assessment:progress", args=[plain_scheme.pk]))
+    assert progress.status_code == 200
+    text = progress.content.decode()
+    assert reverse("assessment:scheme_action", args=[plain_scheme.pk, "results"]) not in text
+    sheet = Sheet.objects.get(scheme=plain_scheme, node=world.branch_a)
+    assert reverse("assessment:sheet", args=[sheet.pk]) in text
+    page = client.get(reverse("assessment:sheet", args=[sheet.pk]))
+    assert page.status_code == 200 and 'name="f_A2"' not in page.content.decode()
+    assert client.get(reverse("assessment:export", args=[plain_scheme.pk])).status_code == 200
+    client.post(reverse("assessment:scheme_action", args=[plain_scheme.pk, "results"]), {"confirm": "1"})
+    assert not Sheet.objects.filter(scheme=plain_scheme, locked=True).exists()
