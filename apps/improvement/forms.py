@@ -57,6 +57,12 @@ class PlanForm(forms.Form):
     plan = forms.CharField(label=_("Action plan"), widget=_rows(4), required=False)
     due_on = DateField(label=_("Due on"))
 
+    def __init__(self, *args, owner: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if owner:  # the owner's own due date is moved by someone else (the service refuses it too)
+            self.fields["due_on"].disabled = True
+            self.fields["due_on"].help_text = _("Moved by someone else who runs the organisation's improvement.")
+
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Progress"), widget=_rows(3))

@@ -199,6 +199,13 @@ def action_plan_save(*, actor, action: CorrectiveAction, plan: str, due_on: date
             changes["due_on"] = [str(action.due_on), str(due_on)]
         if not changes:
             return action
+        if _is_owner(actor, action) and ("due_on" in changes or action.state != ActionState.DRAFT):
+            raise PermissionDenied(
+                _(
+                    "The due date of your own action, and its plan once the action is open, are changed by someone "
+                    "else who runs the organisation's improvement."
+                )
+            )
         if action.state != ActionState.DRAFT and not plan:
             raise ValidationError(_("An open action keeps its plan."))
         action.plan, action.due_on = plan, due_on
@@ -209,14 +216,18 @@ def action_plan_save(*, actor, action: CorrectiveAction, plan: str, due_on: date
     return action
 
 
+CHECKER_MOVES = ("return", "close")  # the effectiveness check's moves: never the owner's
+
+
 def _is_owner(actor, action: CorrectiveAction) -> bool:
     return bool(getattr(actor, "pk", None)) and action.owner.user_id == actor.pk
 
 
 def may_move(actor, action: CorrectiveAction, move: str) -> bool:
     """Who may make a move (the guards on the action's content are the service's): the owner submits; whoever runs
-    the organisation's improvement opens, submits, returns and closes — but never closes an action they own."""
-    if (action.state, move) not in TRANSITIONS or (move == "close" and _is_owner(actor, action)):
+    the organisation's improvement opens, submits, returns and closes — but never returns or closes an action they
+    own (the check is someone else's)."""
+    if (action.state, move) not in TRANSITIONS or (move in CHECKER_MOVES and _is_owner(actor, action)):
         return False
     if move == "submit" and _is_owner(actor, action):
         return True
@@ -237,9 +248,12 @@ def action_move(
             raise ValidationError(
                 _("This action cannot be moved that way from “%(state)s”.") % {"state": action.get_state_display()}
             )
-        if move == "close" and _is_owner(actor, action):
+        if move in CHECKER_MOVES and _is_owner(actor, action):
             raise PermissionDenied(
-                _("The effectiveness check is made by someone other than the owner: you cannot close your own action.")
+                _(
+                    "The effectiveness check is made by someone other than the owner: you cannot return or close "
+                    "your own action."
+                )
             )
         if not may_move(actor, action, move):
             raise PermissionDenied(_("You cannot move this corrective action."))

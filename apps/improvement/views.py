@@ -180,6 +180,7 @@ def action_detail(request, pk: int):
     today = timezone.localdate()
     action = action_get_for(user=request.user, pk=pk, request=request)
     moves = [move for (state, move) in TRANSITIONS if state == action.state and may_move(request.user, action, move)]
+    is_owner = action.owner.user_id == request.user.pk
     context = {
         "action": action,
         "today": today,
@@ -187,9 +188,11 @@ def action_detail(request, pk: int):
         "notes": action.notes.select_related("author"),
         "moves": moves,
         "manages": manages(request.user, action.node),
+        # the owner who also runs the organisation's improvement writes the plan while it is drafted, no more
+        "may_plan": manages(request.user, action.node) and not (is_owner and action.state != ActionState.DRAFT),
         "may_note": action.state != ActionState.CLOSED
         and (manages(request.user, action.node) or action.owner.user_id == request.user.pk),
-        "plan_form": PlanForm(initial={"plan": action.plan, "due_on": action.due_on}),
+        "plan_form": PlanForm(initial={"plan": action.plan, "due_on": action.due_on}, owner=is_owner),
         "note_form": NoteForm(),
         "reason_form": ReasonForm(),
         "inspection": _visible_inspection(request.user, action.finding),
@@ -209,7 +212,8 @@ def action_post(request, pk: int, move: str):
                 raise ValidationError(_("A progress note needs some text."))
             action_note_add(actor=request.user, action=action, text=form.cleaned_data["text"], now=now)
         elif move == "plan":
-            form = PlanForm(request.POST)
+            owner = action.owner.user_id == request.user.pk
+            form = PlanForm(request.POST, initial={"due_on": action.due_on}, owner=owner)
             if not form.is_valid():
                 _form_errors(request, form)
                 return redirect("improvement:action", pk=action.pk)

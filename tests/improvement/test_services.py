@@ -16,6 +16,7 @@ from apps.improvement.reminders import _action_dues, quarter_end
 from apps.improvement.services import (
     action_move,
     action_note_add,
+    action_plan_save,
     commitment_evaluate,
     commitment_vet,
     commitments_publish,
@@ -23,6 +24,7 @@ from apps.improvement.services import (
     draw,
     inspection_draw,
     inspection_plan,
+    may_move,
     organisation_commitment_add,
     organisation_short_by,
 )
@@ -62,13 +64,30 @@ def test_the_due_date_is_not_before_the_finding(world, loop, days, ok):
         assert not CorrectiveAction.objects.exists()
 
 
-def test_closing_ones_own_action_is_refused_and_nothing_saved(world, loop):
+@pytest.mark.parametrize("move", ["close", "return"])
+def test_checking_ones_own_action_is_refused_and_nothing_saved(world, loop, move):
+    """The owner who also runs the organisation's improvement neither closes nor returns their own action: the
+    effectiveness check is someone else's, and the page offers neither move."""
     action = loop.opened(owner="secretary_a")
-    action_move(actor=world.users["secretary_a"], action=action, move="submit", today=TODAY)
-    with pytest.raises(PermissionDenied, match="cannot close your own action"):
-        action_move(actor=world.users["secretary_a"], action=action, move="close", today=TODAY, reason="有效")
+    action = action_move(actor=world.users["secretary_a"], action=action, move="submit", today=TODAY)
+    assert not may_move(world.users["secretary_a"], action, move) and may_move(world.users["staff"], action, move)
+    with pytest.raises(PermissionDenied, match="cannot return or close your own action"):
+        action_move(actor=world.users["secretary_a"], action=action, move=move, today=TODAY, reason="有效")
     action.refresh_from_db()
     assert action.state == ActionState.SUBMITTED and action.checked_by is None and action.closed_on is None
+
+
+def test_the_owner_does_not_move_their_own_due_date_nor_rewrite_the_opened_plan(world, loop):
+    action = loop.opened(owner="secretary_a")
+    owner = world.users["secretary_a"]
+    later = action.due_on + datetime.timedelta(days=30)
+    with pytest.raises(PermissionDenied, match="due date of your own action"):
+        action_plan_save(actor=owner, action=action, plan=action.plan, due_on=later)
+    with pytest.raises(PermissionDenied, match="due date of your own action"):
+        action_plan_save(actor=owner, action=action, plan="另一方案", due_on=action.due_on)
+    action.refresh_from_db()
+    assert action.plan != "另一方案"
+    assert action_plan_save(actor=world.users["staff"], action=action, plan=action.plan, due_on=later).due_on == later
 
 
 def test_return_with_a_reason_resubmit_and_close_by_another(world, loop):
