@@ -69,7 +69,7 @@ def _check_date(value):
 class BaseForm(forms.Form):
     """A member's category and monthly base (declared by the member, or entered by the branch)."""
 
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    category = forms.ChoiceField(label=_("Member category"), choices=Category.choices)
     income = MoneyField(
         label=_("Monthly income after tax (yuan)"),
         required=False,

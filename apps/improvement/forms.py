@@ -51,6 +51,8 @@ class ActionForm(forms.Form):
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people if people is not None else Person.objects.none()
+        # two members of one name told apart by their organisation
+        self.fields["owner"].label_from_instance = lambda p: f"{p.name} · {p.node.name}"
 
 
 class PlanForm(forms.Form):

@@ -156,8 +156,13 @@ def action_create(
         raise ValidationError(
             _("The due date cannot be before the finding (%(date)s).") % {"date": finding.found_on.isoformat()}
         )
-    if owner is None or not owner.is_active:
-        raise ValidationError(_("The owner must be a person on the roll."))
+    if (
+        owner is None
+        or not owner.is_active
+        or owner.political_status not in MEMBER_STATUSES
+        or not owner.node.path.startswith(finding.node.path)
+    ):
+        raise ValidationError(_("The owner must be a Party member on the roll of %(node)s.") % {"node": finding.node})
     with transaction.atomic():
         action = CorrectiveAction.objects.create(
             finding=finding,

@@ -97,7 +97,12 @@ def _managed_nodes(user):
 
 
 def _people_under(node):
-    return Person.objects.filter(node__path__startswith=node.path, is_active=True).order_by("name")
+    """Who may own a corrective action of ``node``: the Party members on its roll (its groups' members included)."""
+    return (
+        Person.objects.filter(node__path__startswith=node.path, is_active=True, political_status__in=MEMBER_STATUSES)
+        .select_related("node")
+        .order_by("name", "id")
+    )
 
 
 def _post_holders(user):

@@ -64,6 +64,17 @@ def test_the_due_date_is_not_before_the_finding(world, loop, days, ok):
         assert not CorrectiveAction.objects.exists()
 
 
+@pytest.mark.parametrize(("owner", "ok"), [("member_a", True), ("applicant_a", False), ("member_b", False)])
+def test_the_owner_is_a_party_member_of_the_organisation(world, loop, owner, ok):
+    """An applicant is no owner of a Party organisation's corrective action, nor a member of another branch."""
+    if ok:
+        assert loop.action(owner=owner).owner == world.people[owner]
+    else:
+        with pytest.raises(ValidationError, match="Party member on the roll"):
+            loop.action(owner=owner)
+        assert not CorrectiveAction.objects.exists()
+
+
 @pytest.mark.parametrize("move", ["close", "return"])
 def test_checking_ones_own_action_is_refused_and_nothing_saved(world, loop, move):
     """The owner who also runs the organisation's improvement neither closes nor returns their own action: the
