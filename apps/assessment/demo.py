@@ -131,8 +131,9 @@ def _through_review(sheet, staff, facts, now):
     return sheet
 
 
-def seed_assessment(*, rng, users: dict, committee_name: str, today: datetime.date) -> int:
-    """Returns the number of sheets made."""
+def seed_assessment(*, rng, users: dict, committee_name: str, today: datetime.date, corrective_source: str = "") -> int:
+    """Returns the number of sheets made. ``corrective_source``: the code of a later app's source of corrective
+    actions overdue (the seeding command, above both apps, names it), scored in this year's scheme."""
     staff, clerk, leader = users["zuzhiyuan"], users["ganshi"], users["dangwei_shuji"]
     committee = OrgNode.objects.get(name=committee_name)
     branches = list(
@@ -185,6 +186,23 @@ def seed_assessment(*, rng, users: dict, committee_name: str, today: datetime.da
             "source": "orglife.meetings_missing",
         },
     )
+    if corrective_source:
+        indicator_save(
+            actor=staff,
+            scheme=current,
+            values={
+                "parent": current.indicators.get(code="B"),
+                "code": "B4",
+                "title": "整改落实按期完成（系统数据）",
+                "order": len(TREE) + 1,
+                "max_points": Decimal(5),
+                "mode": "data",
+                "params": {"mode": "deduct", "points": "1"},
+                "standard": "以整改台账为准：逾期未完成的整改措施每项扣1分，最多扣5分。",
+                "check_method": "records",
+                "source": corrective_source,
+            },
+        )
     scheme_update(
         actor=staff,
         scheme=current,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,21 +24,17 @@ def _owners(path: str, by_path: dict) -> list:
 
 def overdue_facts(*, nodes, year: int, as_of: datetime.date) -> dict[int, dict]:
     """One event per corrective action of the organisation (or below it) still being worked on past its due date
-    on the day scored (the year's end, or today within the year). An action closed leaves the list. No data: the
-    organisation has no corrective action here at all. Two queries, whatever the number of organisations."""
+    on the day scored (the year's end, or today within the year). An action closed leaves the list. An
+    organisation with no corrective action has none overdue: zero events, which is data (a sheet is never held
+    back because nothing needed correcting). One query, whatever the number of organisations."""
     day = min(as_of, datetime.date(year, 12, 31))
     by_path = {n.path: n for n in nodes}
     roots = sorted(by_path)
-    out: dict[int, dict] = {}
-    from django.db.models import Q
-
+    out: dict[int, dict] = {node.pk: {"events": []} for node in nodes}
     under = Q()
     for path in roots:
         under |= Q(node__path__startswith=path)
     base = CorrectiveAction.objects.filter(under).order_by()
-    for path in base.values_list("node__path", flat=True).distinct():
-        for node in _owners(path, by_path):
-            out.setdefault(node.pk, {"events": []})
     rows = (
         base.filter(state__in=WORKING, due_on__lt=day, opened_on__lte=day)
         .values_list("pk", "node__path", "title", "due_on")
@@ -65,7 +62,7 @@ register(
         gettext_lazy(
             "One event per corrective action of the organisation (or below it) opened and not closed after its due "
             "date, on the last day of the year (or today within the year); an action closed after the effectiveness "
-            "check no longer counts. No data: the organisation has no corrective action here."
+            "check no longer counts. An organisation with no corrective action has none overdue."
         ),
         overdue_facts,
     )

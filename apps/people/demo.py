@@ -169,7 +169,8 @@ def full_members_by_node(people: list[Person]) -> dict[int, list[Person]]:
 
 def login_person(node: OrgNode, *, username: str, status: str | None, nodes: dict[str, OrgNode]) -> Person:
     """The person behind a demo login at ``node``: someone of ``status`` on the branch's roll who holds no post and
-    has no login yet; for the committee (whose staff are on no branch's roll of their own) a new record."""
+    has no login yet (else a new record there); for the committee (whose staff are on no branch's roll of their own)
+    a new record on the roll of the committee's own staff branch."""
     person = None
     if node.kind != NodeKind.COMMITTEE:
         person = (
@@ -182,9 +183,9 @@ def login_person(node: OrgNode, *, username: str, status: str | None, nodes: dic
             .order_by("id")
             .first()
         )
-    if person is None:
+    if person is None:  # a small demo roll has no one left there: a new record, on the branch's roll
         person = Person.objects.create(
-            node=nodes[STAFF_BRANCH],
+            node=nodes[STAFF_BRANCH] if node.kind == NodeKind.COMMITTEE else node,
             name=f"{SURNAMES[len(username) % 40]}{GIVEN[len(username) % 50]}明",
             political_status=status or PoliticalStatus.FULL,
             full_member_on=datetime.date(2010, 7, 1),

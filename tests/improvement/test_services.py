@@ -129,7 +129,7 @@ def test_an_overdue_action_is_in_the_indicator_and_leaves_it_when_closed(world, 
     facts = facts_for(SOURCE_CODE, nodes=nodes, year=TODAY.year, as_of=TODAY)
     assert [e["key"] for e in facts[world.branch_a.pk]["events"]] == [f"action-{action.pk}"]
     assert [e["key"] for e in facts[world.general.pk]["events"]] == [f"action-{action.pk}"]  # counts above too
-    assert world.branch_b.pk not in facts  # no action there: no data, not zero
+    assert facts[world.branch_b.pk] == {"events": []}  # no action there: none overdue, which is data
     # the day it is due, it is not overdue yet
     on_time = facts_for(SOURCE_CODE, nodes=nodes, year=TODAY.year, as_of=action.due_on)
     assert on_time[world.branch_a.pk]["events"] == []

@@ -27,6 +27,7 @@ from apps.disclosure import demo as disclosure_demo
 from apps.disclosure.services import notice_sweep
 from apps.dues.demo import seed_dues
 from apps.improvement.demo import seed_improvement
+from apps.improvement.sources import SOURCE_CODE as CORRECTIVE_SOURCE
 from apps.lifecycle import demo as lifecycle_demo
 from apps.lifecycle.services import case_refresh_all
 from apps.membership import demo as membership_demo
@@ -77,7 +78,13 @@ class Command(BaseCommand):
             seed_dues(rng=rng, today=today)
             seed_meetings(rng=rng, today=today)
             seed_appraisal(rng=rng, today=today)
-            seed_assessment(rng=rng, users=users, committee_name=organisations_demo.COMMITTEE_NAME, today=today)
+            seed_assessment(
+                rng=rng,
+                users=users,
+                committee_name=organisations_demo.COMMITTEE_NAME,
+                today=today,
+                corrective_source=CORRECTIVE_SOURCE,
+            )
             seed_improvement(rng=rng, committee_name=organisations_demo.COMMITTEE_NAME, today=today)
             audit_record(actor=None, action="demo.seeded", note=f"{members} people, {cases} development cases")
             org_data_changed()
