@@ -89,8 +89,19 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("File"))
 
     def __init__(self, *args, codes=(), **kwargs):
+        """``codes``: the indicators' codes, or (code, label) pairs to show each by its title too."""
         super().__init__(*args, **kwargs)
-        self.fields["code"].choices = [(c, c) for c in codes]
+        self.fields["code"].choices = [(c, c) if isinstance(c, str) else tuple(c) for c in codes]
+
+
+class FeedbackForm(forms.Form):
+    """The half-year check's feedback to the organisation (no grade)."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Feedback to the organisation"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class CopyForm(forms.Form):

@@ -4,13 +4,15 @@ The subject is the sheet; a sheet no longer waiting for it is not reminded any m
 
 from __future__ import annotations
 
+from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.notifications.choices import RecipientRole
 from apps.notifications.sources import Due, Source, in_window, object_url, register
 
-from .choices import SchemeStatus, SheetStatus
+from .choices import EventKind, SchemeStatus, SheetStatus
 from .models import Sheet
 
 SELF_DUE = "assessment.self_due"
@@ -44,6 +46,16 @@ def _current(states, field):
         return dict(Sheet.objects.filter(pk__in=ids, status__in=states).values_list("pk", f"scheme__{field}"))
 
     return current
+
+
+def _returned_current(ids, today):
+    """A returned sheet's news stays current (under the day it was returned) until the sheet is resubmitted."""
+    rows = (
+        Sheet.objects.filter(pk__in=ids, status=SheetStatus.RETURNED)
+        .annotate(returned_at=Max("events__at", filter=Q(events__kind=EventKind.RETURNED)))
+        .values_list("pk", "returned_at")
+    )
+    return {pk: timezone.localdate(at) for pk, at in rows if at is not None}
 
 
 def _never_swept(today, earliest, latest):
@@ -95,6 +107,7 @@ register(
         label=gettext_lazy("Self-assessment returned"),
         roles=(RecipientRole.SECRETARY, RecipientRole.ORGANISER),
         dues=_never_swept,
+        current=_returned_current,
         title=lambda p: (
             _("Self-assessment %(year)s returned: %(name)s") % {"year": p.get("year", ""), "name": p.get("name", "")}
         ),

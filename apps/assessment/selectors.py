@@ -174,24 +174,40 @@ def my_sheets(*, user) -> list[Sheet]:
     )
 
 
+FILL_STATES = (SheetStatus.RETURNED, SheetStatus.DRAFT, SheetStatus.NOT_STARTED)
+
+
+def sheets_waiting(*, user, limit: int = 200) -> tuple[list[Sheet], list[Sheet]]:
+    """In one query, what waits for the user in the assessment: (the submitted sheets waiting for a level the user
+    covers, never the user's own organisation's; the own organisations' sheets still to fill, submit or resubmit in
+    a published scheme — returned first, then by the date the scheme sets)."""
+    paths = scope_paths(user, MANAGE_PEOPLE)
+    if paths is not None and not paths:
+        return [], []
+    waiting = Q(status=SheetStatus.SUBMITTED)
+    if paths is not None:
+        under = Q(*[Q(node__path__startswith=p) for p in paths], _connector=Q.OR)
+        waiting &= under & ~Q(node__path__in=paths)
+        waiting |= Q(node__path__in=paths, scheme__status=SchemeStatus.PUBLISHED, status__in=FILL_STATES)
+    rows = (
+        Sheet.objects.filter(waiting)
+        .select_related("scheme__assessing_node", "node")
+        .order_by("scheme__year", "node__path")[:limit]
+    )
+    review, fill = [], []
+    for sheet in rows:
+        if sheet.status == SheetStatus.SUBMITTED:
+            if paths is None or any(_level_path(sheet).startswith(p) for p in paths):
+                review.append(sheet)
+        else:
+            fill.append(sheet)
+    fill.sort(key=lambda s: (s.status != SheetStatus.RETURNED, s.scheme.self_due_on or datetime.date.max, s.node.path))
+    return review, fill
+
+
 def review_queue(*, user, limit: int = 200) -> list[Sheet]:
     """Submitted sheets waiting for a level the user covers (never the user's own organisation's)."""
-    paths = scope_paths(user, MANAGE_PEOPLE)
-    qs = (
-        Sheet.objects.filter(status=SheetStatus.SUBMITTED)
-        .select_related("scheme__assessing_node", "node")
-        .order_by("scheme__year", "node__path")
-    )
-    if paths is not None:
-        if not paths:
-            return []
-        qs = qs.filter(Q(*[Q(node__path__startswith=p) for p in paths], _connector=Q.OR)).exclude(node__path__in=paths)
-    out = []
-    for sheet in qs[:limit]:
-        level_path = _level_path(sheet)
-        if paths is None or any(level_path.startswith(p) for p in paths):
-            out.append(sheet)
-    return out
+    return sheets_waiting(user=user, limit=limit)[0]
 
 
 def _level_path(sheet: Sheet) -> str:

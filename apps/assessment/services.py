@@ -19,7 +19,7 @@ from apps.audit.services import audit_record
 from apps.disclosure.models import Category as NoticeCategory
 from apps.disclosure.services import notice_draft
 from apps.documents.services import document_upload_for_node
-from apps.notifications.services import reminders_notify
+from apps.notifications.services import reminders_notify, reminders_settle
 from apps.organisations.choices import MANAGE_PEOPLE, NodeKind
 from apps.organisations.models import OrgNode
 from apps.organisations.permissions import covers
@@ -579,6 +579,8 @@ def sheet_submit(*, actor, sheet: Sheet, now: datetime.datetime) -> Sheet:
     sheet.status, sheet.level, sheet.updated_at = SheetStatus.SUBMITTED, 1, now
     sheet.save()
     SheetEvent.objects.create(sheet=sheet, kind=EventKind.SUBMITTED, level=0, actor=_user(actor), at=now)
+    if old == SheetStatus.RETURNED:  # the news that it was returned is done with
+        reminders_settle(now=now, source_codes=[RETURNED], subject_ids=[sheet.pk])
     audit_record(
         actor=_user(actor),
         action="assessment.sheet_submitted",

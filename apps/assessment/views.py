@@ -23,7 +23,7 @@ from apps.spreadsheets.export import xlsx_response
 
 from . import components, scoring, sources
 from .choices import CheckMethod, EventKind, Mode, SchemeStatus, SheetStatus, SnapshotKind
-from .forms import AssignForm, CopyForm, EvidenceForm, ReasonForm, column_from_post
+from .forms import AssignForm, CopyForm, EvidenceForm, FeedbackForm, ReasonForm, column_from_post
 from .models import Scheme, Snapshot
 from .selectors import (
     STEP,
@@ -354,6 +354,7 @@ def _sheet_context(request, sheet):
     rows, items = _tree_rows(obj)
     bands = list(obj.band_set.bands.all())
     sheet_def = scheme_sheet(obj, items, bands)
+    titles = {item.code: item.title for item in items}
     snapshot = year_end_snapshot(sheet) if sheet.locked else None
     data = sheet_facts(sheet, as_of=today, snapshot=snapshot, leaves=items, cached=True)
     present = {code: f for code, f in data.items() if f is not None}
@@ -425,11 +426,19 @@ def _sheet_context(request, sheet):
         )
         if can_fill
         else [],
-        "evidence_form": EvidenceForm(codes=[leaf.code for leaf in sheet_def.leaves() if leaf.mode != Mode.VETO])
+        "evidence_form": EvidenceForm(
+            codes=[
+                (leaf.code, f"{leaf.code} {titles.get(leaf.code, '')}".strip())
+                for leaf in sheet_def.leaves()
+                if leaf.mode != Mode.VETO
+            ]
+        )
         if can_fill
         else None,
         "reason_form": ReasonForm(),
-        "events": events,
+        "feedback_form": FeedbackForm(),
+        # a half-year check shows once, as its snapshot (its points and the feedback)
+        "events": [e for e in events if e.kind != EventKind.HALF_YEAR],
         "snapshots": list(sheet.snapshots.all()) if any(e.kind in CHECKED for e in events) else [],
         "snapshot": snapshot,
         "check_methods": dict(CheckMethod.choices),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from apps.assessment.selectors import review_queue
+from apps.assessment.selectors import sheets_waiting
 from apps.disclosure.selectors import notices_awaiting_for, objections_awaiting_for
 from apps.lifecycle.selectors import QUEUES, committee_todo_for
 from apps.lifecycle.steps import STEP_BY_CODE
@@ -58,7 +58,7 @@ def todo_for(*, user, today: datetime.date) -> list[TodoList]:
         _objection_list(user, today),
         _committee_list(user, today),
         _transfer_list(user, today),
-        _review_list(user, today),
+        *_assessment_lists(user, today),
     ]
     return [t for t in lists if t.total]
 
@@ -160,9 +160,13 @@ def _transfer_list(user, today: datetime.date) -> TodoList:
     )
 
 
-def _review_list(user, today: datetime.date) -> TodoList:
+def _assessment_lists(user, today: datetime.date) -> list[TodoList]:
+    review, fill = sheets_waiting(user=user)
+    return [_review_list(review), _fill_list(fill, today)]
+
+
+def _review_list(sheets) -> TodoList:
     """Assessment sheets submitted to a level the user reviews (一级考核一级), oldest scheme first."""
-    sheets = review_queue(user=user)
     todo = TodoList(key="assessment_reviews", title=_("Assessment sheets to review"), total=len(sheets))
     for sheet in sheets[:SHOWN]:
         detail = _("%(year)s %(scheme)s · submitted to level %(level)s") % {
@@ -173,4 +177,19 @@ def _review_list(user, today: datetime.date) -> TodoList:
         todo.items.append(TodoItem(sheet.node.name, reverse("assessment:sheet", args=[sheet.pk]), detail))
     if len(sheets) > SHOWN:
         todo.more_url = reverse("assessment:queue")
+    return todo
+
+
+def _fill_list(sheets, today: datetime.date) -> TodoList:
+    """The own organisation's assessment sheets to fill, submit or resubmit (a returned one first, with why)."""
+    todo = TodoList(key="assessment_fill", title=_("Assessment sheets to fill and submit"), total=len(sheets))
+    for sheet in sheets[:SHOWN]:
+        detail = f"{sheet.scheme.year} {sheet.scheme.name} · {sheet.get_status_display()}"
+        if sheet.status == "returned" and sheet.return_reason:
+            detail += " · " + sheet.return_reason[:80]
+        due = sheet.scheme.self_due_on
+        late = bool(due and due < today)
+        todo.items.append(TodoItem(sheet.node.name, reverse("assessment:sheet", args=[sheet.pk]), detail, due, late))
+    if len(sheets) > SHOWN:
+        todo.more_url = reverse("assessment:home")
     return todo

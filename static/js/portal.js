@@ -16,6 +16,12 @@ document.addEventListener("DOMContentLoaded", function () {
     select.addEventListener("change", sync);
     sync();
   });
+  // A button with data-confirm asks before a step that cannot be taken back (without JavaScript it just goes).
+  document.querySelectorAll("button[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
   var toggle = document.querySelector(".nav-toggle");
   var nav = document.getElementById("mainnav");
   if (toggle && nav) {

@@ -35,6 +35,7 @@ from apps.assessment.services import (
 )
 from apps.audit.models import AuditEntry
 from apps.notifications.models import Reminder
+from apps.portal.todo import todo_for
 from tests.dates import TODAY, at
 
 from .conftest import YEAR, build_scheme
@@ -243,12 +244,20 @@ def test_review_level_by_level_return_and_resubmit_keep_every_column(world, plai
         sheet_return(actor=staff, sheet=sheet, reason="", now=NOW)
     sheet = sheet_return(actor=staff, sheet=sheet, reason="请补充支部班子材料", now=NOW)
     assert sheet.status == SheetStatus.RETURNED and sheet.return_reason == "请补充支部班子材料"
-    assert Reminder.objects.filter(source="assessment.returned", subject_id=sheet.pk).exists()
+    news = Reminder.objects.filter(source="assessment.returned", subject_id=sheet.pk)
+    assert news.exists() and not news.filter(done_at__isnull=False).exists()
+    # the returned sheet heads the secretary's to-do, with the reason
+    fill = {t.key: t for t in todo_for(user=secretary, today=TODAY)}["assessment_fill"]
+    assert (
+        fill.items[0].url.endswith(f"/assessment/sheets/{sheet.pk}/") and "请补充支部班子材料" in fill.items[0].detail
+    )
     sheet_save_self(
         actor=secretary, sheet=sheet, facts={**SELF, "A3": {"events": [{"key": "x"}, {"key": "y"}]}}, notes={}, now=NOW
     )
     sheet = sheet_submit(actor=secretary, sheet=sheet, now=NOW)
     assert sheet.level == 1
+    assert not news.filter(done_at__isnull=True).exists()  # resubmitted: the news is done with
+    assert "assessment_fill" not in {t.key for t in todo_for(user=secretary, today=TODAY)}
     sheet = sheet_accept(actor=staff, sheet=sheet, now=NOW)  # the general branch's level keeps its own column
     assert sheet.level == 2 and sheet.status == SheetStatus.SUBMITTED
     sheet = sheet_accept(actor=staff, sheet=sheet, now=NOW)  # the committee accepts without entering: level 1 copied

@@ -62,6 +62,11 @@ def test_copy_publish_self_assess_return_resubmit_review_result_notice(browser, 
     secretary.click("#evidence button[type=submit]")
     secretary.wait_for_selector("a[href*='/documents/']")
     shot(secretary, "assessment_03_self")
+    asked = []  # the submit asks first (it cannot be changed until returned): declined, nothing is submitted
+    secretary.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    secretary.click("#submit-sheet")
+    assert asked and Sheet.objects.get(pk=sheet.pk).status == "draft"
+    secretary.on("dialog", lambda dialog: dialog.accept())
     secretary.click("#submit-sheet")
     secretary.wait_for_load_state()
     sheet.refresh_from_db()
