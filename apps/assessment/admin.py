@@ -5,6 +5,8 @@ Indicators and weights are saved through the services (checked by the scoring en
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -20,7 +22,7 @@ from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE
 from apps.organisations.permissions import covers, has_any_scope
 
 from . import components, sources
-from .choices import TARGET
+from .choices import TARGET, Mode
 from .models import Band, BandSet, Indicator, Scheme, Sheet, Weight
 from .selectors import assesses
 from .services import (
@@ -95,16 +97,96 @@ class BandSetAdmin(admin.ModelAdmin):
         )
 
 
+# The scoring parameters as fields of their own (the stored JSON is never typed by hand): each mode reads some.
+PARAM_FIELDS = ["scored_as", "points", "cap", "factor", "grades", "caps_grade_at"]
+FORM_FIELDS_OF_INDICATOR = [f for f in INDICATOR_FIELDS if f != "params"]
+
+
+def _number_text(value) -> str:
+    return format(value.normalize(), "f") if value is not None else ""
+
+
+def grades_from_text(text: str) -> dict[str, str]:
+    """“好=10; 较好=8, 一般=6” (or one per line; ：/: for =) → {"好": "10", …}, in the order typed."""
+    table: dict[str, str] = {}
+    for part in re.split(r"[;；,，\n]+", text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        match = re.match(r"^(.+?)\s*[=＝:：]\s*(.+)$", part)
+        if not match:
+            raise ValidationError(_("Write each grade as grade=points, e.g. 好=10; 较好=8."))
+        table[match.group(1).strip()] = match.group(2).strip()
+    return table
+
+
 class IndicatorForm(forms.ModelForm):
+    """An indicator with its scoring parameters as plain fields: points per event (deduct, bonus, and a data
+    indicator scored so), the cap of a bonus, the factor of a multiplier, the grades and their points, the grade a
+    veto caps the result at; a data indicator also names the mode its facts are scored by."""
+
+    scored_as = forms.ChoiceField(
+        label=_("data scored as"),
+        required=False,
+        choices=[("", "—"), *[(m.value, m.label) for m in Mode if m != Mode.DATA]],
+        help_text=_("For a data indicator: how its facts are scored."),
+    )
+    points = forms.DecimalField(
+        label=_("points per event"), required=False, min_value=0, max_digits=7, decimal_places=2
+    )
+    cap = forms.DecimalField(label=_("cap of the bonus"), required=False, min_value=0, max_digits=7, decimal_places=2)
+    factor = forms.DecimalField(label=_("factor"), required=False, min_value=0, max_digits=7, decimal_places=3)
+    grades = forms.CharField(
+        label=_("grades and their points"),
+        required=False,
+        max_length=500,
+        help_text=_("E.g. 好=10; 较好=8; 一般=6; 较差=0"),
+    )
+    caps_grade_at = forms.CharField(
+        label=_("the veto caps the grade at"), required=False, max_length=20, help_text=_("E.g. 一般")
+    )
+
     class Meta:
         model = Indicator
-        fields = INDICATOR_FIELDS
+        fields = FORM_FIELDS_OF_INDICATOR
+        widgets = {"standard": forms.Textarea(attrs={"rows": 2, "cols": 60})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"] = forms.ChoiceField(
             label=_("indicator source"), required=False, choices=[("", "—"), *sources.source_choices()]
         )
+        params = dict(self.instance.params or {}) if self.instance.pk else {}
+        self.initial.setdefault("scored_as", params.get("mode", ""))
+        for key in ("points", "cap", "factor"):
+            if params.get(key) not in (None, ""):
+                self.initial.setdefault(key, params[key])
+        if params.get("grades"):
+            self.initial.setdefault("grades", "; ".join(f"{g}={n}" for g, n in params["grades"].items()))
+        self.initial.setdefault("caps_grade_at", params.get("caps_grade_at", ""))
+
+    def clean_grades(self):
+        return grades_from_text(self.cleaned_data.get("grades", ""))
+
+    def clean(self):
+        data = super().clean()
+        mode = data.get("mode") or ""
+        scored = (data.get("scored_as") or "") if mode == Mode.DATA else mode
+        params: dict = {}
+        if mode == Mode.DATA:
+            params["mode"] = scored
+        if scored in (Mode.DEDUCT, Mode.BONUS) and data.get("points") is not None:
+            params["points"] = _number_text(data["points"])
+        if scored == Mode.BONUS and data.get("cap") is not None:
+            params["cap"] = _number_text(data["cap"])
+        if scored == Mode.MULTIPLIER and data.get("factor") is not None:
+            params["factor"] = _number_text(data["factor"])
+        if scored == Mode.GRADED and data.get("grades"):
+            params["grades"] = data["grades"]
+        if scored == Mode.VETO and (data.get("caps_grade_at") or "").strip():
+            params["caps_grade_at"] = data["caps_grade_at"].strip()
+        data["params"] = params
+        return data
 
 
 class IndicatorFormSet(forms.BaseInlineFormSet):
@@ -122,7 +204,7 @@ class IndicatorFormSet(forms.BaseInlineFormSet):
                 form.add_error(None, exc)
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(admin.StackedInline):
     """The tree as ordered rows: a row with a scoring mode is a standard; without, a category or item that others
     sit under (``under``). Saved through ``indicator_save``."""
 
@@ -131,7 +213,11 @@ class IndicatorInline(admin.TabularInline):
     formset = IndicatorFormSet
     fk_name = "scheme"
     extra = 0
-    fields = INDICATOR_FIELDS
+    fieldsets = [
+        (None, {"fields": [("parent", "code", "order"), "title", ("max_points", "responsible_post")]}),
+        (_("Standard and check"), {"fields": ["standard", ("check_method", "sample_size", "evidence_required")]}),
+        (_("Scoring"), {"fields": [("mode", "source", "scored_as"), tuple(PARAM_FIELDS[1:])]}),
+    ]
     ordering = ["order", "id"]
 
     def has_add_permission(self, request, obj=None):

@@ -340,7 +340,7 @@ register(
         gettext_lazy("Development cases with rule findings"),
         gettext_lazy(
             "One event per development case of the organisation (or below it) with a finding of the rules: a step "
-            "overdue or late, dates out of order (date_order), a missing record — the same case counts once however "
+            "overdue or late, dates out of order, a missing record — the same case counts once however "
             "many findings it has. Reminders of what is still to come are not findings. No data: no development case "
             "is recorded here."
         ),

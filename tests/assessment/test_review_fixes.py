@@ -16,7 +16,7 @@ from apps.assessment.services import results_compute, sheet_submit
 from tests.conftest import sign_in
 from tests.dates import TODAY, at
 
-from .conftest import YEAR
+from .conftest import YEAR, build_scheme
 from .test_services import SELF, evidence, reviewed, sheet_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
@@ -116,3 +116,31 @@ def test_the_admin_lists_the_sheets_read_only(client, world, plain_scheme):
     page = client.get(reverse("admin:assessment_sheet_change", args=[sheet.pk]))
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     assert datetime.date(YEAR, 1, 1).year == YEAR
+
+
+def test_the_admin_edits_the_scoring_parameters_as_fields_not_json(client, world):
+    """A draft scheme's indicators in the admin: stacked, each parameter a field of its own (grades as 好=5; …),
+    read back into the stored parameters; a grade written wrongly is a translated error, nothing saved."""
+    from apps.assessment.admin import IndicatorForm
+    from apps.assessment.models import Indicator
+
+    scheme = build_scheme(world, publish=False)
+    sign_in(client, world.users["staff"])
+    page = client.get(reverse("admin:assessment_scheme_change", args=[scheme.pk])).content.decode()
+    assert "好=5; 较好=4; 一般=2; 较差=0" in page and "-params" not in page
+    graded = Indicator.objects.get(scheme=scheme, code="A2")
+    form = IndicatorForm(instance=graded)
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update({"grades": "好=5；较好：3, 一般=1\n较差=0", "evidence_required": "on"})
+    bound = IndicatorForm(data=data, instance=graded)
+    assert bound.is_valid(), bound.errors
+    assert bound.cleaned_data["params"] == {"grades": {"好": "5", "较好": "3", "一般": "1", "较差": "0"}}
+    bad = IndicatorForm(data={**data, "grades": "好 5"}, instance=graded)
+    assert not bad.is_valid() and list(bad.errors) == ["grades"]
+    deduct = Indicator.objects.get(scheme=scheme, code="A1")
+    form = IndicatorForm(instance=deduct)
+    assert form["points"].value() == "0.5"
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    bound = IndicatorForm(data={**data, "points": "1.50", "cap": "9"}, instance=deduct)
+    assert bound.is_valid(), bound.errors
+    assert bound.cleaned_data["params"] == {"points": "1.5"}  # a deduction has no cap: not kept
