@@ -29,6 +29,7 @@ from .services import (
     INDICATOR_FIELDS,
     bands_check,
     indicator_check,
+    indicator_delete,
     indicator_save,
     scheme_create,
     scheme_update,
@@ -380,8 +381,8 @@ class SchemeAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
                 if not data:
                     continue
                 if data.get("DELETE"):
-                    if f.instance.pk and not scheme.frozen:
-                        f.instance.delete()
+                    if f.instance.pk:
+                        indicator_delete(actor=request.user, indicator=f.instance)
                     continue
                 if not f.has_changed():
                     continue

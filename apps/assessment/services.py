@@ -289,6 +289,31 @@ def indicator_save(*, actor, scheme: Scheme, values: dict, indicator: Indicator 
     return indicator
 
 
+@transaction.atomic
+def indicator_delete(*, actor, indicator: Indicator) -> int:
+    """Remove an indicator of a draft scheme, and those under it (a category takes its items along); audited with
+    the codes removed. Returns how many."""
+    scheme = Scheme.objects.select_for_update().get(pk=indicator.scheme_id)
+    require_assessor(actor, scheme.assessing_node)
+    _require_frozen_not(scheme)
+    gone, level = [indicator.pk], [indicator.pk]
+    while level:
+        level = list(Indicator.objects.filter(parent_id__in=level).values_list("pk", flat=True))
+        gone += level
+    codes = list(Indicator.objects.filter(pk__in=gone).order_by("order", "id").values_list("code", flat=True))
+    if not codes:
+        return 0
+    Indicator.objects.filter(pk__in=gone).delete()
+    audit_record(
+        actor=_user(actor),
+        action="assessment.indicator_deleted",
+        target=scheme,
+        node=scheme.assessing_node,
+        note=", ".join(codes),
+    )
+    return len(codes)
+
+
 def weights_check(weights: dict[str, Decimal]) -> None:
     for part, percent in weights.items():
         if part != TARGET and components.get(part) is None:

@@ -169,6 +169,7 @@ ACTION_LABELS = {
     "assessment.scheme_copied": _("Assessment scheme copied from another year"),
     "assessment.scheme_changed": _("Assessment scheme changed"),
     "assessment.indicator_saved": _("Assessment indicator saved"),
+    "assessment.indicator_deleted": _("Assessment indicators removed"),
     "assessment.weights_saved": _("Assessment weights saved"),
     "assessment.scheme_published": _("Assessment scheme published"),
     "assessment.scheme_revised": _("New version of an assessment scheme"),

@@ -144,3 +144,24 @@ def test_the_admin_edits_the_scoring_parameters_as_fields_not_json(client, world
     bound = IndicatorForm(data={**data, "points": "1.50", "cap": "9"}, instance=deduct)
     assert bound.is_valid(), bound.errors
     assert bound.cleaned_data["params"] == {"points": "1.5"}  # a deduction has no cap: not kept
+
+
+def test_removing_an_indicator_goes_through_the_service_takes_its_items_and_is_audited(world):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from apps.assessment.models import Indicator
+    from apps.assessment.services import indicator_delete
+    from apps.audit.models import AuditEntry
+
+    scheme = build_scheme(world, publish=False)
+    category = Indicator.objects.get(scheme=scheme, code="B")
+    under = set(Indicator.objects.filter(parent=category).values_list("code", flat=True))
+    with pytest.raises(PermissionDenied):
+        indicator_delete(actor=world.users["secretary_a"], indicator=category)
+    assert indicator_delete(actor=world.users["staff"], indicator=category) == 1 + len(under)
+    assert not Indicator.objects.filter(scheme=scheme, code__in={"B", *under}).exists()
+    entry = AuditEntry.objects.get(action="assessment.indicator_deleted")
+    assert entry.note.startswith("B") and entry.actor == world.users["staff"]
+    published = build_scheme(world, year=YEAR + 1)
+    with pytest.raises(ValidationError, match="frozen"):
+        indicator_delete(actor=world.users["staff"], indicator=published.indicators.first())
