@@ -792,6 +792,14 @@ MATRIX: dict[str, list[Case]] = {
         Case(_r("improvement:commitments_publish", lambda w: w.branch_a.pk), IN_A_302, method="post"),
         Case(_r("improvement:commitments_publish", lambda w: w.branch_b.pk), OUT_OF_A_302, method="post"),
     ],
+    "improvement:commitments_vet": [
+        # nothing ticked: the officials are sent back with the error; others may not vet
+        Case(
+            _r("improvement:commitments_vet"),
+            {"anon": LOGIN, "member_a": 403, "applicant_a": 403, "secretary_a": 302, "staff": 302, "admin": 302},
+            method="post",
+        ),  # fmt: skip
+    ],
     "improvement:org_commitment_add": [
         Case(
             _r("improvement:org_commitment_add"),

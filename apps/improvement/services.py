@@ -574,6 +574,18 @@ def commitment_vet(*, actor, commitment: Commitment, approve: bool, reason: str 
     return commitment
 
 
+def commitments_vet_many(*, actor, commitments: list[Commitment]) -> int:
+    """Approve several commitments at once (a member's set, or a branch's): all or none — one refused (outside the
+    actor's organisations, no longer awaiting vetting) leaves every one as it was. Returns how many changed."""
+    changed = 0
+    with transaction.atomic():
+        for commitment in commitments:
+            before = commitment.state
+            if commitment_vet(actor=actor, commitment=commitment, approve=True).state != before:
+                changed += 1
+    return changed
+
+
 def commitments_publish(*, actor, node: OrgNode, year: int, today: datetime.date):
     """Draft the board notice of the vetted commitments of the organisation (党员承诺公开): it goes through the
     disclosure's checks and approval like any notice. The commitments then read as published."""

@@ -20,6 +20,7 @@ urlpatterns = [
     path("commitments/", views.commitments, name="commitments"),
     path("commitments/publish/<int:pk>/", views.commitments_publish_view, name="commitments_publish"),
     path("commitments/organisation/", views.org_commitment_add, name="org_commitment_add"),
+    path("commitments/vet/", views.commitments_vet_view, name="commitments_vet"),
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment"),
     path("commitments/<int:pk>/<str:action>/", views.commitment_post, name="commitment_post"),
 ]

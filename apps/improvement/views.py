@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.assessment.models import Indicator, Scheme
@@ -63,6 +64,7 @@ from .services import (
     commitment_vet,
     commitments_publish,
     commitments_submit,
+    commitments_vet_many,
     corrections_notice_draft,
     finding_record,
     inspection_draw,
@@ -532,6 +534,30 @@ def commitments_publish_view(request, pk: int):
         url = notice_draft_url(user=request.user, notice=notice)
         if url:
             return redirect(url)
+    return redirect("improvement:commitments")
+
+
+@require_POST
+def commitments_vet_view(request):
+    """Approve the commitments ticked in the list awaiting vetting, all or none (a return, with its reason, is made
+    on the commitment's own page)."""
+    if not _official(request.user):
+        raise PermissionDenied
+    ids = [int(v) for v in request.POST.getlist("commitment") if v.isdigit()]
+    rows = list(
+        commitment_list_for(user=request.user).filter(pk__in=ids, state=CommitmentState.SUBMITTED).order_by("pk")
+    )
+    if not ids or len(rows) != len(set(ids)):
+        messages.error(request, _("Tick the commitments awaiting vetting to approve."))
+        return redirect("improvement:commitments")
+    try:
+        count = commitments_vet_many(actor=request.user, commitments=rows)
+    except (ValidationError, PermissionDenied) as exc:
+        _flash(request, exc)
+    else:
+        messages.success(
+            request, ngettext("%(n)d commitment approved.", "%(n)d commitments approved.", count) % {"n": count}
+        )
     return redirect("improvement:commitments")
 
 

@@ -254,3 +254,22 @@ def test_the_corrective_documents_through_the_report_catalogue(world, settings, 
         run_request(actor=world.users["secretary_b"], report_name="corrective_plan",
                     params={"inspection": inspection.pk}, fmt="docx", now=at(TODAY))  # fmt: skip
     assert ReportRun.objects.count() == 2
+
+
+def test_the_branch_approves_a_members_set_of_commitments_at_once_all_or_none(client, world, today):
+    made = commitments_submit(actor=world.users["member_a"], person=world.people["member_a"], year=TODAY.year,
+                              items=[(CommitmentCategory.objects.first(), "承诺一"),
+                                     (CommitmentCategory.objects.first(), "承诺二")])  # fmt: skip
+    other = commitments_submit(actor=world.users["member_b"], person=world.people["member_b"], year=TODAY.year,
+                               items=[(CommitmentCategory.objects.first(), "乙一"),
+                                      (CommitmentCategory.objects.first(), "乙二")])  # fmt: skip
+    sign_in(client, world.users["secretary_a"])
+    page = client.get(reverse("improvement:commitments")).content.decode()
+    assert page.count('name="commitment"') == 2  # branch A's to vet, each with its box
+    url = reverse("improvement:commitments_vet")
+    # one of another branch among them: nothing changes
+    client.post(url, {"commitment": [made[0].pk, other[0].pk]})
+    assert set(Commitment.objects.values_list("state", flat=True)) == {"submitted"}
+    client.post(url, {"commitment": [c.pk for c in made]})
+    assert set(Commitment.objects.filter(pk__in=[c.pk for c in made]).values_list("state", flat=True)) == {"approved"}
+    assert set(Commitment.objects.filter(pk__in=[c.pk for c in other]).values_list("state", flat=True)) == {"submitted"}
