@@ -178,6 +178,7 @@ def _copy_tree(source: Scheme, target: Scheme) -> None:
 @transaction.atomic
 def scheme_copy(*, actor, source: Scheme, year: int, assessing_node: OrgNode | None = None, name: str = "") -> Scheme:
     """Last year's scheme copied as this year's draft (indicators, weights, bands), to be edited and published."""
+    source = Scheme.objects.select_related("band_set", "star_band_set").get(pk=source.pk)  # as stored, not as held
     node = assessing_node or source.assessing_node
     require_assessor(actor, node)
     if Scheme.objects.filter(assessing_node=node, year=year).exists():

@@ -24,6 +24,7 @@ from apps.assessment.services import (
     scheme_copy,
     scheme_publish,
     scheme_revise,
+    scheme_update,
     sheet_accept,
     sheet_reopen,
     sheet_return,
@@ -94,6 +95,17 @@ def test_copy_last_year_edit_and_publish_freezes_the_tree(world):
     with pytest.raises(ValidationError, match="frozen"):
         indicator_save(actor=staff, scheme=copy, indicator=copy.indicators.get(code="A1"), values={"title": "x"})
     assert last.indicators.get(code="A1").params == {"points": "0.5"}
+
+
+def test_a_copy_keeps_the_star_bands_set_after_the_source_was_read(world):
+    """The copy takes the source as stored: star bands set on it (through the service) after the caller read it
+    are copied too (the demo's scheme of this year lost them)."""
+    last = build_scheme(world, year=YEAR - 1, publish=False)
+    stars = BandSet.objects.filter(is_star=True).first()
+    scheme_update(actor=world.users["staff"], scheme=last, fields={"star_band_set": stars})
+    assert last.star_band_set is None  # the caller's object is stale
+    copy = scheme_copy(actor=world.users["staff"], source=last, year=YEAR)
+    assert copy.star_band_set == stars
 
 
 def test_a_secretary_cannot_run_a_scheme(world, plain_scheme):
