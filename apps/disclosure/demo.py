@@ -23,6 +23,7 @@ from apps.workdays.selectors import calendar_add_working_days
 
 from .chain import GENESIS, version_hash
 from .models import Category, ChainHead, Notice, NoticeKind, NoticeStatus, NoticeVersion, Scope
+from .richtext import content_clean
 from .services import notice_correct, notice_draft, notice_transition, objection_file, objection_resolve
 
 D = datetime.timedelta
@@ -195,6 +196,7 @@ def publicity_bulk(rows: list[dict], *, today: datetime.date) -> list[Notice]:
                 scope=Scope.UNIT,
                 status=status(row["closes_on"]),
                 title=row["title"],
+                content=content_clean(row.get("content", "")),
                 case=row["case"],
                 step="candidate_publicity",
                 opens_on=row["opens_on"],

@@ -59,7 +59,15 @@ CORRECTION_FIELDS = {"title", "content", "correction_note"}
 
 @transaction.atomic
 def notice_open_for_step(
-    *, actor, case, step: str, opens_on: datetime.date, working_days: int, title: str, now: datetime.datetime
+    *,
+    actor,
+    case,
+    step: str,
+    opens_on: datetime.date,
+    working_days: int,
+    title: str,
+    now: datetime.datetime,
+    content: str = "",
 ) -> Notice:
     """Open the publicity window of a development step (idempotent: the same step returns its notice). The step's
     record is the decision, so the notice is published as it opens: its text is the system's, not anyone's draft."""
@@ -74,6 +82,7 @@ def notice_open_for_step(
         scope=Scope.UNIT,
         status=NoticeStatus.PUBLISHED,
         title=title,
+        content=content_clean(content) if content else "",
         case=case,
         step=step,
         opens_on=opens_on,

@@ -39,6 +39,7 @@ from apps.people.models import Person
 from apps.workdays.selectors import calendar_load
 
 from .models import CasePerson, CaseRole, DevelopmentCase, RuleSet, StepRecord, Vote
+from .publicity import publicity_content
 from .services import case_submit
 from .steps import ARCHIVE_DOCUMENT_FOR_STEP, KIND_BY_CODE, Stage
 
@@ -378,6 +379,12 @@ def _publicity(plans: list[_Plan], *, rule_set: RuleSet, today: datetime.date) -
             {
                 "case": plan.case,
                 "title": f"关于{plan.person.name}同志列为发展对象的公示",
+                "content": publicity_content(
+                    person=plan.person,
+                    step="candidate_publicity",
+                    steps={code: on for code, on in plan.steps if on <= record.on},
+                    branch_name=plan.branch.name,
+                ),
                 "opens_on": record.on,
                 "closes_on": closes_on,
                 "provisional": provisional,
@@ -397,6 +404,7 @@ def _publicity(plans: list[_Plan], *, rule_set: RuleSet, today: datetime.date) -
                 working_days=row["working_days"],
                 title=row["title"],
                 now=_moment(row["opens_on"]),
+                content=row["content"],
             )
             for row in rows
         ]

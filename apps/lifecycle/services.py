@@ -35,6 +35,7 @@ from apps.workdays.selectors import calendar_load
 
 from .models import CasePerson, CaseRole, CaseWarning, DevelopmentCase, PoliticalReview, RuleSet, StepRecord, Vote
 from .plan import Facts, Plan, PublicityFacts, VoteCounts, applicable_steps, compute_plan
+from .publicity import publicity_content
 from .reminders import STEP_DUE
 from .rules import Rules, adult_on, loosened
 from .selectors import case_facts, case_plan, case_prefetched, case_reload_records, rule_set_for, voters_due
@@ -889,6 +890,9 @@ def _open_publicity(r: _Recording) -> None:
         working_days=r.rules.publicity_working_days,
         title=titles[r.publicity] % {"person": r.locked.person.name},
         now=r.now,
+        content=publicity_content(
+            person=r.locked.person, step=r.publicity, steps=r.facts.steps, branch_name=r.locked.branch.name
+        ),
     )
     StepRecord.objects.create(
         case=r.locked,

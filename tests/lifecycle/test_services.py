@@ -118,6 +118,24 @@ def test_contacts_must_be_full_members(world, case, record):
     assert not StepRecord.objects.filter(step="contacts_assigned").exists()
 
 
+def test_the_publicity_states_the_particulars_from_the_records_never_the_id_number(world, case, record):
+    """The 公示's text is written from the records: who, proposed by which body for what, sex, ethnicity, month of
+    birth, education, the development's dates so far; never the ID number, the address or the telephone."""
+    from django.utils import translation
+
+    person = case.person
+    person.gender, person.ethnicity, person.birth_date = "m", "汉族", D(1995, 3, 14)
+    person.id_number, person.home_address, person.phone = "110101199503140011", "秘密路9号", "13900000000"
+    person.save()
+    with translation.override("zh-hans"):
+        take_to_candidate(world, case, record)
+    content = Notice.objects.get(case=case).content
+    assert "拟将" in content and "列为发展对象" in content and "现将有关情况公示如下" in content
+    assert "，男，汉族，1995年3月生" in content and "递交入党申请书" in content
+    assert "被确定为入党积极分子" in content
+    assert not any(secret in content for secret in ("110101199503140011", "秘密路9号", "13900000000"))
+
+
 def test_publicity_gate_and_objection(world, case, record):
     take_to_candidate(world, case, record)
     notice = Notice.objects.get(case=case)

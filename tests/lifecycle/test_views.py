@@ -381,3 +381,25 @@ def test_a_document_comes_with_the_record(client, world, case, record, today):
     assert response.status_code == 302, response.content.decode()[:2000]
     review = StepRecord.objects.get(case=case, step="political_review")
     assert review.documents.count() == 1
+
+
+def test_the_case_page_offers_the_publicity_on_the_board_in_word_and_as_pdf(client, world, case, record):
+    """The 公示 of a step is offered where the case is shown: its page on the board, its Word document in the official
+    layout and its print, each opening for the case's secretary."""
+    import io
+
+    from docx import Document
+
+    from apps.disclosure.models import Notice
+
+    take_to_candidate(world, case, record)
+    notice = Notice.objects.get(case=case)
+    sign_in(client, world.users["secretary_a"])
+    body = client.get(reverse("lifecycle:case_detail", args=[case.pk])).content.decode()
+    for name in ("disclosure:notice", "disclosure:word", "disclosure:print"):
+        assert reverse(name, args=[notice.pk]) in body
+    word = client.get(reverse("disclosure:word", args=[notice.pk]))
+    assert word.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(word.content)).paragraphs)
+    # (the name is masked by now: the window closed more than the category's retention ago)
+    assert case.person.name[0] + "某某" in text and "列为发展对象" in text and "递交入党申请书" in text
