@@ -252,6 +252,15 @@ def _table(document, rows: list[list[str]]) -> None:
             _fonts(run, FACES["heading"] if r == 0 else FACES["body"])
 
 
+HEADING_MAX_CHARS = 40  # a numbered line longer than this, or one of several sentences, is body text
+
+
+def _reads_as_heading(text: str) -> bool:
+    """A line numbered “一、” or “（一）” is set as a heading only when it reads as one: short, one phrase (the minutes'
+    “一、会议听取了……。会议认为……” is a paragraph of the body, in the body's face)."""
+    return len(text) <= HEADING_MAX_CHARS and "。" not in text.rstrip("。")
+
+
 def render(doc: OfficialDocument) -> bytes:
     document = new_document()
     section = document.sections[0]
@@ -290,7 +299,9 @@ def render(doc: OfficialDocument) -> bytes:
             text = item.strip()
             if not text:
                 continue
-        face = FACES["heading"] if HEADING.match(text) else FACES["subheading"] if SUBHEADING.match(text) else None
+        face = None
+        if _reads_as_heading(text):
+            face = FACES["heading"] if HEADING.match(text) else FACES["subheading"] if SUBHEADING.match(text) else None
         _paragraph(document, text, face=face or FACES["body"], size=BODY_PT, indent_chars=2)
     _table(document, doc.table)
     # The signature: two blank lines, then the issuer and the date, the date four characters in from the right and

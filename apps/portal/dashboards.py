@@ -3,7 +3,7 @@
 
 For committee staff and secretaries (view scope): the membership structure, the development funnel with overdue
 cases, meeting compliance as a heatmap (organisations × months), the dues collection rate. For a member: their own
-year (meetings, study hours, dues). Each chart carries its numbers as a table (``charts.Chart``).
+year (meetings, study hours, dues, commitments). Each chart carries its numbers as a table (``charts.Chart``).
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from apps.assessment.choices import SchemeStatus, SheetStatus
 from apps.assessment.selectors import progress, schemes_for
 from apps.dues.selectors import collection_table
+from apps.improvement.choices import Outcome
+from apps.improvement.models import Commitment
 from apps.lifecycle.selectors import pipeline_counts, pipeline_for
 from apps.lifecycle.steps import OPEN_STAGES, Stage
 from apps.orglife.choices import Presence
@@ -211,5 +214,27 @@ def my_year(*, person, year: int) -> Section:
             small=True,
         )
     )
+    section.charts.append(_my_commitments(person=person, year=year))
     section.link = ("orglife:home", _("Organisational life"))
     return section
+
+
+def _my_commitments(*, person, year: int) -> charts.Chart:
+    """The member's commitments of the year (承诺 → 践诺 → 评诺): how many, how many quarters of progress recorded,
+    and the year-end outcomes (one query)."""
+    rows = list(
+        Commitment.objects.filter(person=person, year=year)
+        .annotate(quarters=Count("progress"))
+        .values_list("outcome", "quarters")
+    )
+    outcomes = [(str(label), sum(1 for outcome, _q in rows if outcome == code)) for code, label in Outcome.choices]
+    return charts.bars(
+        _("My commitments"),
+        [
+            (_("Made"), len(rows)),
+            (_("Quarters of progress recorded"), sum(q for _o, q in rows)),
+            *outcomes,
+        ],
+        headers=["", _("Number")],
+        small=True,
+    )

@@ -84,6 +84,15 @@ def test_title_body_and_headings_carry_the_official_faces_and_sizes():
     assert body._p.pPr.ind.get(qn("w:firstLineChars")) == "200"  # two characters in
 
 
+def test_a_numbered_paragraph_of_sentences_stays_in_the_body_face():
+    """“一、会议听取了……。会议认为……” in the minutes is body text; “一、基本情况” is a heading."""
+    long_item = "一、会议听取了支部书记关于上半年工作的报告。会议认为，支部各项工作推进有力，党员作用发挥明显。"
+    document = _doc(paragraphs=["一、基本情况", long_item, "（二）短标题"])
+    faces = {p.text: _east_asia(p.runs[0]) for p in document.paragraphs if p.runs}
+    assert faces["一、基本情况"] == "黑体" and faces["（二）短标题"] == "楷体_GB2312"
+    assert faces[long_item] == "仿宋_GB2312"
+
+
 def test_issuer_and_date_close_the_document():
     paragraphs = [p.text for p in _doc().paragraphs if p.text]
     assert paragraphs[-2:] == ["中共测试第一支部委员会", "2026年11月3日"]

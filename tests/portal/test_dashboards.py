@@ -8,13 +8,14 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from apps.lifecycle.selectors import pipeline_counts, pipeline_for
 from apps.portal.dashboards import committee_dashboard, my_year
 from apps.reports import charts
 from apps.reports.definitions import structure_table
 from tests.conftest import sign_in
-from tests.dates import TODAY
+from tests.dates import TODAY, at
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.usefixtures("today")
@@ -101,6 +102,24 @@ def test_a_member_sees_their_own_year_only(client, world):
     assert keys == ["mine"]
     section = my_year(person=world.people["member_a"], year=TODAY.year)
     assert [c.title for c in section.charts] and all(c.rows for c in section.charts)
+
+
+def test_a_members_year_counts_their_commitments_and_their_progress(world):
+    from apps.improvement.models import CommitmentCategory
+    from apps.improvement.services import commitment_progress, commitment_vet, commitments_submit
+
+    member = world.people["member_a"]
+    category = CommitmentCategory.objects.first()
+    made = commitments_submit(
+        actor=world.users["member_a"], person=member, year=TODAY.year, items=[(category, "一"), (category, "二")]
+    )
+    for c in made:
+        commitment_vet(actor=world.users["secretary_a"], commitment=c, approve=True)
+    commitment_progress(actor=world.users["member_a"], commitment=made[0], text="学习", now=at(TODAY))
+    with translation.override("zh-hans"):
+        chart = next(c for c in my_year(person=member, year=TODAY.year).charts if c.title == "我的承诺")
+    rows = dict(chart.rows)
+    assert rows["已作承诺"] == "2" and rows["已记录践诺进展（季度）"] == "1"
 
 
 def test_every_chart_has_a_title_and_its_numbers_as_a_table(client, world):
