@@ -118,8 +118,11 @@ def write_pdf(
     day: datetime.date,
     page_cap: int,
     on_row: Callable[[int], None],
+    on_stage: Callable[[str], None] | None = None,
 ) -> int:
-    """The table as one HTML table WeasyPrint breaks into pages (the header row repeated on each)."""
+    """The table as one HTML table WeasyPrint breaks into pages (the header row repeated on each). ``on_stage`` is
+    told when the pages are laid out ("layout") and when the file is written ("write"), the long steps after the
+    rows are read."""
     from weasyprint import HTML
 
     if table.count > page_cap * ROWS_PER_PAGE_MOST:
@@ -141,8 +144,12 @@ def write_pdf(
             "landscape": len(columns) >= LANDSCAPE_FROM_COLUMNS,
         },
     )
+    if on_stage is not None:
+        on_stage("layout")
     document = HTML(string=html, base_url=None, url_fetcher=_fetcher()).render()
     if len(document.pages) > page_cap:
         raise too_many_pages(page_cap)
+    if on_stage is not None:
+        on_stage("write")
     document.write_pdf(path)
     return len(rows)

@@ -121,6 +121,34 @@ def test_pdf_has_its_fonts_embedded(world, private_storage):
 
 
 @pytest.mark.django_db
+def test_a_pdf_runs_progress_moves_past_the_rows_while_the_pages_are_laid_out(world, private_storage, monkeypatch):
+    """Reading the rows is the first fifth of a PDF run; the progress then says the pages are being laid out and the
+    file written (it no longer waits at 99 % for the longest step)."""
+    from apps.reports import services
+    from apps.reports.services import PDF_STAGES
+
+    run = run_request(actor=world.users["staff"], report_name="roster", params={}, fmt="pdf", now=NOW)
+    original, seen = services.write_pdf, []
+
+    def write_pdf(*args, on_row, on_stage, **kwargs):
+        def row(n):
+            on_row(n)
+            seen.append(("row", ReportRun.objects.get(pk=run.pk).progress))
+
+        def stage(name):
+            on_stage(name)
+            seen.append((name, ReportRun.objects.get(pk=run.pk).progress))
+
+        return original(*args, on_row=row, on_stage=stage, **kwargs)
+
+    monkeypatch.setattr(services, "write_pdf", write_pdf)
+    done = run_execute(run_id=run.pk, clock=clock())
+    assert done.status == RunStatus.DONE and done.progress == 100
+    assert seen[-2:] == [("layout", PDF_STAGES["layout"]), ("write", PDF_STAGES["write"])]
+    assert all(p <= PDF_STAGES["rows"] for kind, p in seen if kind == "row")
+
+
+@pytest.mark.django_db
 def test_pdf_page_cap(world, private_storage):
     ReportPolicy.objects.create(pdf_page_cap=1)
     ok = _run(world.users["secretary_a"], fmt="pdf")
