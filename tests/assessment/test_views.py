@@ -210,3 +210,12 @@ def test_the_committee_secretary_reads_the_scheme_its_progress_and_the_sheets_wi
     assert client.get(reverse("assessment:export", args=[plain_scheme.pk])).status_code == 200
     client.post(reverse("assessment:scheme_action", args=[plain_scheme.pk, "results"]), {"confirm": "1"})
     assert not Sheet.objects.filter(scheme=plain_scheme, locked=True).exists()
+
+
+def test_the_review_queue_is_offered_to_reviewing_organisations_only(client, world, plain_scheme):
+    """A branch reviews no one's sheet: its secretary is not offered an always-empty review queue."""
+    queue = reverse("assessment:queue")
+    sign_in(client, world.users["secretary_a"])
+    assert queue not in client.get(reverse("assessment:home")).content.decode()
+    sign_in(client, world.users["staff"])
+    assert queue in client.get(reverse("assessment:home")).content.decode()
