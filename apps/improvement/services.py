@@ -533,6 +533,10 @@ def organisation_commitment_add(
     text = _text(text, _("A commitment needs some text."))
     if owner is None or deadline is None:
         raise ValidationError(_("An organisation's commitment needs someone responsible and a deadline."))
+    if node.kind == NodeKind.GROUP:
+        raise ValidationError(_("A Party group makes no commitment of its own: its branch does."))
+    if not owner.is_active or owner.political_status not in MEMBER_STATUSES:
+        raise ValidationError(_("The person responsible is a Party member on a roll."))
     with transaction.atomic():
         commitment = Commitment.objects.create(
             node=node, year=year, owner=owner, category=category, text=text, deadline=deadline

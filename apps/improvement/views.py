@@ -98,6 +98,11 @@ def _managed_nodes(user):
     return restrict(OrgNode.objects.filter(is_active=True), user=user, perm=MANAGE_PEOPLE, path_field="path")
 
 
+def _commitment_nodes(user):
+    """The organisations whose own commitments the user records: those they run, a Party group excepted."""
+    return _managed_nodes(user).exclude(kind=NodeKind.GROUP).order_by("path")
+
+
 def _people_under(node):
     """Who may own a corrective action of ``node``: the Party members on its roll (its groups' members included)."""
     return (
@@ -110,7 +115,9 @@ def _people_under(node):
 def _post_holders(user):
     """The people holding a post in the user's organisations: who may answer for an organisation's commitment."""
     return restrict(
-        Person.objects.filter(is_active=True, posts__ended_on__isnull=True).distinct(),
+        Person.objects.filter(
+            is_active=True, political_status__in=MEMBER_STATUSES, posts__ended_on__isnull=True
+        ).distinct(),
         user=user,
         perm=MANAGE_PEOPLE,
         path_field="node__path",
@@ -511,7 +518,7 @@ def commitments(request):
         "rows": rows,
         "to_vet": [c for c in rows if c.state == CommitmentState.SUBMITTED],
         "nodes": nodes,
-        "org_form": OrgCommitmentForm(nodes=_managed_nodes(request.user), people=_post_holders(request.user))
+        "org_form": OrgCommitmentForm(nodes=_commitment_nodes(request.user), people=_post_holders(request.user))
         if official
         else None,
     }
@@ -566,7 +573,7 @@ def org_commitment_add(request):
     if not _official(request.user):
         raise PermissionDenied
     today = timezone.localdate()
-    form = OrgCommitmentForm(request.POST, nodes=_managed_nodes(request.user), people=_post_holders(request.user))
+    form = OrgCommitmentForm(request.POST, nodes=_commitment_nodes(request.user), people=_post_holders(request.user))
     if form.is_valid():
         data = form.cleaned_data
         try:

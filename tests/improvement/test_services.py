@@ -252,3 +252,18 @@ def test_an_organisations_commitments_and_the_fewest(world):
         organisation_commitment_add(actor=world.users["member_a"], node=world.branch_a, year=2026,
                                     category=CommitmentCategory.objects.first(), text="x",
                                     owner=world.people["member_a"], deadline=TODAY)  # fmt: skip
+
+
+def test_an_organisations_commitment_is_a_branchs_with_a_member_responsible(world):
+    from apps.improvement.services import organisation_commitment_add
+
+    category = CommitmentCategory.objects.first()
+    args = {"actor": world.users["secretary_a"], "year": TODAY.year, "category": category, "text": "办实事",
+            "deadline": TODAY}  # fmt: skip
+    with pytest.raises(ValidationError, match="Party group"):
+        organisation_commitment_add(node=world.group_a, owner=world.people["secretary_a"], **args)
+    with pytest.raises(ValidationError, match="Party member"):
+        organisation_commitment_add(node=world.branch_a, owner=world.people["applicant_a"], **args)
+    assert not Commitment.objects.exists()
+    made = organisation_commitment_add(node=world.branch_a, owner=world.people["secretary_a"], **args)
+    assert made.owner == world.people["secretary_a"] and made.person is None
