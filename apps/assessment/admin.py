@@ -365,6 +365,9 @@ class SchemeAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
         scheme_update(actor=request.user, scheme=Scheme.objects.get(pk=obj.pk), fields=fields)
 
     def save_formset(self, request, form, formset, change):
+        # Saved through the services below, not the formset's own save: what the admin's change message reads
+        # (``construct_change_message``) is filled in here.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         scheme = form.instance
         if formset.model is Weight:
             weights = {
@@ -383,13 +386,17 @@ class SchemeAdmin(ServiceSaveMixin, ScopedHistoryAdmin, admin.ModelAdmin):
                 if data.get("DELETE"):
                     if f.instance.pk:
                         indicator_delete(actor=request.user, indicator=f.instance)
+                        formset.deleted_objects.append(f.instance)
                     continue
                 if not f.has_changed():
                     continue
                 values = {k: data.get(k) for k in INDICATOR_FIELDS}
-                indicator_save(
-                    actor=request.user, scheme=scheme, values=values, indicator=f.instance if f.instance.pk else None
-                )
+                existing = f.instance if f.instance.pk else None
+                saved = indicator_save(actor=request.user, scheme=scheme, values=values, indicator=existing)
+                if existing is None:
+                    formset.new_objects.append(saved)
+                else:
+                    formset.changed_objects.append((saved, f.changed_data))
             return
         super().save_formset(request, form, formset, change)
 

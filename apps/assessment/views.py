@@ -321,7 +321,7 @@ def export(request, pk):
         _("Peer group"),
         _("Status"),
         *codes,
-        _("Result"),
+        _("Result as last saved"),
         _("Grade"),
         _("Rank"),
         _("Star band"),

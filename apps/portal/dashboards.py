@@ -164,6 +164,7 @@ def assessment_sections(*, user, year: int) -> list[Section]:
                 [(label, mean) for label, mean, _max in means],
                 headers=[_("Category"), _("Mean points")],
                 maximum=max([m for _l, _mean, m in means if m] or [1]),
+                small=True,  # beside the sheets' states, half the page: drawn for that width, its text readable
             )
         )
         section.note = _("%(n)d organisations assessed") % {"n": len(report.rows)}

@@ -42,11 +42,11 @@ def _clip(label: str, chars: int = 14) -> str:
     return label if len(label) <= chars else label[: chars - 1] + "…"
 
 
-def _svg(title: str, height: int, body: list[str], width: int = WIDTH, *, scrolls: bool = False) -> SafeString:
-    """``scrolls``: a grid too dense to shrink (the heatmap) keeps its size on a phone and scrolls in its box; the
-    other charts shrink to the screen's width."""
+def _svg(title: str, height: int, body: list[str], width: int = WIDTH) -> SafeString:
+    """A drawing of the full width keeps a readable size on a phone and scrolls in its box (shrunk to 375 pixels its
+    labels would be 5 pixels high); a small one (a third of the page) fits."""
     return mark_safe(
-        f'<svg class="chart{" wide" if scrolls else ""}" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="chart{" wide" if width >= WIDTH else ""}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMinYMin meet"><title>{escape(title)}</title>'
         + "".join(body)
@@ -152,4 +152,4 @@ def heatmap(
             )
     height = top + 22 + max(len(lines), 1) * (BAR_HEIGHT + 2) + 4
     rows = [[label, *(text for _s, text in cells)] for label, cells in lines]
-    return Chart(title, _svg(title, height, body, scrolls=True), ["", *columns], rows)
+    return Chart(title, _svg(title, height, body), ["", *columns], rows)

@@ -165,3 +165,63 @@ def test_removing_an_indicator_goes_through_the_service_takes_its_items_and_is_a
     published = build_scheme(world, year=YEAR + 1)
     with pytest.raises(ValidationError, match="frozen"):
         indicator_delete(actor=world.users["staff"], indicator=published.indicators.first())
+
+
+def _form_values(html: str) -> dict:
+    """Every field of the page's forms with the value the browser would send (inputs, checked boxes, selected
+    options, text areas), as a browser submits them."""
+    from html.parser import HTMLParser
+
+    values: dict = {}
+
+    class Fields(HTMLParser):
+        select = None
+        textarea = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            name = a.get("name")
+            if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+                if a.get("type") in ("checkbox", "radio"):
+                    if "checked" in a:
+                        values[name] = a.get("value", "on")
+                else:
+                    values[name] = a.get("value", "")
+            elif tag == "select" and name:
+                self.select = name
+                values.setdefault(name, "")
+            elif tag == "option" and self.select and "selected" in a:
+                values[self.select] = a.get("value", "")
+            elif tag == "textarea" and name:
+                self.textarea = name
+                values[name] = ""
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+            if tag == "textarea":
+                self.textarea = None
+
+        def handle_data(self, data):
+            if self.textarea:
+                values[self.textarea] += data.lstrip("\n") if not values[self.textarea] else data
+
+    Fields(convert_charrefs=True).feed(html)
+    return values
+
+
+def test_saving_a_draft_scheme_with_its_indicators_in_the_admin(client, world):
+    """The scheme's change page with its indicator rows saves (it answered 500: the change message read the
+    formset's saved objects, which the services' save never set), the change made through the service."""
+    from apps.assessment.models import Indicator
+
+    scheme = build_scheme(world, publish=False)
+    sign_in(client, world.users["staff"])
+    url = reverse("admin:assessment_scheme_change", args=[scheme.pk])
+    data = _form_values(client.get(url).content.decode())
+    key = next(k for k, v in data.items() if k.endswith("-code") and v == "A1")
+    data[key.replace("-code", "-points")] = "0.75"
+    data["_continue"] = "1"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Indicator.objects.get(scheme=scheme, code="A1").params == {"points": "0.75"}

@@ -119,7 +119,7 @@ def test_a_members_year_counts_their_commitments_and_their_progress(world):
     with translation.override("zh-hans"):
         chart = next(c for c in my_year(person=member, year=TODAY.year).charts if c.title == "我的承诺")
     rows = dict(chart.rows)
-    assert rows["已作承诺"] == "2" and rows["已记录践诺进展（季度）"] == "1"
+    assert rows["已作承诺"] == "2" and rows["践诺记录（季）"] == "1"
 
 
 def test_every_chart_has_a_title_and_its_numbers_as_a_table(client, world):
