@@ -1,7 +1,8 @@
 """Demo ballots: in the demo logins' branch, this year's democratic appraisal open (most members have voted; the
 demo member and secretary have not), a satisfaction survey of everyone of the unit and the secretary's report open
 for grading; in another branch, last year's appraisal with its grades fixed (one member basically qualified,
-reviewed by the committee, with a deadline to correct), its notice drafted, and last year's report closed.
+reviewed by the committee, with a deadline to correct; one grade corrected with its reason), its notice drafted, and
+last year's report closed.
 
 Ballots of people without a login are written in bulk as seed data, the way a vote writes them: a counter per
 choice and a row that the person took part, nothing linking the two."""
@@ -33,6 +34,7 @@ from .services import (
     appraisal_notice_draft,
     appraisal_open,
     appraisee_follow_up,
+    appraisee_grade_correct,
     appraisee_review,
     report_close,
     report_open,
@@ -131,6 +133,9 @@ def seed_appraisal(*, rng: random.Random, today: datetime.date) -> int:
         grades[appraisees[-1].pk] = Grade.BASIC
     appraisal_fix_grades(actor=other_secretary, appraisal=past, grades=grades,
                          feedback={appraisees[-1].pk: "参加组织生活不够经常，请加强学习。"})  # fmt: skip
+    if quota >= 1:  # a grade the minutes had wrong, corrected with its reason before the notice
+        appraisee_grade_correct(actor=other_secretary, appraisee=appraisees[0], grade=Grade.QUALIFIED,
+                                reason="核对支部党员大会记录，该同志得票未过半数，更正为合格。")  # fmt: skip
     if len(appraisees) > 1:
         weak = appraisees[-1]
         weak.refresh_from_db()

@@ -17,7 +17,7 @@ from apps.disclosure.services import notice_transition
 from apps.organisations.choices import NodeKind
 from apps.organisations.models import OrgNode
 
-from .choices import SheetStatus
+from .choices import TARGET, SheetStatus
 from .models import BandSet, Sheet
 from .services import (
     evidence_add,
@@ -35,6 +35,7 @@ from .services import (
     sheet_save_self,
     sheet_submit,
     sheets_assign,
+    weights_save,
 )
 
 NAME = "基层党组织党建工作目标责任制考核"
@@ -131,9 +132,19 @@ def _through_review(sheet, staff, facts, now):
     return sheet
 
 
-def seed_assessment(*, rng, users: dict, committee_name: str, today: datetime.date, corrective_source: str = "") -> int:
+def seed_assessment(
+    *,
+    rng,
+    users: dict,
+    committee_name: str,
+    today: datetime.date,
+    corrective_source: str = "",
+    component_weights: dict[str, int] | None = None,
+) -> int:
     """Returns the number of sheets made. ``corrective_source``: the code of a later app's source of corrective
-    actions overdue (the seeding command, above both apps, names it), scored in this year's scheme."""
+    actions overdue, scored in this year's scheme; ``component_weights``: later apps' result components (述职评议,
+    民主测评) weighted beside the target score in this year's scheme — both named by the seeding command, above the
+    apps."""
     staff, clerk, leader = users["zuzhiyuan"], users["ganshi"], users["dangwei_shuji"]
     committee = OrgNode.objects.get(name=committee_name)
     branches = list(
@@ -202,6 +213,12 @@ def seed_assessment(*, rng, users: dict, committee_name: str, today: datetime.da
                 "check_method": "records",
                 "source": corrective_source,
             },
+        )
+    if component_weights:  # this year the committee weighs the secretary's report and the survey in the result
+        weights_save(
+            actor=staff,
+            scheme=current,
+            weights={TARGET: 100 - sum(component_weights.values()), **component_weights},
         )
     scheme_update(
         actor=staff,

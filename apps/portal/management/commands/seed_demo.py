@@ -42,6 +42,9 @@ from apps.reports.demo import seed_reports
 # Above this many cases the warnings come with the nightly sweep (lifecycle-refresh), not with the demo.
 REFRESH_AT_MOST = 2000
 
+# This year's scheme weighs the appraisal's results beside the target score (its components, registered by it).
+COMPONENT_WEIGHTS = {"appraisal_report": 10, "appraisal_survey": 10}
+
 
 class Command(BaseCommand):
     help = "Load demo data (one base committee, ~20 branches, people at every stage, boards, one login per role)."
@@ -84,6 +87,7 @@ class Command(BaseCommand):
                 committee_name=organisations_demo.COMMITTEE_NAME,
                 today=today,
                 corrective_source=CORRECTIVE_SOURCE,
+                component_weights=COMPONENT_WEIGHTS,
             )
             seed_improvement(rng=rng, committee_name=organisations_demo.COMMITTEE_NAME, today=today)
             audit_record(actor=None, action="demo.seeded", note=f"{members} people, {cases} development cases")
