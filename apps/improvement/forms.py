@@ -120,7 +120,12 @@ class CommitmentsForm(forms.Form):
         choices = [("", "---------"), *((pk, c.name) for pk, c in self.categories.items())]
         for i in range(self.LINES):
             self.fields[f"category_{i}"] = forms.ChoiceField(label=_("Category"), choices=choices, required=False)
-            self.fields[f"text_{i}"] = forms.CharField(label=_("Commitment"), max_length=500, required=False)
+            self.fields[f"text_{i}"] = forms.CharField(
+                label=_("Commitment"),
+                max_length=500,
+                required=False,
+                widget=forms.TextInput(attrs={"placeholder": _("What you commit to do this year"), "size": 50}),
+            )
 
     def items(self):
         return [
