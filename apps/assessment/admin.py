@@ -36,6 +36,7 @@ from .services import (
     weights_check,
     weights_save,
 )
+from .views import scoring_text
 
 
 class BandFormSet(forms.BaseInlineFormSet):
@@ -220,6 +221,21 @@ class IndicatorInline(admin.StackedInline):
         (_("Scoring"), {"fields": [("mode", "source", "scored_as"), tuple(PARAM_FIELDS[1:])]}),
     ]
     ordering = ["order", "id"]
+    readonly_fields = ["scoring_in_words"]
+
+    def get_fieldsets(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fieldsets
+        # read only (a published scheme): the scoring in words, as the scheme's page says it, not the form's fields
+        return [
+            *self.fieldsets[:2],
+            (_("Scoring"), {"fields": [("mode", "scoring_in_words")]}),
+        ]
+
+    @admin.display(description=_("scoring"))
+    def scoring_in_words(self, obj):
+        text = scoring_text(obj) if obj is not None and obj.pk else {}
+        return " · ".join(str(part) for part in (text.get("source"), text.get("rule")) if part) or "—"
 
     def has_add_permission(self, request, obj=None):
         return obj is None or not obj.frozen

@@ -158,7 +158,7 @@ def _rule_sentence(mode: str, params: dict) -> str:
     return ""
 
 
-def _scoring_text(item) -> dict:
+def scoring_text(item) -> dict:
     """What the scheme page says of an indicator's scoring: its mode, its source by name and definition, the rule."""
     if not item.mode:
         return {}
@@ -186,7 +186,7 @@ def scheme(request, pk):
     context = {
         "scheme": obj,
         "is_assessor": assesses(request.user, obj),
-        "rows": [(item, depth, _scoring_text(item)) for item, depth in rows],
+        "rows": [(item, depth, scoring_text(item)) for item, depth in rows],
         "weights": [(w, _part_label(w.part)) for w in obj.weights.all()],
         "bands": list(obj.band_set.bands.all()),
         "problems": scheme_problems(obj) if obj.status == SchemeStatus.DRAFT else [],

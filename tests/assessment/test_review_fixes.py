@@ -225,3 +225,13 @@ def test_saving_a_draft_scheme_with_its_indicators_in_the_admin(client, world):
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Indicator.objects.get(scheme=scheme, code="A1").params == {"points": "0.75"}
+
+
+def test_a_published_schemes_indicators_read_their_scoring_in_words_in_the_admin(client, world):
+    """Read only, the indicators show their scoring as the scheme's page says it — never the edit form's fields
+    printed as 'Scored as: None'."""
+    scheme = build_scheme(world)
+    sign_in(client, world.users["admin"])
+    page = client.get(reverse("admin:assessment_scheme_change", args=[scheme.pk])).content.decode()
+    assert "Scored as" not in page and "Caps grade at" not in page and ": None" not in page
+    assert "计分" in page and "0.5" in page  # A1 in words: 0.5 points deducted per event
