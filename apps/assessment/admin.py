@@ -21,7 +21,7 @@ from apps.organisations.admin_scope import FORM_FIELDS, ScopedHistoryAdmin, Scop
 from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE
 from apps.organisations.permissions import covers, has_any_scope
 
-from . import components, sources
+from . import components, scoring, sources
 from .choices import TARGET, Mode
 from .models import Band, BandSet, Indicator, Scheme, Sheet, Weight
 from .selectors import assesses
@@ -163,8 +163,9 @@ class IndicatorForm(forms.ModelForm):
         for key in ("points", "cap", "factor"):
             if params.get(key) not in (None, ""):
                 self.initial.setdefault(key, params[key])
-        if params.get("grades"):
-            self.initial.setdefault("grades", "; ".join(f"{g}={n}" for g, n in params["grades"].items()))
+        if params.get("grades"):  # best first (PostgreSQL's jsonb keeps no order of keys)
+            table = sorted(params["grades"].items(), key=lambda item: -scoring.to_decimal(item[1], what=""))
+            self.initial.setdefault("grades", "; ".join(f"{g}={n}" for g, n in table))
         self.initial.setdefault("caps_grade_at", params.get("caps_grade_at", ""))
 
     def clean_grades(self):
