@@ -383,7 +383,7 @@ def test_a_document_comes_with_the_record(client, world, case, record, today):
     assert review.documents.count() == 1
 
 
-def test_the_case_page_offers_the_publicity_on_the_board_in_word_and_as_pdf(client, world, case, record):
+def test_the_case_page_offers_the_publicity_on_the_board_in_word_and_as_pdf(client, world, case, record, today):
     """The 公示 of a step is offered where the case is shown: its page on the board, its Word document in the official
     layout and its print, each opening for the case's secretary."""
     import io
