@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.assessment.selectors import sheets_waiting
-from apps.disclosure.selectors import notices_awaiting_for, objections_awaiting_for
+from apps.disclosure.selectors import notice_draft_url, notices_awaiting_for, objections_awaiting_for
 from apps.lifecycle.selectors import QUEUES, committee_todo_for
 from apps.lifecycle.steps import STEP_BY_CODE
 from apps.membership.selectors import incoming_for
@@ -91,7 +91,7 @@ def _notice_lists(user, today) -> list[TodoList]:
         late = bool(move.past_window) and notice.opens_on < today
         if late:
             detail += " · " + _("the window has begun: send it back to the draft and give it a new one")
-        url = _admin_link(user, "admin:disclosure_notice_change", notice.pk, notice.node.path)
+        url = notice_draft_url(user=user, notice=notice)
         lists[move.move].items.append(TodoItem(notice.title, url, detail, notice.opens_on, late))
     for move, todo in lists.items():
         if todo.total > len(todo.items) and user.is_staff:
