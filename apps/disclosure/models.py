@@ -76,6 +76,14 @@ class NoticeStatus(models.TextChoices):
     MERGED = "merged", _("Published as a correction")
 
 
+# The statuses of a notice on the boards: it has a published version, open or closed, held after an objection,
+# archived (drafts, checked and approved notices and corrections never show; members read published versions only).
+BOARD_STATUSES = (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED, NoticeStatus.HELD, NoticeStatus.ARCHIVED)
+# The notices that have been published: those on the board and the corrections (each now a version of the notice it
+# corrects).
+WAS_PUBLISHED = (*BOARD_STATUSES, NoticeStatus.MERGED)
+
+
 class Notice(models.Model):
     """A publicity notice (公示) with a window enforced by the server. The membership development opens one for each
     step its rule set marks; the disclosure boards build on the same record. A correction of a published notice is a

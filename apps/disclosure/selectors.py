@@ -16,7 +16,7 @@ from apps.organisations.permissions import covers, path_q, restrict, scope_paths
 from apps.people.choices import MEMBER_STATUSES
 from apps.people.selectors import person_for_user
 
-from .models import BLOCKING_OUTCOMES, Cadence, Category, Notice, NoticeStatus, Objection, Scope
+from .models import BLOCKING_OUTCOMES, BOARD_STATUSES, Cadence, Category, Notice, Objection, Scope
 from .richtext import html_replace_text
 from .workflow import ANY, AUTHORS, CORRECTIONS, SYSTEM, TRANSITIONS, Transition
 
@@ -42,10 +42,6 @@ def notices_for_case(case) -> list[Notice]:
 
 
 # --- boards ----------------------------------------------------------------------------------------------------------
-
-# The statuses of a notice on the boards: it has a published version (drafts, checked and approved notices and
-# corrections never show; members read published versions only).
-BOARD_STATUSES = (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED, NoticeStatus.HELD, NoticeStatus.ARCHIVED)
 
 
 def _board_q(user):

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.disclosure.models import NoticeStatus
+from apps.disclosure.models import WAS_PUBLISHED
 
 from .choices import ActionState, CommitmentState, EvaluationGrade, FindingKind, InspectionKind, Outcome
 
@@ -275,10 +275,6 @@ class CommitmentCategory(models.Model):
         return self.name
 
 
-# A notice in these states has been on the board (closed and archived notices were published first).
-PUBLIC_STATUSES = (NoticeStatus.PUBLISHED, NoticeStatus.CLOSED, NoticeStatus.ARCHIVED, NoticeStatus.MERGED)
-
-
 class Commitment(models.Model):
     """One commitment of a member (``person``) or of an organisation (no person: ``owner`` answers for it) for a
     year: vetted by the branch, published on the board, progress each quarter, evaluated at the year's end."""
@@ -352,9 +348,7 @@ class Commitment(models.Model):
     def state_text(self) -> str:
         """The state as a reader sees it: a commitment sent to the board reads as published only once its notice
         is (a drafted notice still goes through the board's check and approval)."""
-        if self.state == CommitmentState.PUBLISHED and (
-            self.notice is None or self.notice.status not in PUBLIC_STATUSES
-        ):
+        if self.state == CommitmentState.PUBLISHED and (self.notice is None or self.notice.status not in WAS_PUBLISHED):
             return str(_("Sent to the board, awaiting its check and approval"))
         return self.get_state_display()
 
