@@ -1,5 +1,6 @@
 """What waits for the user's decision, on the home page of a committee or branch official (待办): notices to check,
-approve or publish, objections to answer, the committee's filings and approvals. Each domain's selector says what
+approve or publish, objections to answer, the committee's filings and approvals, transfers to accept, assessment
+sheets to review or submit, commitments to vet. Each domain's selector says what
 waits and for whom (the disclosure workflow's table, the development steps' ``recorders``); the portal only lists
 them, each with a link to the page where the user acts — and a link only where the user may open that page.
 
@@ -13,9 +14,11 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.assessment.selectors import sheets_waiting
 from apps.disclosure.selectors import notice_draft_url, notices_awaiting_for, objections_awaiting_for
+from apps.improvement.selectors import commitments_to_vet
 from apps.lifecycle.selectors import QUEUES, committee_todo_for
 from apps.lifecycle.steps import STEP_BY_CODE
 from apps.membership.selectors import incoming_for
@@ -59,6 +62,7 @@ def todo_for(*, user, today: datetime.date) -> list[TodoList]:
         _committee_list(user, today),
         _transfer_list(user, today),
         *_assessment_lists(user, today),
+        _commitment_list(user, today),
     ]
     return [t for t in lists if t.total]
 
@@ -192,4 +196,28 @@ def _fill_list(sheets, today: datetime.date) -> TodoList:
         todo.items.append(TodoItem(sheet.node.name, reverse("assessment:sheet", args=[sheet.pk]), detail, due, late))
     if len(sheets) > SHOWN:
         todo.more_url = reverse("assessment:home")
+    return todo
+
+
+def _commitment_list(user, today: datetime.date) -> TodoList:
+    """Commitments the user's organisations are to vet, a member's set (or an organisation's own) to a line: the
+    year's are vetted together on the commitments page, an earlier year's one by one on their own pages."""
+    sets = commitments_to_vet(user=user) if has_any_scope(user, MANAGE_PEOPLE) else []
+    todo = TodoList(key="commitments", title=_("Commitments to vet"), total=len(sets))
+    for row in sets[:SHOWN]:
+        text = row["person__name"] or _("%(node)s (the organisation's own)") % {"node": row["node__name"]}
+        detail = ngettext(
+            "%(year)s · %(node)s · %(count)s commitment", "%(year)s · %(node)s · %(count)s commitments", row["count"]
+        ) % {
+            "year": row["year"],
+            "node": row["node__name"],
+            "count": row["count"],
+        }
+        if row["year"] == today.year:
+            url = reverse("improvement:commitments") + "#to-vet"
+        else:
+            url = reverse("improvement:commitment", args=[row["first"]])
+        todo.items.append(TodoItem(text, url, detail))
+    if len(sets) > SHOWN:
+        todo.more_url = reverse("improvement:commitments") + "#to-vet"
     return todo

@@ -13,6 +13,8 @@ from django.urls import reverse
 from apps.disclosure.models import Category, Notice, NoticeStatus, Scope
 from apps.disclosure.selectors import notices_awaiting_for
 from apps.disclosure.services import notice_draft, notice_moves_for, notice_transition, objection_file
+from apps.improvement.models import CommitmentCategory
+from apps.improvement.services import commitments_submit, commitments_vet_many
 from apps.lifecycle.services import case_open
 from apps.people.choices import PoliticalStatus
 from apps.portal.todo import todo_for
@@ -150,6 +152,37 @@ def test_home_page_shows_the_to_do_with_links_only_to_pages_the_user_opens(clien
     assert 'id="todo"' not in client.get(reverse("portal:home")).content.decode()
 
 
+def _commitments(n):
+    categories = list(CommitmentCategory.objects.all())
+    return [(categories[i % len(categories)], f"承诺{i}") for i in range(n)]
+
+
+def test_a_members_commitments_wait_for_the_vetting_of_their_branch_a_set_to_a_line(client, world):
+    member = world.people["member_a"]
+    submitted = commitments_submit(actor=world.users["member_a"], person=member, year=TODAY.year, items=_commitments(3))
+    earlier = PersonFactory(node=world.branch_a, political_status=PoliticalStatus.FULL)
+    old = commitments_submit(
+        actor=world.users["secretary_a"], person=earlier, year=TODAY.year - 1, items=_commitments(2)
+    )
+    todo = _lists(world, "secretary_a")["commitments"]
+    assert todo.total == 2
+    this_year = next(i for i in todo.items if i.text == member.name)
+    assert "3" in this_year.detail and this_year.url == reverse("improvement:commitments") + "#to-vet"
+    last_year = next(i for i in todo.items if i.text == earlier.name)
+    assert last_year.url == reverse("improvement:commitment", args=[min(c.pk for c in old)])
+    assert "commitments" in _lists(world, "staff")  # the committee runs the branch's organisations too
+    assert "commitments" not in _lists(world, "secretary_b")  # another branch's
+    assert "commitments" not in _lists(world, "member_a")
+    # on the home page, the link opens and shows them to vet; once vetted they leave the to-do (its cache too)
+    sign_in(client, world.users["secretary_a"])
+    body = client.get(reverse("portal:home")).content.decode()
+    assert "待审核的承诺" in body and member.name in body
+    page = client.get(reverse("improvement:commitments")).content.decode()
+    assert 'id="to-vet"' in page and submitted[0].text in page
+    commitments_vet_many(actor=world.users["secretary_a"], commitments=submitted)
+    assert member.name not in client.get(reverse("portal:home")).content.decode()
+
+
 def _grow(world, n):
     for i in range(n):
         _draft(world, "secretary_a", f"公开{i}-{n}")
@@ -164,6 +197,8 @@ def _grow(world, n):
         case_open(
             actor=world.users["staff"], person=person, branch=world.branch_a, application_on=D(2026, 1, 5), today=TODAY
         )
+        member = PersonFactory(node=world.branch_a, political_status=PoliticalStatus.FULL)
+        commitments_submit(actor=world.users["secretary_a"], person=member, year=TODAY.year, items=_commitments(2))
 
 
 def _count(client):
@@ -183,9 +218,9 @@ def test_the_to_do_keeps_the_home_page_at_a_constant_number_of_queries(client, w
     _grow(world, 12)  # more than a list shows
     assert _count(client) == small
     # with an empty cache: one query per to-do list (notices, objections, committee, transfers, assessment sheets to
-    # review), the session, the user, their device, the grants, the menu's standing, the overviews and the header's
-    # unread count
-    assert small <= 19, small
+    # review, commitments to vet), the session, the user, their device, the grants, the menu's standing, the
+    # overviews and the header's unread count
+    assert small <= 20, small
     client.get(reverse("portal:home"))
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("portal:home")).status_code == 200
