@@ -38,13 +38,15 @@ django.setup()
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from apps.reports.catalogue import Table
-from apps.reports.definitions import ROSTER_COLUMNS, roster_people, roster_row
+from apps.reports.definitions import ROSTER_COLUMNS, branch_names, roster_people, roster_row
 from apps.reports.formats import write_pdf
 admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
 people = list(roster_people(admin).select_related("node")[:1000])
 out = tempfile.NamedTemporaryFile(suffix=".pdf", delete=False).name
 started = time.perf_counter()
-table = Table(count=len(people), rows=(roster_row(p, masked=True) for p in people), organisation="bench")
+branches = branch_names()
+rows = (roster_row(p, masked=True, branches=branches) for p in people)
+table = Table(count=len(people), rows=rows, organisation="bench")
 rows = write_pdf(out, title="roster", columns=ROSTER_COLUMNS, table=table, day=timezone.localdate(), page_cap=2000,
                  on_row=lambda n: None)
 seconds = time.perf_counter() - started

@@ -1,6 +1,7 @@
 """Membership periods from the records that existed before membership history: used once by migration 0003 (with
 the historical models) and by the demo data. A member is placed from their admission (``joined_on``), else the
-branch meeting that admitted them, else a year before full membership; members with none of these are left for the
+branch meeting that admitted them, else a year before full membership (a member admitted by a branch meeting recorded
+here began with the admission, the others with earlier records); members with none of these are left for the
 committee staff to place (``selectors.members_without_period``)."""
 
 from __future__ import annotations
@@ -10,8 +11,12 @@ from dateutil.relativedelta import relativedelta
 MEMBER_STATUSES = ("probationary", "full")
 
 
-def place_members(Person, MembershipPeriod, StepRecord=None, *, batch: int = 5000) -> tuple[int, list[int]]:
-    """Open a current period for every member on the roll who has none; returns (placed, ids not placed)."""
+def place_members(
+    Person, MembershipPeriod, StepRecord=None, *, admitted=frozenset(), batch: int = 5000
+) -> tuple[int, list[int]]:
+    """Open a current period for every member on the roll who has none; returns (placed, ids not placed). Members in
+    ``admitted`` (or with an admission meeting among ``StepRecord``) were admitted here: their period began with the
+    admission."""
     placed_already = set(
         MembershipPeriod.objects.filter(ended_on__isnull=True).values_list("person_id", flat=True).iterator()
     )
@@ -33,6 +38,9 @@ def place_members(Person, MembershipPeriod, StepRecord=None, *, batch: int = 500
         if start is None:
             unplaced.append(pk)
             continue
-        periods.append(MembershipPeriod(person_id=pk, node_id=node_id, started_on=start, began="migrated"))
+        # admitted by a branch meeting recorded here: the period began with the admission (the statistics count them
+        # as newly admitted, not as taken over from earlier records)
+        began = "admission" if pk in meetings or pk in admitted else "migrated"
+        periods.append(MembershipPeriod(person_id=pk, node_id=node_id, started_on=start, began=began))
     MembershipPeriod.objects.bulk_create(periods, batch_size=batch)
     return len(periods), unplaced

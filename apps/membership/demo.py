@@ -19,8 +19,10 @@ from .choices import ParticipationKind, TransferKind, TransferState
 from .models import ContactLoss, MembershipPeriod, Participation, Transfer
 
 
-def seed_membership(*, rng, today: datetime.date) -> int:
-    placed, _unplaced = place_members(Person, MembershipPeriod)  # demo members carry their admission dates
+def seed_membership(*, rng, today: datetime.date, admitted=frozenset()) -> int:
+    # demo members carry their admission dates; those the demo's development cases admitted (``admitted``) began
+    # with the admission
+    placed, _unplaced = place_members(Person, MembershipPeriod, admitted=admitted)
     branches = list(OrgNode.objects.filter(kind=NodeKind.BRANCH).order_by("path"))
     members = list(
         Person.objects.filter(membership_periods__ended_on__isnull=True, node__kind=NodeKind.BRANCH, user__isnull=True)

@@ -61,6 +61,15 @@ def members_on(
     return Person.objects.filter(Exists(held)).filter(status_q(day, statuses))
 
 
+def members_on_for(
+    *, user, day: datetime.date, statuses: Iterable[str] = MEMBER_STATUSES, perm: str = VIEW_SCOPE
+) -> QuerySet[Person]:
+    """``members_on`` over the user's subtrees: the people whose organisational relationship was held in one of them
+    on ``day``, with the status they had that day. One query."""
+    held = restrict(periods_on(day), user=user, perm=perm, path_field="node__path").filter(person=OuterRef("pk"))
+    return Person.objects.filter(Exists(held)).filter(status_q(day, statuses))
+
+
 def roll_on(node: OrgNode, day: datetime.date, *, statuses: Iterable[str] = MEMBER_STATUSES) -> QuerySet[Person]:
     """``members_on`` with, for each person, the organisation where their relationship was held that day
     (``node_on_day``: its name) — not where they are now. One query."""

@@ -59,6 +59,8 @@ class Table:
     totals: dict = field(default_factory=dict)  # named totals, as the page shows them (tests compare them)
     note: str = ""  # one line printed under the title (e.g. "masked: cannot be imported again")
     organisation: str = ""  # the organisation the rows belong to, for the PDF's header
+    caption: str = ""  # what the rows are of, besides the parameters (e.g. "members on the roll on 2026-12-31")
+    marking: str = ""  # printed at the head of every PDF page (e.g. that the file holds sensitive data in full)
 
 
 def officials(user) -> bool:
@@ -77,6 +79,8 @@ class Report:
     description: str | Promise = ""
     # an official document: (*, user, params, today) -> the .docx bytes (formats=("docx",))
     document: Callable[..., bytes] | None = None
+    # the parameters in words as the workbook's first line (False for a workbook read back in, whose header is first)
+    caption_in_excel: bool = True
 
     def _form(self, data, user):
         kwargs = {"user": user} if getattr(self.form, "takes_user", False) else {}
@@ -84,6 +88,28 @@ class Report:
 
     def params_form(self, data=None, *, user=None) -> forms.Form:
         return self._form(data, user)
+
+    def describe(self, params: dict) -> str:
+        """The parameters in words, each by its field's label ("Year: 2025 · For exchange"), from cleaned or stored
+        values; a record chosen by its id alone (stored) is left out rather than read."""
+        words = []
+        for name, form_field in self.form.base_fields.items():
+            value = params.get(name)
+            if value in (None, "", False):
+                continue
+            label = str(form_field.label or name)
+            if value is True or value == "on":
+                words.append(label)
+                continue
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            elif hasattr(form_field, "queryset"):
+                if not hasattr(value, "pk"):
+                    continue
+            elif getattr(form_field, "choices", None):
+                value = dict(form_field.choices).get(value, value)
+            words.append(_("%(label)s: %(value)s") % {"label": label, "value": value})
+        return " · ".join(words)
 
     def clean(self, raw: dict, *, user=None) -> dict:
         """The parameters as the form cleans them from text (``raw``: name → text); ``ValidationError`` otherwise.
@@ -127,7 +153,8 @@ def get(name: str) -> Report:
 
 
 def all_reports() -> list[Report]:
-    return sorted(_REGISTRY.values(), key=lambda r: r.name)
+    """In the order they were registered: the roster and the membership's first, each app's after them."""
+    return list(_REGISTRY.values())
 
 
 def for_user(user) -> list[Report]:

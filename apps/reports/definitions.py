@@ -18,8 +18,9 @@ from apps.disclosure.models import NoticeVersion
 from apps.lifecycle.selectors import pipeline_counts, pipeline_for
 from apps.lifecycle.steps import STEP_CHOICES, Stage
 from apps.membership.choices import PeriodEnd, PeriodStart
-from apps.membership.selectors import roll_changes_for
-from apps.organisations.choices import VIEW_AUDIT, VIEW_SCOPE, VIEW_SENSITIVE
+from apps.membership.selectors import members_on_for, roll_changes_for
+from apps.organisations.choices import VIEW_AUDIT, VIEW_SCOPE, VIEW_SENSITIVE, NodeKind
+from apps.organisations.models import OrgNode
 from apps.organisations.permissions import has_any_scope, restrict, scope_paths
 from apps.people.choices import MEMBER_STATUSES, Education, Gender, LeftHow, Occupation, PoliticalStatus
 from apps.people.selectors import person_list_for
@@ -40,6 +41,7 @@ ROSTER_COLUMNS = [
     Column("education", gettext_lazy("Education"), 12),
     Column("category", gettext_lazy("Personnel category"), 10),
     Column("branch", gettext_lazy("Party branch"), 20),
+    Column("group", gettext_lazy("Party group"), 16),
     Column("joined_on", gettext_lazy("Date of joining the Party"), 12, "date"),
     Column("full_member_on", gettext_lazy("Date of conversion"), 12, "date"),
     Column("job_title", gettext_lazy("Job"), 10),
@@ -91,6 +93,8 @@ ROSTER_READS = (
     "education",
     "political_status",
     "node__name",
+    "node__kind",
+    "node__path",
     "joined_on",
     "full_member_on",
     "job_title",
@@ -114,8 +118,24 @@ def roster_labels() -> tuple:
     )
 
 
-def roster_row(person, *, masked: bool, labels: tuple | None = None) -> tuple:
+def branch_names() -> dict[str, str]:
+    """The name of every organisation above a Party group, by path (one query): the branch of a group's members."""
+    return dict(OrgNode.objects.exclude(kind=NodeKind.GROUP).values_list("path", "name"))
+
+
+def _branch_and_group(node, branches: dict[str, str] | None) -> tuple[str, str]:
+    """The register's 所在党支部 of a person on ``node``, and their Party group if they are in one."""
+    if node.kind != NodeKind.GROUP:
+        return node.name, ""
+    above = node.path[: -OrgNode.steplen]
+    if branches is None or above not in branches:
+        return OrgNode.objects.filter(path=above).values_list("name", flat=True).first() or "", node.name
+    return branches[above], node.name
+
+
+def roster_row(person, *, masked: bool, labels: tuple | None = None, branches: dict[str, str] | None = None) -> tuple:
     gender, education, standing, occupation, left_how, on_roll = labels or roster_labels()
+    branch, group = _branch_and_group(person.node, branches)
     return (
         person.name,
         gender.get(person.gender, person.gender),
@@ -124,7 +144,8 @@ def roster_row(person, *, masked: bool, labels: tuple | None = None) -> tuple:
         person.birth_date,
         education.get(person.education, person.education),
         standing.get(person.political_status, person.political_status),
-        person.node.name,
+        branch,
+        group,
         person.joined_on,
         person.full_member_on,
         person.job_title,
@@ -143,15 +164,23 @@ def roster_table(*, user, params, today) -> Table:
         )
     people = roster_people(user).select_related("node").only(*ROSTER_READS)
     count = people.count()
-    labels = roster_labels()
-    rows = (roster_row(p, masked=not exchange, labels=labels) for p in people.iterator(chunk_size=2000))
+    labels, branches = roster_labels(), branch_names()
+    rows = (
+        roster_row(p, masked=not exchange, labels=labels, branches=branches) for p in people.iterator(chunk_size=2000)
+    )
     note = "" if exchange else _("ID numbers and addresses are masked: this file cannot be imported again.")
-    return Table(count=count, rows=rows, totals={"members": count}, note=note, organisation=_organisation(user))
+    marking = _("Confidential: ID numbers and home addresses in full") if exchange else ""
+    return Table(
+        count=count,
+        rows=rows,
+        totals={"members": count},
+        note=note,
+        marking=marking,
+        organisation=_organisation(user),
+    )
 
 
 def _organisation(user) -> str:
-    from apps.organisations.models import OrgNode
-
     paths = scope_paths(user, VIEW_SCOPE)
     if paths is None:
         root = OrgNode.objects.filter(depth=1).order_by("path").first()
@@ -170,6 +199,7 @@ register(
         description=gettext_lazy(
             "The members on the roll of your organisations, in the layout of the national register's basic information."
         ),
+        caption_in_excel=False,  # the exchange workbook is read back in: its header is its first line
     )
 )
 
@@ -205,6 +235,8 @@ def development_table(*, user, params, today) -> Table:
         rows=rows,
         totals={"open": total, "overdue": overdue},
         organisation=_organisation(user),
+        caption=_("Cases open on %(day)s, on time or overdue by the deadlines of their rule sets")
+        % {"day": today.isoformat()},
     )
 
 
@@ -237,6 +269,14 @@ def _age(birth: datetime.date, on: datetime.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
+def _standing_on(day: datetime.date, status: str, joined, full) -> str:
+    """A member's standing on ``day`` (``membership.selectors.status_q`` in Python): full from the conversion, else
+    probationary; a member whose dates were never recorded has their current standing."""
+    if full is not None:
+        return PoliticalStatus.FULL if full <= day else PoliticalStatus.PROBATIONARY
+    return status
+
+
 def _band(age: int) -> str:
     for low, high in AGE_BANDS:
         if low <= age <= high:
@@ -259,15 +299,27 @@ def _in_order(counter: Counter, order: list[str], unknown: str) -> list[tuple[st
 
 
 def structure_table(*, user, params, today) -> Table:
-    """Members on the roll (the roster's selector) by gender, ethnicity, age band (on the last day of the year, or
-    today), education, occupation and standing, each in its order; then who came onto and went off the roll of the
+    """Members on the roll of the user's organisations on the last day of the year, or today in the current year (the
+    membership page's roll on that day, ``membership.selectors.members_on_for``) by gender, ethnicity, age band,
+    education, occupation and standing on that day, each in its order; then who came onto and went off the roll of the
     user's organisations in the year, by how (the membership history, ``membership.selectors.roll_changes_for``)."""
     year = params["year"]
     end = min(today, datetime.date(year, 12, 31))
-    people = roster_people(user)
-    values = list(
-        people.values_list("gender", "ethnicity", "birth_date", "education", "occupation", "political_status")
-    )
+    values = [
+        (gender, ethnicity, birth, education, occupation, _standing_on(end, status, joined, full))
+        for gender, ethnicity, birth, education, occupation, status, joined, full in members_on_for(
+            user=user, day=end
+        ).values_list(
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "education",
+            "occupation",
+            "political_status",
+            "joined_on",
+            "full_member_on",
+        )
+    ]
     total = len(values)
     unknown = _("Not recorded")
     language = translation.get_language()
@@ -279,7 +331,7 @@ def structure_table(*, user, params, today) -> Table:
     dims = [
         (_("Gender"), Counter(_label(Gender, v[0]) or unknown for v in values), labels(Gender)),
         (_("Ethnicity"), Counter(v[1] or unknown for v in values), [HAN]),
-        (_("Age"), Counter(_band(_age(v[2], end)) if v[2] else unknown for v in values), bands),
+        (_("Age"), Counter(_band(_age(v[2], end)) if v[2] and v[2] <= end else unknown for v in values), bands),
         (_("Education"), Counter(_label(Education, v[3]) or unknown for v in values), labels(Education)),
         (_("Occupation"), Counter(_label(Occupation, v[4]) or unknown for v in values), labels(Occupation)),
         (_("Party standing"), Counter(_label(PoliticalStatus, v[5]) for v in values), labels(PoliticalStatus)),
@@ -302,6 +354,8 @@ def structure_table(*, user, params, today) -> Table:
         rows=rows,
         totals={"members": total, "joined": sum(changes.joined.values()), "left": sum(changes.left.values())},
         organisation=_organisation(user),
+        caption=_("Members on the roll on %(day)s; who came onto and went off it in %(year)s")
+        % {"day": end.isoformat(), "year": year},
     )
 
 

@@ -30,13 +30,16 @@ def too_many_pages(cap: int) -> TooManyPages:
     )
 
 
-def write_xlsx(path, *, title: str, columns: list[Column], table: Table, on_row: Callable[[int], None]) -> int:
+def write_xlsx(
+    path, *, title: str, columns: list[Column], table: Table, on_row: Callable[[int], None], caption: str = ""
+) -> int:
+    """The workbook: its first line says what it is of (``caption``) and any note, then the header and rows."""
     return xlsx_write(
         path,
         title=title,
         columns=[(c.title, c.width) for c in columns],
         rows=table.rows,
-        note=table.note,
+        note=" · ".join(part for part in (caption, str(table.note or "")) if part),
         on_row=on_row,
     )
 
@@ -60,6 +63,7 @@ def write_pdf(
     page_cap: int,
     on_row: Callable[[int], None],
     on_stage: Callable[[str], None] | None = None,
+    caption: str = "",
 ) -> int:
     """The table on A4 pages (``pdf_table``: the header row repeated on each, landscape from
     LANDSCAPE_FROM_COLUMNS columns). ``on_stage`` is told when the pages are laid out ("layout") and when the file is
@@ -81,7 +85,9 @@ def write_pdf(
         headers=[str(c.title) for c in columns],
         kinds=kinds,
         rows=rows,
+        caption=caption,
         note=str(table.note or ""),
+        marking=str(table.marking or ""),
         organisation=str(table.organisation or ""),
         day=day.strftime("%Y-%m-%d"),
         landscape=len(columns) >= LANDSCAPE_FROM_COLUMNS,

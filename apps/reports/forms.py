@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.workdays.forms import DateField
 
@@ -37,8 +38,8 @@ class OptionalYearForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    since = DateField(label=_("From"))
-    until = DateField(label=_("To"))
+    since = DateField(label=pgettext_lazy("a period's first day", "From"))
+    until = DateField(label=pgettext_lazy("a period's last day", "To"))
 
 
 class FormatForm(forms.Form):

@@ -49,6 +49,7 @@ UNBROKEN = ("date", "int", "number")  # one line, as the values are short
 FITTING_SHARE = 0.95
 HEADER_MOST = 4  # ems: four Chinese characters; a longer header wraps
 NARROWEST = 2  # ems
+SHORT = 6  # ems: a text column whose values are all this short is as wide as its widest
 
 
 class FontMissing(RuntimeError):
@@ -272,9 +273,9 @@ def column_widths(
 ) -> list[float]:
     """Each column's width (points) within ``block``, from what it holds: a date or number column the width of its
     widest value (they are never broken); a text column the width most of its values need (FITTING_SHARE of them
-    fit on one line; the longest wrap); a header is given up to HEADER_MOST ems (a longer one wraps). Room left over
-    is shared out in proportion; when the columns need more than the page, the widest text columns give up what they
-    need beyond a common level."""
+    fit on one line; the longest wrap), or its widest where all its values are SHORT; a header is given up to
+    HEADER_MOST ems (a longer one wraps). Room left over is shared out in proportion; when the columns need more
+    than the page, the widest text columns give up what they need beyond a common level."""
     needs, fixed = [], []
     for index, (header, kind) in enumerate(zip(headers, kinds, strict=True)):
         values = sorted(max(font.width(line, BODY_SIZE) for line in row[index].split("\n")) for row in rows)
@@ -284,6 +285,8 @@ def column_widths(
             fixed.append(True)
         else:
             body = values[min(len(values) - 1, int(len(values) * FITTING_SHARE))] if values else 0.0
+            if values and values[-1] <= SHORT * BODY_SIZE:  # short values (蒙古族 among 汉族) are never broken
+                body = values[-1]
             fixed.append(False)
         needs.append(max(body, head, NARROWEST * BODY_SIZE) + 2 * PAD_X)
     total = sum(needs)
@@ -364,6 +367,8 @@ def write_table(
     rows: Sequence[Sequence[str]],
     note: str,
     organisation: str,
+    caption: str = "",
+    marking: str = "",
     day: str,
     landscape: bool,
     page_cap: int,
@@ -413,6 +418,10 @@ def write_table(
             page.ops.append(BOLD_ON)
             top = writer.centred(page, title, top, TITLE_SIZE) + 4
             page.ops.append(BOLD_OFF)
+            if caption:
+                page.ops.append(_rgb(GREY))
+                top = writer.centred(page, caption, top, SMALL_SIZE) + 3
+                page.ops.append(_rgb(INK))
             if note:
                 page.ops.append(_rgb(NOTE_INK))
                 top = writer.centred(page, note, top, BODY_SIZE) + 6
@@ -443,11 +452,11 @@ def write_table(
         edges.append(top)
     if on_stage is not None:
         on_stage("write")
-    _write(path, writer, grids, widths, lefts, header_height, title, organisation, day)
+    _write(path, writer, grids, widths, lefts, header_height, title, organisation, day, marking)
     return len(writer.pages)
 
 
-def _write(path, writer: Writer, grids, widths, lefts, header_height, title, organisation, day) -> None:
+def _write(path, writer: Writer, grids, widths, lefts, header_height, title, organisation, day, marking) -> None:
     font, count = writer.font, len(writer.pages)
     pdf = pydyf.PDF()
     pdf.info["Title"] = pydyf.String(title)
@@ -458,6 +467,11 @@ def _write(path, writer: Writer, grids, widths, lefts, header_height, title, org
         if organisation:
             writer.text(head, organisation, MARGIN_SIDE, MARGIN_TOP - 14, SMALL_SIZE)
         writer.text(head, day, writer.width - MARGIN_SIDE - font.width(day, SMALL_SIZE), MARGIN_TOP - 14, SMALL_SIZE)
+        if marking:
+            head.ops.append(_rgb(NOTE_INK))
+            left = (writer.width - font.width(marking, SMALL_SIZE)) / 2
+            writer.text(head, marking, left, MARGIN_TOP - 14, SMALL_SIZE)
+            head.ops.append(_rgb(GREY))
         folio = f"{number} / {count}"
         writer.text(
             head,

@@ -26,7 +26,7 @@ from apps.people.services import person_update
 from apps.spreadsheets.export import cell_read
 from apps.spreadsheets.reader import Limits, sheet_rows
 
-from .definitions import MASK, ROSTER_COLUMNS, roster_row
+from .definitions import MASK, ROSTER_COLUMNS, branch_names, roster_row
 
 LIMITS = Limits(rows=60000, columns=len(ROSTER_COLUMNS) + 5, cell_chars=200)
 UPDATABLE = (
@@ -119,6 +119,7 @@ def roster_import(*, actor, upload, today: datetime.date, dry_run: bool) -> Impo
         result.errors.append(_("The column “%(name)s” is needed.") % {"name": ROSTER_COLUMNS[3].title})
         return result
     people = person_list_for(user=actor, perm=MANAGE_PEOPLE).select_related("node")
+    branches = branch_names()
     plans = []
     try:
         for line, row in enumerate(rows, start=2):
@@ -133,7 +134,13 @@ def roster_import(*, actor, upload, today: datetime.date, dry_run: bool) -> Impo
                 if person is None:
                     raise ValidationError(_("no one with this ID number in the organisations you manage"))
                 with translation.override(language or None):
-                    current = dict(zip([c.key for c in ROSTER_COLUMNS], roster_row(person, masked=False), strict=True))
+                    current = dict(
+                        zip(
+                            [c.key for c in ROSTER_COLUMNS],
+                            roster_row(person, masked=False, branches=branches),
+                            strict=True,
+                        )
+                    )
                 fixed = [k for k in values if k not in UPDATABLE and values[k] != current[k]]
                 if fixed:
                     names = ", ".join(str(c.title) for c in ROSTER_COLUMNS if c.key in fixed)

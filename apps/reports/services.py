@@ -45,11 +45,19 @@ def policy() -> ReportPolicy:
     return ReportPolicy.objects.order_by("pk").first() or ReportPolicy()
 
 
-def _check_range(params: dict, pol: ReportPolicy) -> None:
+def _check_range(params: dict, pol: ReportPolicy, today: datetime.date) -> None:
+    year = params.get("year")
+    if isinstance(year, int) and year > today.year:
+        raise ValidationError(
+            _("The year %(year)s has not begun: choose %(this)s or an earlier year.")
+            % {"year": year, "this": today.year}
+        )
     since, until = params.get("since"), params.get("until")
     if isinstance(since, datetime.date) and isinstance(until, datetime.date):
         if until < since:
             raise ValidationError(_("The end of the period comes before its start."))
+        if since > today:
+            raise ValidationError(_("The period begins after today."))
         if (until - since).days > pol.max_range_days:
             raise ValidationError(
                 _("The period is too long: at most %(days)s days at a time.") % {"days": pol.max_range_days}
@@ -60,23 +68,27 @@ def _not_allowed() -> ValidationError:
     return ValidationError(_("You may not run this report: it covers organisations you are not responsible for."))
 
 
-def run_check(*, actor, report_name: str, params: dict, fmt: str) -> tuple[catalogue.Report, dict]:
+def run_check(
+    *, actor, report_name: str, params: dict, fmt: str, today: datetime.date
+) -> tuple[catalogue.Report, dict]:
     """The report and its cleaned parameters, or a translated ``ValidationError`` (unknown report, a format it has
-    not, a parameter of the wrong type, too long a period, a user who may not run it)."""
+    not, a parameter of the wrong type, too long a period, a year not begun, a user who may not run it)."""
     report = catalogue.get(report_name)
     if not report.allowed(actor):
         raise _not_allowed()
     if fmt not in report.formats:
         raise ValidationError(_("This report is not written as %(format)s.") % {"format": str(fmt)[:10]})
     cleaned = report.clean(params, user=actor)
-    _check_range(cleaned, policy())
+    _check_range(cleaned, policy(), today)
     return report, cleaned
 
 
 @transaction.atomic
 def run_request(*, actor, report_name: str, params: dict, fmt: str, now: datetime.datetime, schedule=None):
     """A new run, waiting for its worker. At most the policy's number of runs waiting or running per person."""
-    report, cleaned = run_check(actor=actor, report_name=report_name, params=params, fmt=fmt)
+    report, cleaned = run_check(
+        actor=actor, report_name=report_name, params=params, fmt=fmt, today=timezone.localdate(now)
+    )
     pol = policy()
     get_user_model().objects.select_for_update().filter(pk=actor.pk).first()  # one request at a time per person
     active = ReportRun.objects.filter(user=actor, status__in=ACTIVE_STATUSES).count()
@@ -131,6 +143,8 @@ def _fail(run: ReportRun, message: str, now: datetime.datetime) -> None:
 
 def _file_name(report: catalogue.Report, run: ReportRun, day: datetime.date) -> str:
     stem = slugify(run.report) or "report"
+    if run.params.get("exchange"):  # the roster with ID numbers and addresses in full: told apart by its name
+        stem += "-exchange"
     return f"{stem}-{day:%Y%m%d}-{run.pk}.{run.fmt}"
 
 
@@ -177,10 +191,12 @@ def _write_table(path: Path, *, report, run, user, params: dict, today: datetime
             progress(n * share // table.count)
 
     title = str(report.title)
+    caption = _caption(report, params, table)
     if run.fmt == "pdf":
         return write_pdf(
             path,
             title=title,
+            caption=caption,
             columns=columns,
             table=table,
             day=today,
@@ -188,7 +204,19 @@ def _write_table(path: Path, *, report, run, user, params: dict, today: datetime
             on_row=on_row,
             on_stage=lambda stage: progress(PDF_STAGES[stage]),
         )
-    return write_xlsx(path, title=title, columns=columns, table=table, on_row=on_row)
+    return write_xlsx(
+        path,
+        title=title,
+        caption=caption if report.caption_in_excel else "",
+        columns=columns,
+        table=table,
+        on_row=on_row,
+    )
+
+
+def _caption(report: catalogue.Report, params: dict, table) -> str:
+    """What the file is of, under its title: the parameters in words, then what the table adds."""
+    return " · ".join(part for part in (report.describe(params), str(table.caption or "")) if part)
 
 
 def _execute(run: ReportRun, clock: Clock) -> ReportRun:
@@ -245,7 +273,7 @@ def _execute(run: ReportRun, clock: Clock) -> ReportRun:
 
 def run_write_now(*, actor, report_name: str, params: dict, fmt: str, out, today: datetime.date) -> int:
     """Write a report synchronously to ``out`` (a path) with the actor's scope (``manage.py report_run``); no row."""
-    report, cleaned = run_check(actor=actor, report_name=report_name, params=params, fmt=fmt)
+    report, cleaned = run_check(actor=actor, report_name=report_name, params=params, fmt=fmt, today=today)
     out = Path(out)
     tmp = out.with_name(out.name + ".part")
     if fmt == "docx":
@@ -257,11 +285,13 @@ def run_write_now(*, actor, report_name: str, params: dict, fmt: str, out, today
         return rows
     table = report.rows(user=actor, params=cleaned, today=today)
     columns = report.columns(cleaned)
+    caption = _caption(report, cleaned, table)
     try:
         if fmt == "pdf":
             rows = write_pdf(
                 tmp,
                 title=str(report.title),
+                caption=caption,
                 columns=columns,
                 table=table,
                 day=today,
@@ -269,7 +299,14 @@ def run_write_now(*, actor, report_name: str, params: dict, fmt: str, out, today
                 on_row=lambda n: None,
             )
         else:
-            rows = write_xlsx(tmp, title=str(report.title), columns=columns, table=table, on_row=lambda n: None)
+            rows = write_xlsx(
+                tmp,
+                title=str(report.title),
+                caption=caption if report.caption_in_excel else "",
+                columns=columns,
+                table=table,
+                on_row=lambda n: None,
+            )
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ def _run_json(run) -> dict:
         "rows": run.rows,
         "error": run.error,
         "download": reverse("reports:download", args=[run.pk]) if run.downloadable else "",
+        "size": filesizeformat(run.size) if run.downloadable else "",
     }
 
 
@@ -62,10 +64,12 @@ def home(request):
             start(run.pk)
             messages.success(request, _("The report is being written; it appears below when done."))
             return redirect("reports:home")
-    titles = {r.name: r.title for r in catalogue.all_reports()}
+    known = {r.name: r for r in catalogue.all_reports()}
+    titles = {name: r.title for name, r in known.items()}
     runs = list(runs_of(user=request.user)[:RUNS_SHOWN])
-    for run in runs:
+    for run in runs:  # what each file is of: its report and its parameters in words (an exchange roster says so)
         run.title = titles.get(run.report, run.report)
+        run.described = known[run.report].describe(run.params) if run.report in known else ""
     schedules = list(schedules_of(user=request.user))
     for schedule in schedules:
         schedule.title = titles.get(schedule.report, schedule.report)

@@ -28,7 +28,14 @@
           var a = document.createElement("a");
           a.href = data.download;
           a.textContent = label ? label.content.textContent : "Download";
-          row.querySelector("[data-download]").appendChild(a);
+          var cell = row.querySelector("[data-download]");
+          cell.appendChild(a);
+          if (data.size) {
+            var size = document.createElement("span");
+            size.className = "muted";
+            size.textContent = " " + data.size;
+            cell.appendChild(size);
+          }
         }
       })
       .catch(function () { setTimeout(function () { poll(row); }, 5000); });

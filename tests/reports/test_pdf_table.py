@@ -70,6 +70,10 @@ def test_a_number_column_is_as_wide_as_its_widest_value():
     widths = column_widths(["组织", "说明", "人数", "日期"], ["text", "text", "int", "date"], rows, 500, font)
     assert round(sum(widths), 3) == 500
     assert widths[2] >= font.width("1234567", BODY_SIZE) and widths[3] >= font.width("2026-03-02", BODY_SIZE)
+    # a short value among many shorter ones (蒙古族 among 汉族) still fits its column on one line
+    rows = [["汉族", ADDRESS]] * 40 + [["蒙古族", ADDRESS]]
+    widths = column_widths(["民族", "地址"], ["text", "text"], rows, 500, font)
+    assert break_lines("蒙古族", widths[0] - 6, BODY_SIZE, font) == ["蒙古族"]
 
 
 def test_every_value_is_on_the_pages_with_header_and_page_numbers_on_each(tmp_path):

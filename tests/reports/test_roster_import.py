@@ -12,9 +12,12 @@ from openpyxl import load_workbook
 
 from apps.audit.models import AuditEntry
 from apps.people.models import Person
+from apps.reports.definitions import ROSTER_FIELDS
 from apps.reports.roster_import import roster_import
 from apps.reports.services import run_execute, run_request
 from tests.dates import at
+
+PHONE, BRANCH = ROSTER_FIELDS.index("phone"), ROSTER_FIELDS.index("branch")
 
 DAY = datetime.date(2026, 3, 2)
 
@@ -70,7 +73,7 @@ def test_a_changed_phone_is_saved_through_the_services_and_a_dry_run_saves_nothi
     def edit(sheet):
         for row in sheet.iter_rows(min_row=2):
             if row[3].value == member.id_number:
-                row[12].value = "13900000000"
+                row[PHONE].value = "13900000000"
 
     dry = roster_import(actor=user, upload=_edit(data, edit), today=DAY, dry_run=True)
     assert dry.errors == [] and dry.changed == 1 and not dry.saved
@@ -96,9 +99,9 @@ def test_bad_rows_save_nothing(ids, private_storage, case):
         elif case == "unknown_person":
             rows[0][3].value = "110101190001010000"
         elif case == "fixed_column":
-            rows[0][7].value = "别的支部"
+            rows[0][BRANCH].value = "别的支部"
         else:  # one good change and one row of an unknown person: neither is saved
-            rows[0][12].value = "13911111111"
+            rows[0][PHONE].value = "13911111111"
             rows[1][3].value = "110101190001010000"
 
     before = _state()

@@ -16,12 +16,13 @@ from openpyxl import load_workbook
 
 from apps.reports import catalogue
 from apps.reports.choices import RunStatus
-from apps.reports.definitions import roster_people
+from apps.reports.definitions import ROSTER_FIELDS, roster_people
 from apps.reports.models import ReportPolicy, ReportRun
 from apps.reports.services import run_execute, run_request, runs_sweep
 from tests.dates import at
 
 NOW = at(datetime.date(2026, 3, 2), 10)
+JOINED = ROSTER_FIELDS.index("joined_on")
 
 
 def clock(moment=NOW):
@@ -53,6 +54,16 @@ def test_roster_of_a_secretary_holds_only_the_subtree(world, private_storage):
 
 
 @pytest.mark.django_db
+def test_a_group_member_is_on_the_roster_under_their_branch_and_group(world, private_storage):
+    """The register's 所在党支部 is the branch; a Party group's member shows it, and the group beside it."""
+    rows = _sheet(_run(world.users["secretary_a"]), private_storage)
+    branch, group = ROSTER_FIELDS.index("branch"), ROSTER_FIELDS.index("group")
+    member = next(r for r in rows[2:] if r[0] == world.people["member_a"].name)
+    assert (member[branch], member[group]) == (world.branch_a.name, world.group_a.name)
+    assert world.group_a.name not in {r[branch] for r in rows[2:]}
+
+
+@pytest.mark.django_db
 def test_excel_header_frozen_dates_as_dates_and_formulas_escaped(world, private_storage):
     member = world.people["member_a"]
     member.name = "=HYPERLINK(1)"
@@ -64,7 +75,7 @@ def test_excel_header_frozen_dates_as_dates_and_formulas_escaped(world, private_
     assert sheet.freeze_panes == "A3"
     assert sheet["A2"].value == "姓名" and sheet["A2"].font.b
     found = [row for row in sheet.iter_rows(min_row=3) if row[0].value == "'=HYPERLINK(1)"]
-    assert found and found[0][8].is_date and found[0][8].value.date() == datetime.date(2010, 7, 1)
+    assert found and found[0][JOINED].is_date and found[0][JOINED].value.date() == datetime.date(2010, 7, 1)
     assert sheet.column_dimensions["H"].width == 20
 
 
@@ -275,3 +286,74 @@ def test_report_run_command(world, tmp_path):
             "year=abc",
         )
     assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "x.xlsx.part").exists()
+
+
+@pytest.mark.django_db
+def test_structure_of_a_past_year_counts_the_roll_on_its_last_day(world):
+    """The roll on 31 December of the year chosen (the membership page's roll that day): a member admitted later is
+    not on it, one who left later is, and each counts with the standing they had that day."""
+    from apps.membership.models import MembershipPeriod
+    from apps.membership.selectors import roll_on
+    from apps.people.choices import PoliticalStatus
+    from tests.factories import PersonFactory
+
+    day = datetime.date(2025, 12, 31)
+    later = PersonFactory(
+        node=world.branch_a, political_status=PoliticalStatus.PROBATIONARY, joined_on=datetime.date(2026, 1, 20)
+    )
+    MembershipPeriod.objects.filter(person=later).update(started_on=later.joined_on, began="admission")
+    converted = PersonFactory(
+        node=world.branch_a,
+        political_status=PoliticalStatus.FULL,
+        joined_on=datetime.date(2025, 2, 1),
+        full_member_on=datetime.date(2026, 2, 1),
+    )
+    MembershipPeriod.objects.filter(person=converted).update(started_on=converted.joined_on)
+    table = catalogue.get("membership_structure").rows(
+        user=world.users["staff"], params={"year": 2025}, today=datetime.date(2026, 3, 2)
+    )
+    rows = list(table.rows)
+    assert table.totals["members"] == roll_on(world.committee, day).count()
+    assert later not in roll_on(world.committee, day) and converted in roll_on(world.committee, day)
+    standing = {r[1]: r[2] for r in rows if r[0] == _("Party standing")}
+    assert standing.get(str(PoliticalStatus.PROBATIONARY.label), 0) >= 1
+    assert "2025-12-31" in table.caption
+    assert not any(r[0] == _("Age") and not r[1] for r in rows)  # every age has its band
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("report", "params", "message"),
+    [
+        ("membership_structure", {"year": "2027"}, "2027"),
+        ("development_stats", {"year": "2030"}, "2030"),
+        ("audit_extract", {"since": "2026-04-01", "until": "2026-05-01"}, "today"),
+    ],
+)
+def test_a_year_not_begun_or_a_period_after_today_is_refused_before_anything_runs(world, report, params, message):
+    before = ReportRun.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        run_request(actor=world.users["staff"], report_name=report, params=params, fmt="xlsx", now=NOW)
+    assert message in " ".join(refused.value.messages) or "今天" in " ".join(refused.value.messages)
+    assert ReportRun.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_file_says_what_it_is_of_and_the_exchange_roster_is_marked(world, private_storage):
+    structure = _run(world.users["staff"], report="membership_structure", params={"year": "2025"})
+    assert structure.status == RunStatus.DONE, structure.error
+    first = _sheet(structure, private_storage)[0][0]
+    assert "2025" in first and "2025-12-31" in first
+    exchange = _run(world.users["staff"], params={"exchange": "on"}, fmt="pdf")
+    assert exchange.status == RunStatus.DONE, exchange.error
+    assert "exchange" in exchange.filename
+    masked = _run(world.users["staff"], fmt="pdf")
+    assert "exchange" not in masked.filename
+    if shutil.which("pdftotext"):
+
+        def text(run):
+            path = Path(private_storage) / run.file
+            return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+        assert _("Confidential: ID numbers and home addresses in full") in text(exchange)
+        assert _("Confidential: ID numbers and home addresses in full") not in text(masked)

@@ -29,6 +29,7 @@ from apps.dues.demo import seed_dues
 from apps.improvement.demo import seed_improvement
 from apps.improvement.sources import SOURCE_CODE as CORRECTIVE_SOURCE
 from apps.lifecycle import demo as lifecycle_demo
+from apps.lifecycle.models import StepRecord
 from apps.lifecycle.services import case_refresh_all
 from apps.membership import demo as membership_demo
 from apps.notifications import demo as notifications_demo
@@ -77,7 +78,10 @@ class Command(BaseCommand):
                 nodes=nodes, users=users, committee_name=organisations_demo.COMMITTEE_NAME, today=today
             )
             cases = lifecycle_demo.seed_cases(rng=rng, today=today)
-            membership_demo.seed_membership(rng=rng, today=today)
+            admitted = set(  # the people the development cases took through the branch's admission meeting
+                StepRecord.objects.filter(step="admission_meeting").values_list("case__person_id", flat=True)
+            )
+            membership_demo.seed_membership(rng=rng, today=today, admitted=admitted)
             seed_dues(rng=rng, today=today)
             seed_meetings(rng=rng, today=today)
             seed_appraisal(rng=rng, today=today)
