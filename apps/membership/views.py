@@ -106,8 +106,6 @@ def overview(request):
     page = Paginator(roll, ROLL_PAGE).get_page(request.GET.get("page"))
     for person in page:  # a link to the history only where the user may open it (people who left the subtree)
         person.viewable = covers(request.user, VIEW_SCOPE, person.node.path)
-    for person in page:  # a link to the history only where the user may open it (people who left the subtree)
-        person.viewable = covers(request.user, VIEW_SCOPE, person.node.path)
     manages = has_any_scope(request.user, MANAGE_PEOPLE)
     context = {
         "form": form,
