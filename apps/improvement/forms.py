@@ -110,12 +110,14 @@ class EvidenceForm(forms.Form):
 
 
 class CommitmentsForm(forms.Form):
-    """A member's commitments: up to ten lines, each with its category; empty lines are left out."""
+    """A member's commitments: as many lines as the policy allows commitments, each with its category; empty lines
+    are left out."""
 
     LINES = 6
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lines: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.LINES = lines or self.LINES
         self.categories = {str(c.pk): c for c in CommitmentCategory.objects.all()}  # one query for every line
         choices = [("", "---------"), *((pk, c.name) for pk, c in self.categories.items())]
         for i in range(self.LINES):

@@ -103,14 +103,14 @@ def commitment_list_for(*, user) -> QuerySet[Commitment]:
 
 
 def commitments_to_vet(*, user) -> list[dict]:
-    """The commitments awaiting the vetting of an organisation the user runs, a set to a line (a member's, or an
-    organisation's own for a year): who, where, how many, the first of them (one query)."""
+    """The commitments awaiting the vetting of an organisation the user runs (not those the user answers for), a set
+    to a line (a member's, or an organisation's own for a year): who, where, how many, the first (one query)."""
     rows = restrict(
         Commitment.objects.filter(state=CommitmentState.SUBMITTED),
         user=user,
         perm=MANAGE_PEOPLE,
         path_field="node__path",
-    )
+    ).exclude(Q(person__user=user) | Q(owner__user=user))  # another official vets what the user answers for
     return list(
         rows.values("year", "node__path", "node__name", "person__name")
         .annotate(count=Count("id"), first=Min("id"))

@@ -554,8 +554,11 @@ def organisation_short_by(node: OrgNode, year: int) -> int:
 
 
 def commitment_vet(*, actor, commitment: Commitment, approve: bool, reason: str = "") -> Commitment:
-    """The branch vets a commitment: approved, or returned with a reason (the member writes the set again)."""
+    """The branch vets a commitment: approved, or returned with a reason (the member writes the set again). Whoever
+    answers for it (the member, an organisation commitment's responsible) does not vet it: another official does."""
     _require(actor, commitment.node)
+    if _answers_for(actor, commitment):
+        raise PermissionDenied(_("You answer for this commitment: another official of the organisation vets it."))
     with transaction.atomic():
         commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
         new = CommitmentState.APPROVED if approve else CommitmentState.RETURNED
@@ -576,6 +579,14 @@ def commitment_vet(*, actor, commitment: Commitment, approve: bool, reason: str 
             note=reason,
         )
     return commitment
+
+
+def _answers_for(actor, commitment: Commitment) -> bool:
+    actor_id = getattr(actor, "pk", None)
+    return actor_id is not None and actor_id in (
+        getattr(commitment.person, "user_id", None),
+        getattr(commitment.owner, "user_id", None),
+    )
 
 
 def commitments_vet_many(*, actor, commitments: list[Commitment]) -> int:
@@ -659,8 +670,11 @@ def commitment_evaluate(
     *, actor, commitment: Commitment, outcome: str, grade: str, explanation: str, today: datetime.date
 ) -> Commitment:
     """The year-end evaluation (评诺) recorded by the branch after hearing the member, the masses and the
-    organisation: the outcome, a grade, and an explanation for what was not delivered."""
+    organisation: the outcome, a grade, and an explanation for what was not delivered. Not by whoever answers for
+    the commitment."""
     _require(actor, commitment.node)
+    if _answers_for(actor, commitment):
+        raise PermissionDenied(_("You answer for this commitment: another official of the organisation evaluates it."))
     if outcome not in Outcome.values:
         raise ValidationError(_("Choose the outcome."))
     explanation = (explanation or "").strip()

@@ -476,8 +476,8 @@ def commitments(request):
     member = me is not None and me.is_active and me.political_status in MEMBER_STATUSES
     may_make = member and (not mine or all(c.state == CommitmentState.RETURNED for c in mine))
     refused = False
-    form = CommitmentsForm(request.POST or None) if may_make else None
     policy = policy_for(me.node) if me else None
+    form = CommitmentsForm(request.POST or None, lines=policy.member_max if policy else None) if may_make else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -516,7 +516,12 @@ def commitments(request):
         "policy": policy,
         "official": official,
         "rows": rows,
-        "to_vet": [c for c in rows if c.state == CommitmentState.SUBMITTED],
+        "to_vet": [
+            c
+            for c in rows
+            if c.state == CommitmentState.SUBMITTED
+            and request.user.pk not in (getattr(c.person, "user_id", None), getattr(c.owner, "user_id", None))
+        ],
         "nodes": nodes,
         "org_form": OrgCommitmentForm(nodes=_commitment_nodes(request.user), people=_post_holders(request.user))
         if official
@@ -596,7 +601,8 @@ def commitment_detail(request, pk: int):
     responsible = commitment.person or commitment.owner
     context = {
         "c": commitment,
-        "manages": manages(request.user, commitment.node),
+        # vetting and the evaluation are another official's when the user answers for the commitment
+        "manages": manages(request.user, commitment.node) and responsible.user_id != request.user.pk,
         "may_progress": responsible.user_id == request.user.pk or manages(request.user, commitment.node),
         "note_form": NoteForm(),
         "reason_form": ReasonForm(),

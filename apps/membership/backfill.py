@@ -1,7 +1,7 @@
 """Membership periods from the records that existed before membership history: used once by migration 0003 (with
 the historical models) and by the demo data. A member is placed from their admission (``joined_on``), else the
-branch meeting that admitted them, else a year before full membership (a member admitted by a branch meeting recorded
-here began with the admission, the others with earlier records); members with none of these are left for the
+branch meeting that admitted them — the period then began with the admission — else a year before full membership
+(taken over from earlier records); members with none of these are left for the
 committee staff to place (``selectors.members_without_period``)."""
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ def place_members(
         if start is None:
             unplaced.append(pk)
             continue
-        # admitted by a branch meeting recorded here: the period began with the admission (the statistics count them
-        # as newly admitted, not as taken over from earlier records)
-        began = "admission" if pk in meetings or pk in admitted else "migrated"
+        # placed from the admission (its date, or the branch meeting's recorded here): the period began with it, as
+        # the statistics count it; only a start reckoned back from full membership is taken from earlier records
+        began = "admission" if joined_on or pk in meetings or pk in admitted else "migrated"
         periods.append(MembershipPeriod(person_id=pk, node_id=node_id, started_on=start, began=began))
     MembershipPeriod.objects.bulk_create(periods, batch_size=batch)
     return len(periods), unplaced

@@ -41,7 +41,7 @@ from apps.organisations.permissions import has_any_scope
 
 FORMATS = ("xlsx", "pdf", "docx")
 TABLE_FORMATS = ("xlsx", "pdf")
-KINDS = ("text", "int", "date", "number")
+KINDS = ("text", "int", "date", "number", "code")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Column:
     key: str
     title: str | Promise
     width: int = 14  # characters (Excel); PDF widths follow
-    kind: str = "text"  # text, int, number or date
+    kind: str = "text"  # text, int, number, date, or code (an ID or phone number: text never broken across lines)
 
 
 @dataclass
@@ -79,8 +79,6 @@ class Report:
     description: str | Promise = ""
     # an official document: (*, user, params, today) -> the .docx bytes (formats=("docx",))
     document: Callable[..., bytes] | None = None
-    # the parameters in words as the workbook's first line (False for a workbook read back in, whose header is first)
-    caption_in_excel: bool = True
 
     def _form(self, data, user):
         kwargs = {"user": user} if getattr(self.form, "takes_user", False) else {}

@@ -36,7 +36,7 @@ ROSTER_COLUMNS = [
     Column("name", gettext_lazy("Name"), 12),
     Column("gender", gettext_lazy("Gender"), 6),
     Column("ethnicity", gettext_lazy("Ethnicity"), 8),
-    Column("id_number", gettext_lazy("Citizen ID number"), 21),
+    Column("id_number", gettext_lazy("Citizen ID number"), 21, "code"),
     Column("birth_date", gettext_lazy("Date of birth"), 12, "date"),
     Column("education", gettext_lazy("Education"), 12),
     Column("category", gettext_lazy("Personnel category"), 10),
@@ -46,7 +46,7 @@ ROSTER_COLUMNS = [
     Column("full_member_on", gettext_lazy("Date of conversion"), 12, "date"),
     Column("job_title", gettext_lazy("Job"), 10),
     Column("occupation", gettext_lazy("Occupation"), 14),
-    Column("phone", gettext_lazy("Phone"), 13),
+    Column("phone", gettext_lazy("Phone"), 13, "code"),
     Column("home_address", gettext_lazy("Home address"), 20),
     Column("status", gettext_lazy("Membership status"), 10),
 ]
@@ -177,6 +177,7 @@ def roster_table(*, user, params, today) -> Table:
         note=note,
         marking=marking,
         organisation=_organisation(user),
+        caption=_("Members on the roll on %(day)s") % {"day": today.isoformat()},
     )
 
 
@@ -199,7 +200,6 @@ register(
         description=gettext_lazy(
             "The members on the roll of your organisations, in the layout of the national register's basic information."
         ),
-        caption_in_excel=False,  # the exchange workbook is read back in: its header is its first line
     )
 )
 

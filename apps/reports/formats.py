@@ -33,24 +33,28 @@ def too_many_pages(cap: int) -> TooManyPages:
 def write_xlsx(
     path, *, title: str, columns: list[Column], table: Table, on_row: Callable[[int], None], caption: str = ""
 ) -> int:
-    """The workbook: its first line says what it is of (``caption``) and any note, then the header and rows."""
+    """The workbook: its first line says what it is of (the title, the organisation, ``caption``), its marking and
+    note; then the header and the rows (the roster's import finds the header below that line)."""
+    head = (title, table.organisation, caption, table.marking, table.note)
     return xlsx_write(
         path,
         title=title,
         columns=[(c.title, c.width) for c in columns],
         rows=table.rows,
-        note=" · ".join(part for part in (caption, str(table.note or "")) if part),
+        note=" · ".join(str(part) for part in head if part),
         on_row=on_row,
     )
 
 
 def _plain(value, kind: str) -> str:
-    """A value as the page prints it (localised), a date as YYYY-MM-DD."""
+    """A value as the page prints it (localised), a date as YYYY-MM-DD, a moment as YYYY-MM-DD HH:MM."""
     if value is None:
         return ""
-    if kind == "date" and isinstance(value, datetime.date):
+    if isinstance(value, datetime.datetime):  # a moment: local time, as the dates are written (ISO)
+        return template_localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
         return value.strftime("%Y-%m-%d")
-    return str(localize(template_localtime(value)))
+    return str(localize(value))
 
 
 def write_pdf(
@@ -88,6 +92,7 @@ def write_pdf(
         caption=caption,
         note=str(table.note or ""),
         marking=str(table.marking or ""),
+        empty=_("Nothing to report for these parameters."),
         organisation=str(table.organisation or ""),
         day=day.strftime("%Y-%m-%d"),
         landscape=len(columns) >= LANDSCAPE_FROM_COLUMNS,

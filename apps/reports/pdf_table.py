@@ -31,7 +31,7 @@ FALLBACK_FILES = (  # where Debian's fonts-noto-cjk puts it, if fontconfig canno
 MM = 72 / 25.4
 A4 = (210 * MM, 297 * MM)
 MARGIN_TOP, MARGIN_SIDE, MARGIN_BOTTOM = 18 * MM, 12 * MM, 15 * MM
-BODY_SIZE, HEAD_SIZE, TITLE_SIZE, SMALL_SIZE = 8.5, 8.5, 14, 8
+BODY_SIZE, SMALLEST_SIZE, TITLE_SIZE, SMALL_SIZE = 8.5, 7, 14, 8
 LEADING = 1.3  # line height, in font sizes
 PAD_X, PAD_Y = 3, 2  # a cell's padding, points
 RULE = 0.5  # the grid's line width, points
@@ -45,7 +45,7 @@ RIGHT_ALIGNED = ("int", "number")
 # embedded font rather than two).
 BOLD_ON = b"2 Tr 0.3 w %.3f %.3f %.3f RG" % INK
 BOLD_OFF = b"0 Tr"
-UNBROKEN = ("date", "int", "number")  # one line, as the values are short
+UNBROKEN = ("date", "int", "number", "code")  # one line: a date, a number, an ID or phone number
 FITTING_SHARE = 0.95
 HEADER_MOST = 4  # ems: four Chinese characters; a longer header wraps
 NARROWEST = 2  # ems
@@ -268,34 +268,55 @@ def break_lines(text: str, width: float, size: float, font: Face) -> list[str]:
 # --- the columns' widths -------------------------------------------------------------------------------------------
 
 
-def column_widths(
-    headers: Sequence[str], kinds: Sequence[str], rows: Sequence[Sequence[str]], block: float, font: Face
-) -> list[float]:
-    """Each column's width (points) within ``block``, from what it holds: a date or number column the width of its
-    widest value (they are never broken); a text column the width most of its values need (FITTING_SHARE of them
-    fit on one line; the longest wrap), or its widest where all its values are SHORT; a header is given up to
-    HEADER_MOST ems (a longer one wraps). Room left over is shared out in proportion; when the columns need more
-    than the page, the widest text columns give up what they need beyond a common level."""
-    needs, fixed = [], []
+@dataclass
+class Needs:
+    """What each column needs, measured once in ems (they scale with the font size)."""
+
+    body: list[float]  # the value width the column is given room for, ems
+    head: list[float]  # the header's width up to HEADER_MOST, ems
+    fixed: list[bool]  # never broken: as wide as its widest value
+
+    def at(self, size: float) -> list[float]:
+        return [max(b, h, NARROWEST) * size + 2 * PAD_X for b, h in zip(self.body, self.head, strict=True)]
+
+
+def column_needs(headers: Sequence[str], kinds: Sequence[str], rows: Sequence[Sequence[str]], font: Face) -> Needs:
+    """A date, number or code column (UNBROKEN) needs its widest value; a text column the width most of its values
+    need (FITTING_SHARE of them fit on one line; the longest wrap), or its widest where all its values are SHORT; a
+    header up to HEADER_MOST ems (a longer one wraps)."""
+    body, head, fixed = [], [], []
     for index, (header, kind) in enumerate(zip(headers, kinds, strict=True)):
-        values = sorted(max(font.width(line, BODY_SIZE) for line in row[index].split("\n")) for row in rows)
-        head = min(font.width(header, HEAD_SIZE), HEADER_MOST * HEAD_SIZE)
-        if kind in UNBROKEN:
-            body = values[-1] if values else 0.0
-            fixed.append(True)
+        values = sorted(max(font.width(line, 1.0) for line in row[index].split("\n")) for row in rows)
+        widest = values[-1] if values else 0.0
+        if kind in UNBROKEN or widest <= SHORT:  # short values (蒙古族 among 汉族) are never broken
+            body.append(widest)
         else:
-            body = values[min(len(values) - 1, int(len(values) * FITTING_SHARE))] if values else 0.0
-            if values and values[-1] <= SHORT * BODY_SIZE:  # short values (蒙古族 among 汉族) are never broken
-                body = values[-1]
-            fixed.append(False)
-        needs.append(max(body, head, NARROWEST * BODY_SIZE) + 2 * PAD_X)
-    total = sum(needs)
+            body.append(values[min(len(values) - 1, int(len(values) * FITTING_SHARE))])
+        head.append(min(font.width(header, 1.0), HEADER_MOST))
+        fixed.append(kind in UNBROKEN)
+    return Needs(body, head, fixed)
+
+
+def fitting_size(needs: Needs, block: float) -> float:
+    """The body's font size: BODY_SIZE, or smaller down to SMALLEST_SIZE while the columns need more than ``block``
+    (a wide register fits its page rather than wrapping its names)."""
+    size = BODY_SIZE
+    while size > SMALLEST_SIZE and sum(needs.at(size)) > block:
+        size -= 0.25
+    return size
+
+
+def column_widths(needs: Needs, size: float, block: float) -> list[float]:
+    """Each column's width (points) within ``block``: room left over is shared out in proportion to the needs; when
+    the columns need more than the page, the widest text columns give up what they need beyond a common level."""
+    wanted, fixed = needs.at(size), needs.fixed
+    total = sum(wanted)
     if total <= block:
-        return [need * block / total for need in needs]
-    room = block - sum(need for need, keep in zip(needs, fixed, strict=True) if keep)
-    flexible = sorted(need for need, keep in zip(needs, fixed, strict=True) if not keep)
+        return [need * block / total for need in wanted]
+    room = block - sum(need for need, keep in zip(wanted, fixed, strict=True) if keep)
+    flexible = sorted(need for need, keep in zip(wanted, fixed, strict=True) if not keep)
     if not flexible or room < block * 0.3:
-        return [need * block / total for need in needs]
+        return [need * block / total for need in wanted]
     # The text columns give up what they need beyond a common level, the widest first: a short column keeps its width.
     level, left = room / len(flexible), room
     for n, need in enumerate(flexible):
@@ -303,7 +324,7 @@ def column_widths(
             level = left / (len(flexible) - n)
             break
         left -= need
-    return [need if keep else min(need, level) for need, keep in zip(needs, fixed, strict=True)]
+    return [need if keep else min(need, level) for need, keep in zip(wanted, fixed, strict=True)]
 
 
 # --- drawing --------------------------------------------------------------------------------------------------------
@@ -369,21 +390,25 @@ def write_table(
     organisation: str,
     caption: str = "",
     marking: str = "",
+    empty: str = "",
     day: str,
     landscape: bool,
     page_cap: int,
     too_many_pages: Callable[[], Exception],
     on_stage: Callable[[str], None] | None = None,
 ) -> int:
-    """Lays ``rows`` (their values already text) out and writes the PDF to ``path``; returns the number of pages.
+    """Lays ``rows`` (their values already text) out and writes the PDF to ``path``; returns the number of pages
+    (``empty`` is said under the header of a table without rows).
     Raises ``too_many_pages()`` before writing anything when the table needs more than ``page_cap`` pages."""
     font = face()
     writer = Writer(font, landscape)
     block = writer.width - 2 * MARGIN_SIDE
-    widths = column_widths(headers, kinds, rows, block, font)
+    needs = column_needs(headers, kinds, rows, font)
+    size = fitting_size(needs, block)
+    widths = column_widths(needs, size, block)
     lefts = [MARGIN_SIDE + sum(widths[:i]) for i in range(len(widths))]
     bottom_limit = writer.height - MARGIN_BOTTOM
-    line = BODY_SIZE * LEADING
+    line = size * LEADING
 
     def cells(values: Sequence[str], size: float, unbroken: Sequence[bool]) -> list[list[str]]:
         return [
@@ -391,16 +416,16 @@ def write_table(
             for value, width, keep in zip(values, widths, unbroken, strict=True)
         ]
 
-    header_lines = cells(list(headers), HEAD_SIZE, [False] * len(headers))
-    header_height = max(len(c) for c in header_lines) * HEAD_SIZE * LEADING + 2 * PAD_Y
+    header_lines = cells(list(headers), size, [False] * len(headers))
+    header_height = max(len(c) for c in header_lines) * size * LEADING + 2 * PAD_Y
     keep_whole = [kind in UNBROKEN for kind in kinds]
     right = [kind in RIGHT_ALIGNED for kind in kinds]
     most_lines = max(1, int((bottom_limit - MARGIN_TOP - header_height - 2 * PAD_Y) // line))
 
-    def draw_cells(page: Page, lines: list[list[str]], top: float, size: float) -> None:
+    def draw_cells(page: Page, lines: list[list[str]], top: float, header: bool = False) -> None:
         for column, cell in enumerate(lines):
             for n, text in enumerate(cell):
-                if right[column] and size == BODY_SIZE:
+                if right[column] and not header:
                     x = lefts[column] + widths[column] - PAD_X - font.width(text, size)
                 else:
                     x = lefts[column] + PAD_X
@@ -428,7 +453,7 @@ def write_table(
                 page.ops.append(_rgb(INK))
         table_top = top
         page.ops.append(BOLD_ON)
-        draw_cells(page, header_lines, top, HEAD_SIZE)
+        draw_cells(page, header_lines, top, header=True)
         page.ops.append(BOLD_OFF)
         edges = [top + header_height]
         grids.append((page, table_top, edges))
@@ -436,7 +461,7 @@ def write_table(
 
     page, top, edges = new_page(first=True)
     for values in rows:
-        lines = cells(values, BODY_SIZE, keep_whole)
+        lines = cells(values, size, keep_whole)
         height = max(len(c) for c in lines)
         if height > most_lines:  # a row taller than a page: cut, its last line says so
             for cell in lines:
@@ -447,9 +472,13 @@ def write_table(
         row_height = height * line + 2 * PAD_Y
         if top + row_height > bottom_limit and len(edges) > 1:
             page, top, edges = new_page(first=False)
-        draw_cells(page, lines, top, BODY_SIZE)
+        draw_cells(page, lines, top)
         top += row_height
         edges.append(top)
+    if not rows and empty:
+        page.ops.append(_rgb(GREY))
+        writer.centred(page, empty, top + 6, size)
+        page.ops.append(_rgb(INK))
     if on_stage is not None:
         on_stage("write")
     _write(path, writer, grids, widths, lefts, header_height, title, organisation, day, marking)

@@ -28,6 +28,7 @@ from apps.spreadsheets.reader import Limits, sheet_rows
 
 from .definitions import MASK, ROSTER_COLUMNS, branch_names, roster_row
 
+HEAD_LINES_MOST = 3  # the header is the first line of more than one cell, at most this far down
 LIMITS = Limits(rows=60000, columns=len(ROSTER_COLUMNS) + 5, cell_chars=200)
 UPDATABLE = (
     "name",
@@ -100,14 +101,19 @@ def roster_import(*, actor, upload, today: datetime.date, dry_run: bool) -> Impo
     """Read and check every row; unless ``dry_run`` and if no row has an error, save every change (or none)."""
     result = ImportResult()
     rows = sheet_rows(upload, limits=LIMITS)
+    first, header_line = [], 1
     try:
-        header = next(rows, ())
+        # the lines above the header (what the file is of, its marking, the masked note), then the header
+        for header_line, header in enumerate(rows, start=1):
+            first = [cell_read(c) for c in header]
+            text = str(first[0] or "") if first else ""
+            if any(note in text for note in _masked_notes()):
+                result.errors.append(_("This roster was exported masked and cannot be imported again."))
+                return result
+            if sum(1 for h in first if h not in (None, "")) > 1 or header_line >= HEAD_LINES_MOST:
+                break
     except ValidationError as exc:
         result.errors += exc.messages
-        return result
-    first = [cell_read(c) for c in header]
-    if first and str(first[0] or "") in _masked_notes():
-        result.errors.append(_("This roster was exported masked and cannot be imported again."))
         return result
     language, titles = _titles(first)
     unknown = [str(h) for h in first if h not in (None, "") and str(h) not in titles]
@@ -122,7 +128,7 @@ def roster_import(*, actor, upload, today: datetime.date, dry_run: bool) -> Impo
     branches = branch_names()
     plans = []
     try:
-        for line, row in enumerate(rows, start=2):
+        for line, row in enumerate(rows, start=header_line + 1):
             if not any(v not in (None, "") for v in row):
                 continue
             result.rows += 1

@@ -207,7 +207,7 @@ def _write_table(path: Path, *, report, run, user, params: dict, today: datetime
     return write_xlsx(
         path,
         title=title,
-        caption=caption if report.caption_in_excel else "",
+        caption=caption,
         columns=columns,
         table=table,
         on_row=on_row,
@@ -302,7 +302,7 @@ def run_write_now(*, actor, report_name: str, params: dict, fmt: str, out, today
             rows = write_xlsx(
                 tmp,
                 title=str(report.title),
-                caption=caption if report.caption_in_excel else "",
+                caption=caption,
                 columns=columns,
                 table=table,
                 on_row=lambda n: None,

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.assessment.sources import facts_for
-from apps.improvement.choices import TRANSITIONS, ActionState
+from apps.improvement.choices import TRANSITIONS, ActionState, CommitmentState
 from apps.improvement.models import Commitment, CommitmentCategory, CorrectiveAction, InspectionTarget
 from apps.improvement.reminders import _action_dues, quarter_end
 from apps.improvement.services import (
@@ -267,3 +267,26 @@ def test_an_organisations_commitment_is_a_branchs_with_a_member_responsible(worl
     assert not Commitment.objects.exists()
     made = organisation_commitment_add(node=world.branch_a, owner=world.people["secretary_a"], **args)
     assert made.owner == world.people["secretary_a"] and made.person is None
+
+
+def test_whoever_answers_for_a_commitment_neither_vets_nor_evaluates_it(world):
+    from apps.improvement.selectors import commitments_to_vet
+    from apps.improvement.services import commitment_evaluate, commitment_vet, organisation_commitment_add
+
+    made = organisation_commitment_add(
+        actor=world.users["secretary_a"], node=world.branch_a, year=TODAY.year,
+        category=CommitmentCategory.objects.first(), text="办实事", owner=world.people["secretary_a"], deadline=TODAY,
+    )  # fmt: skip
+    assert made.state == CommitmentState.SUBMITTED
+    assert commitments_to_vet(user=world.users["secretary_a"]) == []  # not offered to the one responsible
+    with pytest.raises(PermissionDenied, match="another official"):
+        commitment_vet(actor=world.users["secretary_a"], commitment=made, approve=True)
+    made.refresh_from_db()
+    assert made.state == CommitmentState.SUBMITTED
+    assert [row["first"] for row in commitments_to_vet(user=world.users["organiser_a"])] == [made.pk]
+    commitment_vet(actor=world.users["organiser_a"], commitment=made, approve=True)
+    with pytest.raises(PermissionDenied, match="another official"):
+        commitment_evaluate(
+            actor=world.users["secretary_a"], commitment=made, outcome="delivered", grade="好", explanation="",
+            today=TODAY,
+        )  # fmt: skip

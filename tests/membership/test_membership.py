@@ -300,12 +300,13 @@ def test_the_move_places_every_member_it_can_and_lists_the_rest(world):
     assert MembershipPeriod.objects.get(person=by_full).started_on == D(2013, 5, 1)
     assert list(members_without_period()) == [unknown]
     assert place_members(Person, MembershipPeriod, StepRecord) == (0, [unknown.pk])  # run again: nothing twice
-    assert MembershipPeriod.objects.get(person=dated).began == "migrated"  # taken over from the earlier records
+    assert MembershipPeriod.objects.get(person=dated).began == "admission"  # placed from the admission
+    assert MembershipPeriod.objects.get(person=by_full).began == "migrated"  # reckoned back: from earlier records
 
 
 def test_a_member_admitted_here_begins_with_the_admission_not_the_earlier_records(world):
-    admitted = PersonFactory(node=world.branch_a, membership=False, joined_on=D(2026, 6, 1))
-    earlier = PersonFactory(node=world.branch_a, membership=False, joined_on=D(2010, 6, 1))
+    admitted = PersonFactory(node=world.branch_a, membership=False, joined_on=None, full_member_on=D(2026, 6, 1))
+    earlier = PersonFactory(node=world.branch_a, membership=False, joined_on=None, full_member_on=D(2010, 6, 1))
     place_members(Person, MembershipPeriod, admitted={admitted.pk})
     assert MembershipPeriod.objects.get(person=admitted).began == "admission"
     assert MembershipPeriod.objects.get(person=earlier).began == "migrated"

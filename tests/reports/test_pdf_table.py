@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from apps.reports.catalogue import Column, Table
 from apps.reports.formats import write_pdf
-from apps.reports.pdf_table import BODY_SIZE, break_lines, column_widths, face
+from apps.reports.pdf_table import BODY_SIZE, break_lines, column_needs, column_widths, face, fitting_size
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
 
@@ -67,12 +67,14 @@ def test_a_word_wider_than_its_cell_is_broken_and_a_hard_break_kept():
 def test_a_number_column_is_as_wide_as_its_widest_value():
     font = face()
     rows = [["甲", ADDRESS * 3, "1234567", "2026-03-02"]] * 3
-    widths = column_widths(["组织", "说明", "人数", "日期"], ["text", "text", "int", "date"], rows, 500, font)
+    widths = column_widths(
+        column_needs(["组织", "说明", "人数", "日期"], ["text", "text", "int", "date"], rows, font), BODY_SIZE, 500
+    )
     assert round(sum(widths), 3) == 500
     assert widths[2] >= font.width("1234567", BODY_SIZE) and widths[3] >= font.width("2026-03-02", BODY_SIZE)
     # a short value among many shorter ones (蒙古族 among 汉族) still fits its column on one line
     rows = [["汉族", ADDRESS]] * 40 + [["蒙古族", ADDRESS]]
-    widths = column_widths(["民族", "地址"], ["text", "text"], rows, 500, font)
+    widths = column_widths(column_needs(["民族", "地址"], ["text", "text"], rows, font), BODY_SIZE, 500)
     assert break_lines("蒙古族", widths[0] - 6, BODY_SIZE, font) == ["蒙古族"]
 
 
@@ -90,6 +92,18 @@ def test_every_value_is_on_the_pages_with_header_and_page_numbers_on_each(tmp_pa
     for n in range(120):  # each row once: none lost at a page break, none repeated
         assert text.count(f"第{n:03d}支部") == 1, n
     assert "2026-03-02" in text and "119" in text
+
+
+def test_a_wide_register_is_set_smaller_before_its_names_wrap_and_codes_never_break():
+    font = face()
+    headers = [f"列{i}" for i in range(12)]
+    rows = [["财务资产部党支部", "330000196101060111", *["一车间第一党小组"] * 10]] * 5
+    needs = column_needs(headers, ["text", "code", *["text"] * 10], rows, font)
+    size = fitting_size(needs, 770)
+    assert 7 <= size < BODY_SIZE
+    widths = column_widths(needs, size, 770)
+    assert widths[1] >= font.width("330000196101060111", size)
+    assert break_lines("财务资产部党支部", widths[0] - 6, size, font) == ["财务资产部党支部"]
 
 
 def test_narrow_tables_are_portrait_and_wide_ones_landscape(tmp_path):
@@ -116,6 +130,6 @@ def test_over_the_page_cap_nothing_is_written(tmp_path):
 def test_an_empty_table_is_its_header_and_a_missing_glyph_no_failure(tmp_path):
     path = tmp_path / "t.pdf"
     assert _write(path, []) == 0
-    assert "人数" in _pages(path)[0]
+    assert "人数" in _pages(path)[0] and "没有可列出的记录" in _pages(path)[0]
     assert _write(path, [("\U0001f600 甲", "乙", None, None)]) == 1
     assert "甲" in _pages(path)[0]
