@@ -299,18 +299,24 @@ QUEUES = {
 COMMITTEE_STEPS = tuple(s.code for s in STEPS if APPROVE in s.recorders and not s.automatic)
 
 
-def committee_todo_for(*, user, limit: int = 20) -> tuple[list[DevelopmentCase], int]:
-    """Open cases waiting for the committee's filing, review or approval where the user records them (approve over
-    the case's branch): those in a committee queue and those whose next step is the committee's. Each case carries
-    ``queue`` (the key of its queue, or ""); nearest date first; and how many there are. One query."""
+def committee_cases_for(*, user) -> QuerySet[DevelopmentCase]:
+    """The open cases waiting for the committee's filing, review or approval where the user records them (approve
+    over the case's branch): those in a committee queue and those whose next step is the committee's."""
     waiting = Q(next_due_step__in=COMMITTEE_STEPS)
     for _label, q in QUEUES.values():
         waiting |= q
     qs = restrict(
         DevelopmentCase.objects.filter(stage__in=OPEN_STAGES), user=user, perm=APPROVE, path_field="branch__path"
     )
+    return with_queue_flags(qs).filter(waiting)
+
+
+def committee_todo_for(*, user, limit: int = 20) -> tuple[list[DevelopmentCase], int]:
+    """Open cases waiting for the committee's filing, review or approval where the user records them (approve over
+    the case's branch): those in a committee queue and those whose next step is the committee's. Each case carries
+    ``queue`` (the key of its queue, or ""); nearest date first; and how many there are. One query."""
+    qs = committee_cases_for(user=user).select_related("person", "branch")
     queue = Case(*(When(q, then=Value(key)) for key, (_label, q) in QUEUES.items()), default=Value(""))
-    qs = with_queue_flags(qs).filter(waiting).select_related("person", "branch")
     qs = qs.annotate(queue=queue, waiting=Window(Count("pk"))).order_by(F("next_due_on").asc(nulls_last=True), "pk")
     found = list(qs[:limit])
     return found, found[0].waiting if found else 0

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.notifications.context_processors import unread_key
-from apps.organisations.choices import MANAGE_PEOPLE, VIEW_SCOPE, VIEW_SENSITIVE
+from apps.organisations.choices import APPROVE, MANAGE_PEOPLE, VIEW_SCOPE, VIEW_SENSITIVE
 from apps.organisations.overview_cache import TTL_SECONDS, cached, fragment_key, read_ahead
 from apps.organisations.permissions import covers, grants_key, has_any_scope
 from apps.people.choices import MEMBER_STATUSES
@@ -31,6 +31,7 @@ from .selectors import (
     case_list_for,
     case_plan,
     case_prefetched,
+    committee_cases_for,
     helper_cases_for,
     pipeline_counts,
     pipeline_for,
@@ -115,7 +116,9 @@ def pipeline(request):
     if not has_any_scope(request.user, VIEW_SCOPE):
         raise PermissionDenied
     today = timezone.localdate()
-    cases = pipeline_for(user=request.user)
+    # ?waiting=committee: only the cases waiting for the committee's filing, review or approval (the home to-do's)
+    committee = request.GET.get("waiting") == "committee" and has_any_scope(request.user, APPROVE)
+    cases = committee_cases_for(user=request.user) if committee else pipeline_for(user=request.user)
     counts = {row["stage"]: row for row in pipeline_counts(cases, today=today)}
     page = Paginator(with_warning_count(cases), PIPELINE_PAGE).get_page(request.GET.get("page"))
     shown = list(page)
@@ -132,6 +135,7 @@ def pipeline(request):
             "total": sum(row["n"] for row in counts.values()),
             "overdue": sum(row["overdue"] for row in counts.values()),
             "can_open": has_any_scope(request.user, MANAGE_PEOPLE),
+            "committee": committee,
         },
     )
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.assessment.selectors import sheets_waiting
+from apps.disclosure.models import NoticeStatus
 from apps.disclosure.selectors import notice_draft_url, notices_awaiting_for, objections_awaiting_for
 from apps.improvement.selectors import commitments_to_vet
 from apps.lifecycle.selectors import QUEUES, committee_todo_for
@@ -92,8 +93,11 @@ def _notice_lists(user, today) -> list[TodoList]:
         }
         if notice.corrects_id:
             detail += " · " + _("a correction")
-        late = bool(move.past_window) and notice.opens_on < today
-        if late:
+        # a window that has begun cannot be published (the publish move's rule): said at every step before it
+        late = not notice.corrects_id and notice.opens_on < today
+        if late and notice.status == NoticeStatus.DRAFT:
+            detail += " · " + _("the window has begun: its author gives the draft a new one before it is checked")
+        elif late:
             detail += " · " + _("the window has begun: send it back to the draft and give it a new one")
         url = notice_draft_url(user=user, notice=notice)
         lists[move.move].items.append(TodoItem(notice.title, url, detail, notice.opens_on, late))
@@ -134,7 +138,7 @@ def _committee_list(user, today) -> TodoList:
         late = bool(case.next_due_is_limit and case.next_due_on and case.next_due_on < today)
         todo.items.append(TodoItem(case.person.name, url, detail, case.next_due_on, late))
     if total > len(cases):
-        todo.more_url = reverse("lifecycle:pipeline")
+        todo.more_url = reverse("lifecycle:pipeline") + "?waiting=committee"
     return todo
 
 

@@ -23,14 +23,19 @@ class RosterForm(forms.Form):
     )
 
 
+# The first year a report may be asked for: the Party's founding (1921); a later year than the current one is
+# refused when the run is asked for (reports.services.run_check).
+FIRST_YEAR = 1921
+
+
 class YearForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2100)
+    year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=2100)
 
 
 class OptionalYearForm(forms.Form):
     year = forms.IntegerField(
         label=_("Applications of the year"),
-        min_value=1900,
+        min_value=FIRST_YEAR,
         max_value=2100,
         required=False,
         help_text=_("Leave empty for every open case."),

@@ -145,6 +145,9 @@ def _file_name(report: catalogue.Report, run: ReportRun, day: datetime.date) -> 
     stem = slugify(run.report) or "report"
     if run.params.get("exchange"):  # the roster with ID numbers and addresses in full: told apart by its name
         stem += "-exchange"
+    for key in ("year", "since", "until"):  # files of different years or periods told apart by their names too
+        if run.params.get(key):
+            stem += "-" + slugify(str(run.params[key]))
     return f"{stem}-{day:%Y%m%d}-{run.pk}.{run.fmt}"
 
 

@@ -103,6 +103,15 @@ def test_a_backdated_notice_waiting_to_be_published_says_what_to_do(world):
     assert item.late and "退回草稿" in item.detail
 
 
+def test_a_draft_whose_window_has_begun_is_flagged_before_it_is_checked(world):
+    """It could never be published with that window: the checker learns it now, not the publisher later."""
+    _draft(world, "secretary_a", "过期的草稿", opens_on=TODAY - datetime.timedelta(days=3))
+    _draft(world, "secretary_a", "按时的草稿", opens_on=TODAY)
+    items = {i.text: i for i in _lists(world, "organiser_a")["notices_check"].items}
+    assert items["过期的草稿"].late and "新的" in items["过期的草稿"].detail
+    assert not items["按时的草稿"].late
+
+
 def test_objections_wait_for_their_handlers(world):
     notice = _draft(world, "secretary_a", "公示")
     notice_transition(actor=world.users["organiser_a"], notice=notice, move="check")
@@ -139,6 +148,26 @@ def test_the_committee_sees_the_filings_and_approvals_it_records(world, record):
     record(case, "activist_filed", D(2025, 12, 15), who="staff")
     committee = _lists(world, "staff").get("committee")
     assert committee is None or reverse("lifecycle:case_detail", args=[case.pk]) not in [i.url for i in committee.items]
+
+
+def test_the_pipeline_lists_only_what_waits_for_the_committee_when_the_to_do_asks(client, world, record):
+    waiting_person, other_person = world.people["plain_a"], PersonFactory(node=world.branch_a)
+    cases = {}
+    for person in (waiting_person, other_person):
+        person.political_status = PoliticalStatus.MASSES
+        person.save()
+        cases[person.pk] = case_open(actor=world.users["secretary_a"], person=person, branch=world.branch_a,
+                                     application_on=D(2025, 9, 1), today=TODAY)  # fmt: skip
+    waiting = cases[waiting_person.pk]
+    record(waiting, "applicant_talk", D(2025, 9, 20))
+    record(waiting, "activist_designated", D(2025, 12, 8))  # waits for the committee's filing
+    sign_in(client, world.users["staff"])
+    page = client.get(reverse("lifecycle:pipeline") + "?waiting=committee").content.decode()
+    assert waiting_person.name in page and other_person.name not in page
+    whole = client.get(reverse("lifecycle:pipeline")).content.decode()
+    assert waiting_person.name in whole and other_person.name in whole
+    sign_in(client, world.users["secretary_a"])  # records no committee step: the whole pipeline
+    assert other_person.name in client.get(reverse("lifecycle:pipeline") + "?waiting=committee").content.decode()
 
 
 def test_home_page_shows_the_to_do_with_links_only_to_pages_the_user_opens(client, world):
