@@ -277,3 +277,18 @@ def test_the_branch_approves_a_members_set_of_commitments_at_once_all_or_none(cl
     client.post(url, {"commitment": [c.pk for c in made]})
     assert set(Commitment.objects.filter(pk__in=[c.pk for c in made]).values_list("state", flat=True)) == {"approved"}
     assert set(Commitment.objects.filter(pk__in=[c.pk for c in other]).values_list("state", flat=True)) == {"submitted"}
+
+
+def test_a_draft_action_past_its_due_date_says_so_without_counting_as_overdue(client, world, today):
+    """Overdue counts from opening (the assessment's indicator counts so); a draft whose due date has passed still
+    tells the reader it was never opened."""
+    from apps.improvement.services import action_create, finding_record
+
+    finding = finding_record(actor=world.users["secretary_a"], node=world.branch_a, found_on=today, description="台账")
+    action = action_create(actor=world.users["secretary_a"], finding=finding, title="补齐台账",
+                           owner=world.people["secretary_a"], due_on=today, plan="")  # fmt: skip
+    CorrectiveAction.objects.filter(pk=action.pk).update(due_on=today - datetime.timedelta(days=3))
+    sign_in(client, world.users["secretary_a"])
+    for url in (reverse("improvement:home"), reverse("improvement:action", args=[action.pk])):
+        assert "尚未启动" in client.get(url).content.decode(), url
+    assert not CorrectiveAction.objects.get(pk=action.pk).is_overdue(today)
