@@ -124,6 +124,6 @@ def test_query_count_does_not_grow(client, world, role, url):
     assert large == small, f"{target}: {small} queries with few rows, {large} with more"
     # the home of an official with an empty cache: one query per to-do list (six lists, the assessment's sheets to
     # review and the commitments to vet the last), the header's unread count, the menu's standing (member or not);
-    # warm, the home page makes none (tests/portal/test_page_cache.py). The dashboards with an empty cache: the figures of six selectors (warm, the
-    # cached body makes none)
+    # warm, the home page makes none (tests/portal/test_page_cache.py). The dashboards with an empty cache: the
+    # figures of six selectors (warm, the cached body makes none)
     assert small <= (21 if "/dashboards/" in target else 20 if target == "/" else 18), f"{target}: {small} queries"
