@@ -96,7 +96,7 @@ def _notice_lists(user, today) -> list[TodoList]:
         # a window that has begun cannot be published (the publish move's rule): said at every step before it
         late = not notice.corrects_id and notice.opens_on < today
         if late and notice.status == NoticeStatus.DRAFT:
-            detail += " · " + _("the window has begun: its author gives the draft a new one before it is checked")
+            detail += " · " + _("the window has begun: it cannot be published with it; the draft needs a new one")
         elif late:
             detail += " · " + _("the window has begun: send it back to the draft and give it a new one")
         url = notice_draft_url(user=user, notice=notice)

@@ -35,7 +35,8 @@ def write_xlsx(
 ) -> int:
     """The workbook: its first line says what it is of (the title, the organisation, ``caption``), its marking and
     note; then the header and the rows (the roster's import finds the header below that line)."""
-    head = (title, table.organisation, caption, table.marking, table.note)
+    empty = _("Nothing to report for these parameters.") if table.count == 0 else ""
+    head = (title, table.organisation, caption, table.marking, table.note, empty)
     return xlsx_write(
         path,
         title=title,

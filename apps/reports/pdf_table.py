@@ -50,6 +50,7 @@ FITTING_SHARE = 0.95
 HEADER_MOST = 4  # ems: four Chinese characters; a longer header wraps
 NARROWEST = 2  # ems
 SHORT = 6  # ems: a text column whose values are all this short is as wide as its widest
+NEAR = 3  # ems: nor is a column whose longest values need no more than this beyond what most need
 
 
 class FontMissing(RuntimeError):
@@ -282,16 +283,16 @@ class Needs:
 
 def column_needs(headers: Sequence[str], kinds: Sequence[str], rows: Sequence[Sequence[str]], font: Face) -> Needs:
     """A date, number or code column (UNBROKEN) needs its widest value; a text column the width most of its values
-    need (FITTING_SHARE of them fit on one line; the longest wrap), or its widest where all its values are SHORT; a
-    header up to HEADER_MOST ems (a longer one wraps)."""
+    need (FITTING_SHARE of them fit on one line; the longest wrap), or its widest where all its values are SHORT or
+    the longest are NEAR the rest; a header up to HEADER_MOST ems (a longer one wraps)."""
     body, head, fixed = [], [], []
     for index, (header, kind) in enumerate(zip(headers, kinds, strict=True)):
         values = sorted(max(font.width(line, 1.0) for line in row[index].split("\n")) for row in rows)
         widest = values[-1] if values else 0.0
-        if kind in UNBROKEN or widest <= SHORT:  # short values (蒙古族 among 汉族) are never broken
-            body.append(widest)
-        else:
-            body.append(values[min(len(values) - 1, int(len(values) * FITTING_SHARE))])
+        most = values[min(len(values) - 1, int(len(values) * FITTING_SHARE))] if values else 0.0
+        # never broken: dates, numbers, codes; short values (蒙古族 among 汉族); the longest when they are little
+        # longer than most (a label one character longer than the rest would wrap a lone character)
+        body.append(widest if kind in UNBROKEN or widest <= SHORT or widest <= most + NEAR else most)
         head.append(min(font.width(header, 1.0), HEADER_MOST))
         fixed.append(kind in UNBROKEN)
     return Needs(body, head, fixed)

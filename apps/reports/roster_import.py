@@ -1,6 +1,7 @@
 """The roster's way back: a roster exported for exchange (党员花名册, unmasked) read again, all rows or none.
 
-Each row is found by its citizen ID number among the people the importer manages (``manage_people``), compared with
+Each row is found by its citizen ID number among the people the importer manages (``manage_people``) — a row without
+one by its name, if that singles out one person without an ID number —, compared with
 the record, and what differs goes through ``people.services.person_update`` (the same guards, audit and refusals as
 the portal). Re-importing an unchanged export changes nothing. The formula escaping of the export is undone
 (``spreadsheets.export.cell_read``). Columns the services do not own here (category, branch, joining and conversion
@@ -97,6 +98,23 @@ def _code(choices, label: str) -> str:
     raise ValidationError(_("“%(value)s” is not one of the choices.") % {"value": label[:40]})
 
 
+def _find(people, values: dict):
+    """The person of a row: by the citizen ID number; a row without one (a record that never had it) by the name,
+    when exactly one person of that name among those the importer manages has no ID number either."""
+    if values.get("id_number"):
+        person = people.filter(id_number=values["id_number"]).first()
+        if person is None:
+            raise ValidationError(_("no one with this ID number in the organisations you manage"))
+        return person
+    name = values.get("name") or ""
+    found = list(people.filter(id_number="", name=name)[:2]) if name else []
+    if len(found) != 1:
+        raise ValidationError(
+            _("no ID number, and the name does not single out one person without one in the organisations you manage")
+        )
+    return found[0]
+
+
 def roster_import(*, actor, upload, today: datetime.date, dry_run: bool) -> ImportResult:
     """Read and check every row; unless ``dry_run`` and if no row has an error, save every change (or none)."""
     result = ImportResult()
@@ -136,9 +154,7 @@ def roster_import(*, actor, upload, today: datetime.date, dry_run: bool) -> Impo
                 values = {k: _value(k, row[i] if i < len(row) else None) for i, k in enumerate(keys) if k}
                 if MASK in (values.get("id_number"), values.get("home_address")):
                     raise ValidationError(_("masked values cannot be imported"))
-                person = people.filter(id_number=values["id_number"]).first() if values["id_number"] else None
-                if person is None:
-                    raise ValidationError(_("no one with this ID number in the organisations you manage"))
+                person = _find(people, values)
                 with translation.override(language or None):
                     current = dict(
                         zip(

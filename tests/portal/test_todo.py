@@ -108,7 +108,7 @@ def test_a_draft_whose_window_has_begun_is_flagged_before_it_is_checked(world):
     _draft(world, "secretary_a", "过期的草稿", opens_on=TODAY - datetime.timedelta(days=3))
     _draft(world, "secretary_a", "按时的草稿", opens_on=TODAY)
     items = {i.text: i for i in _lists(world, "organiser_a")["notices_check"].items}
-    assert items["过期的草稿"].late and "新的" in items["过期的草稿"].detail
+    assert items["过期的草稿"].late and "新的公示期" in items["过期的草稿"].detail
     assert not items["按时的草稿"].late
 
 

@@ -65,6 +65,22 @@ def test_export_then_import_changes_nothing(ids, private_storage):
 
 
 @pytest.mark.django_db
+def test_a_member_without_an_id_number_is_found_by_name_and_a_shared_name_is_an_error(ids, private_storage):
+    """A record that never had its ID number still goes round (it is matched by its name, which only it bears among
+    the members without one); two such people of one name cannot be told apart: a row error, nothing saved."""
+    from apps.people.choices import PoliticalStatus
+    from tests.factories import PersonFactory
+
+    user = ids.users["secretary_a"]
+    PersonFactory(node=ids.branch_a, political_status=PoliticalStatus.FULL, id_number="", name="无证号甲")
+    result = roster_import(actor=user, upload=io.BytesIO(_export(user, private_storage)), today=DAY, dry_run=True)
+    assert result.errors == [] and result.changed == 0
+    PersonFactory(node=ids.branch_a, political_status=PoliticalStatus.FULL, id_number="", name="无证号甲")
+    result = roster_import(actor=user, upload=io.BytesIO(_export(user, private_storage)), today=DAY, dry_run=False)
+    assert len(result.errors) == 2 and all("无证号" not in e and "身份证" in e for e in result.errors), result.errors
+
+
+@pytest.mark.django_db
 def test_a_changed_phone_is_saved_through_the_services_and_a_dry_run_saves_nothing(ids, private_storage):
     user = ids.users["secretary_a"]
     data = _export(user, private_storage)

@@ -345,6 +345,8 @@ def test_the_file_says_what_it_is_of_and_the_exchange_roster_is_marked(world, pr
     first = _sheet(structure, private_storage)[0][0]
     assert "2025" in first and "2025-12-31" in first
     assert "-2025-" in structure.filename  # a file of another year is told apart by its name
+    empty = _run(world.users["staff"], report="audit_extract", params={"since": "2020-01-01", "until": "2020-01-31"})
+    assert _("Nothing to report for these parameters.") in _sheet(empty, private_storage)[0][0]
     workbook = _run(world.users["staff"], params={"exchange": "on"})
     assert _("Confidential: ID numbers and home addresses in full") in _sheet(workbook, private_storage)[0][0]
     exchange = _run(world.users["staff"], params={"exchange": "on"}, fmt="pdf")
