@@ -109,7 +109,8 @@ def run_request(*, actor, report_name: str, params: dict, fmt: str, now: datetim
         actor=actor,
         action="reports.run_requested",
         target=run,
-        changes={"report": [None, report.name], "fmt": [None, fmt]},
+        # the parameters too: an export for exchange (ID numbers in full) is told apart in the log
+        changes={"report": [None, report.name], "fmt": [None, fmt], "params": [None, run.params]},
     )
     return run
 

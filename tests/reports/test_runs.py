@@ -362,3 +362,12 @@ def test_the_file_says_what_it_is_of_and_the_exchange_roster_is_marked(world, pr
 
         assert _("Confidential: ID numbers and home addresses in full") in text(exchange)
         assert _("Confidential: ID numbers and home addresses in full") not in text(masked)
+
+
+@pytest.mark.django_db
+def test_the_audit_log_tells_an_export_for_exchange_from_a_masked_one(world):
+    from apps.audit.models import AuditEntry
+
+    run = run_request(actor=world.users["staff"], report_name="roster", params={"exchange": "on"}, fmt="xlsx", now=NOW)
+    entry = AuditEntry.objects.filter(action="reports.run_requested").order_by("-pk").first()
+    assert entry.changes["params"][1] == run.params == {"exchange": True}
