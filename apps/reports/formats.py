@@ -12,11 +12,10 @@ from django.utils.formats import localize
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
-from apps.spreadsheets.export import xlsx_write
+from apps.spreadsheets.export import LANDSCAPE_FROM_COLUMNS, xlsx_write
 
 from .catalogue import Column, Table
 
-LANDSCAPE_FROM_COLUMNS = 8
 ROWS_PER_PAGE_MOST = 60  # no page holds more rows than this: a table that cannot fit the cap is refused unrendered
 
 

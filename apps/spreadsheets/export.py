@@ -130,6 +130,7 @@ def xlsx_write(
         frozen = number - written  # the note and the header
         head = (
             f'{_XML_DECLARATION}<worksheet xmlns="{_MAIN_NS}">'
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'  # printed as wide as the page, as long as it runs
             f'<dimension ref="A1:{letters[max(widest, 1) - 1]}{number}"/>'
             '<sheetViews><sheetView workbookViewId="0">'
             f'<pane ySplit="{frozen}" topLeftCell="A{frozen + 1}" activePane="bottomLeft" state="frozen"/>'
@@ -147,9 +148,18 @@ def xlsx_write(
                 + "</cols>"
             )
         head = head.replace("<cols></cols>", "") + "<sheetData>"
-        tail = "</sheetData></worksheet>"
+        # printed on A4, landscape for a wide table, one page wide, the note and header repeated on every page,
+        # "page / pages" at the foot
+        orientation = "landscape" if len(columns) >= LANDSCAPE_FROM_COLUMNS else "portrait"
+        tail = (
+            "</sheetData>"
+            '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+            f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" fitToHeight="0"/>'
+            "<headerFooter><oddFooter>&amp;C&amp;P / &amp;N</oddFooter></headerFooter>"
+            "</worksheet>"
+        )
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as archive:
-            for name, text in _fixed_parts(_sheet_name(title)):
+            for name, text in _fixed_parts(_sheet_name(title), repeated=frozen):
                 archive.writestr(name, text)
             info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -165,6 +175,8 @@ def xlsx_write(
 
 # --- the parts of the workbook ``xlsx_write`` writes ----------------------------------------------------------------
 
+# A table of this many columns or more is printed landscape (a report's PDF follows the same rule).
+LANDSCAPE_FROM_COLUMNS = 8
 _ZIP_LEVEL = 1  # the XML is repetitive: the fastest level already packs it to about a tenth
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -201,7 +213,15 @@ _STYLES = (
 )
 
 
-def _fixed_parts(sheet_name: str) -> list[tuple[str, str]]:
+def _fixed_parts(sheet_name: str, repeated: int = 0) -> list[tuple[str, str]]:
+    """The workbook's fixed parts; ``repeated``: the first rows printed again on every page (its print titles)."""
+    quoted = "'" + sheet_name.replace("'", "''") + "'"
+    titles = (
+        f'<definedNames><definedName name="_xlnm.Print_Titles" localSheetId="0">'
+        f"{_escape(quoted)}!$1:${repeated}</definedName></definedNames>"
+        if repeated
+        else ""
+    )
     return [
         (
             "[Content_Types].xml",
@@ -226,7 +246,8 @@ def _fixed_parts(sheet_name: str) -> list[tuple[str, str]]:
             "xl/workbook.xml",
             f'{_XML_DECLARATION}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
             "<bookViews><workbookView/></bookViews>"
-            f'<sheets><sheet name="{_escape(sheet_name, quote=True)}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+            f'<sheets><sheet name="{_escape(sheet_name, quote=True)}" sheetId="1" r:id="rId1"/></sheets>'
+            f"{titles}</workbook>",
         ),
         (
             "xl/_rels/workbook.xml.rels",

@@ -96,3 +96,19 @@ def test_an_empty_table_is_a_workbook_with_its_header():
     assert xlsx_write(target, title="t", columns=[("A", 10)], rows=[]) == 0
     sheet = load_workbook(BytesIO(target.getvalue())).active
     assert [c.value for c in sheet[1]] == ["A"] and sheet.freeze_panes == "A2"
+
+
+@pytest.mark.parametrize(("columns", "orientation"), [(3, "portrait"), (8, "landscape")])
+def test_the_workbook_prints_one_page_wide_its_note_and_header_on_every_page(columns, orientation):
+    """A4, landscape for a wide table, fitted to the page's width, the rows above the data repeated on each page
+    (print titles), "page / pages" at the foot; a sheet name with a quote keeps its print titles."""
+    from apps.spreadsheets.export import xlsx_write
+
+    target = BytesIO()
+    xlsx_write(target, title="O'Brien 名单", columns=[(f"列{i}", 10) for i in range(columns)], rows=[[1] * columns],
+               note="说明")  # fmt: skip
+    sheet = load_workbook(BytesIO(target.getvalue())).active
+    assert sheet.print_title_rows == "$1:$2"
+    assert sheet.page_setup.orientation == orientation and str(sheet.page_setup.paperSize) == "9"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and str(sheet.page_setup.fitToHeight) == "0"
+    assert sheet.oddFooter.center.text == "&P / &N"
