@@ -557,7 +557,7 @@ def commitment_vet(*, actor, commitment: Commitment, approve: bool, reason: str 
     """The branch vets a commitment: approved, or returned with a reason (the member writes the set again). Whoever
     answers for it (the member, an organisation commitment's responsible) does not vet it: another official does."""
     _require(actor, commitment.node)
-    if _answers_for(actor, commitment):
+    if answers_for(actor, commitment):
         raise PermissionDenied(_("You answer for this commitment: another official of the organisation vets it."))
     with transaction.atomic():
         commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
@@ -581,7 +581,8 @@ def commitment_vet(*, actor, commitment: Commitment, approve: bool, reason: str 
     return commitment
 
 
-def _answers_for(actor, commitment: Commitment) -> bool:
+def answers_for(actor, commitment: Commitment) -> bool:
+    """Whether the actor is who answers for the commitment (the member, an organisation commitment's responsible)."""
     actor_id = getattr(actor, "pk", None)
     return actor_id is not None and actor_id in (
         getattr(commitment.person, "user_id", None),
@@ -673,7 +674,7 @@ def commitment_evaluate(
     organisation: the outcome, a grade, and an explanation for what was not delivered. Not by whoever answers for
     the commitment."""
     _require(actor, commitment.node)
-    if _answers_for(actor, commitment):
+    if answers_for(actor, commitment):
         raise PermissionDenied(_("You answer for this commitment: another official of the organisation evaluates it."))
     if outcome not in Outcome.values:
         raise ValidationError(_("Choose the outcome."))

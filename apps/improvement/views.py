@@ -59,6 +59,7 @@ from .services import (
     action_move,
     action_note_add,
     action_plan_save,
+    answers_for,
     commitment_evaluate,
     commitment_progress,
     commitment_vet,
@@ -516,12 +517,7 @@ def commitments(request):
         "policy": policy,
         "official": official,
         "rows": rows,
-        "to_vet": [
-            c
-            for c in rows
-            if c.state == CommitmentState.SUBMITTED
-            and request.user.pk not in (getattr(c.person, "user_id", None), getattr(c.owner, "user_id", None))
-        ],
+        "to_vet": [c for c in rows if c.state == CommitmentState.SUBMITTED and not answers_for(request.user, c)],
         "nodes": nodes,
         "org_form": OrgCommitmentForm(nodes=_commitment_nodes(request.user), people=_post_holders(request.user))
         if official
@@ -602,7 +598,7 @@ def commitment_detail(request, pk: int):
     context = {
         "c": commitment,
         # vetting and the evaluation are another official's when the user answers for the commitment
-        "manages": manages(request.user, commitment.node) and responsible.user_id != request.user.pk,
+        "manages": manages(request.user, commitment.node) and not answers_for(request.user, commitment),
         "may_progress": responsible.user_id == request.user.pk or manages(request.user, commitment.node),
         "note_form": NoteForm(),
         "reason_form": ReasonForm(),

@@ -178,9 +178,7 @@ def _write_document(path: Path, *, report, user, params: dict, today: datetime.d
 
 def _write_table(path: Path, *, report, run, user, params: dict, today: datetime.date, clock: Clock) -> int:
     """A table as Excel or PDF, the run's progress updated as the rows are written."""
-    pol = policy()
     table = report.rows(user=user, params=params, today=today)
-    columns = report.columns(params)
     step = max(1, table.count // PROGRESS_STEPS)
 
     # Excel: the rows are the work. PDF: reading the rows is the first fifth; laying out the pages and writing the
@@ -194,28 +192,18 @@ def _write_table(path: Path, *, report, run, user, params: dict, today: datetime
         if n % step == 0 and table.count:
             progress(n * share // table.count)
 
-    title = str(report.title)
-    caption = _caption(report, params, table)
-    if run.fmt == "pdf":
-        return write_pdf(
-            path,
-            title=title,
-            caption=caption,
-            columns=columns,
-            table=table,
-            day=today,
-            page_cap=pol.pdf_page_cap,
-            on_row=on_row,
-            on_stage=lambda stage: progress(PDF_STAGES[stage]),
-        )
-    return write_xlsx(
-        path,
-        title=title,
-        caption=caption,
-        columns=columns,
-        table=table,
-        on_row=on_row,
-    )
+    on_stage = (lambda stage: progress(PDF_STAGES[stage])) if run.fmt == "pdf" else None
+    return _write_file(path, report=report, fmt=run.fmt, params=params, table=table, today=today, on_row=on_row,
+                       on_stage=on_stage)  # fmt: skip
+
+
+def _write_file(path: Path, *, report, fmt: str, params: dict, table, today: datetime.date, on_row, on_stage=None):
+    """The table written as ``fmt`` (Excel or PDF), with its title and what it is of; returns the rows written."""
+    title, caption, columns = str(report.title), _caption(report, params, table), report.columns(params)
+    if fmt == "pdf":
+        return write_pdf(path, title=title, caption=caption, columns=columns, table=table, day=today,
+                         page_cap=policy().pdf_page_cap, on_row=on_row, on_stage=on_stage)  # fmt: skip
+    return write_xlsx(path, title=title, caption=caption, columns=columns, table=table, on_row=on_row)
 
 
 def _caption(report: catalogue.Report, params: dict, table) -> str:
@@ -288,29 +276,8 @@ def run_write_now(*, actor, report_name: str, params: dict, fmt: str, out, today
             tmp.unlink(missing_ok=True)
         return rows
     table = report.rows(user=actor, params=cleaned, today=today)
-    columns = report.columns(cleaned)
-    caption = _caption(report, cleaned, table)
     try:
-        if fmt == "pdf":
-            rows = write_pdf(
-                tmp,
-                title=str(report.title),
-                caption=caption,
-                columns=columns,
-                table=table,
-                day=today,
-                page_cap=policy().pdf_page_cap,
-                on_row=lambda n: None,
-            )
-        else:
-            rows = write_xlsx(
-                tmp,
-                title=str(report.title),
-                caption=caption,
-                columns=columns,
-                table=table,
-                on_row=lambda n: None,
-            )
+        rows = _write_file(tmp, report=report, fmt=fmt, params=cleaned, table=table, today=today, on_row=lambda n: None)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
